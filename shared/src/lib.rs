@@ -1,0 +1,38 @@
+//! Yanglao's domain: every rule of the Wendeng notice, written once and compiled into both the
+//! PWA (wasm32) and the sync server. No I/O here: the caller passes in the clock and the data.
+//!
+//! A map of the crate:
+//! - [`id_number`], [`name`], [`mobile`], [`bank_card`]: what a person types, parsed into types
+//!   that can only hold valid values.
+//! - [`money`] and [`tiers`]: exact yuan amounts and the fixed contribution tiers.
+//! - [`policy`]: the rules that vary by place and year, as data (Wendeng 2018 built in).
+//! - [`window`]: the yearly payment window in China Standard Time.
+//! - [`eligibility`]: the one decision "may this person pay this tier for this year, now?".
+//! - [`refusal`]: every reason a decision says no, with stable codes and Chinese/English text.
+//! - [`wire`]: the versioned JSON types the app and the server exchange.
+//! - [`synthetic`]: valid made-up ID numbers for tests and the demo roster.
+
+pub mod bank_card;
+pub mod eligibility;
+pub mod id_number;
+pub mod mobile;
+pub mod money;
+pub mod name;
+pub mod policy;
+pub mod refusal;
+pub mod synthetic;
+pub mod tiers;
+pub mod window;
+pub mod wire;
+
+mod text;
+
+pub use bank_card::CardNumber;
+pub use eligibility::{decide, Approval, PersonFacts, RosterStatus};
+pub use id_number::IdNumber;
+pub use mobile::MobileNumber;
+pub use money::Money;
+pub use name::PersonName;
+pub use policy::{Policy, PolicyTable};
+pub use refusal::{Reason, Refusal};
+pub use tiers::TierAmount;

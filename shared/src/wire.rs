@@ -1,0 +1,299 @@
+//! The JSON the app and the server exchange under `/api/v1`. Versioned: every sync carries
+//! [`WIRE_VERSION`], and a server refuses a version it does not speak with a clear code instead
+//! of guessing. Unknown fields are refused so a typo never silently drops data.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::eligibility::RosterStatus;
+use crate::money::Money;
+use crate::policy::Policy;
+use crate::refusal::Reason;
+use crate::tiers::{TierAmount, TierRule};
+use crate::window::WindowState;
+
+pub const WIRE_VERSION: u32 = 1;
+
+/// Every error answer: a stable code for programs and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+// ---- accounts -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub mobile: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub account_id: Uuid,
+    pub mobile_masked: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// An account claims its own roster record by name and ID number to see its full history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    pub name: String,
+    pub id_number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub account_id: Uuid,
+    pub mobile_masked: String,
+    pub own_record: Option<OwnRecord>,
+}
+
+/// What a person sees of their *own* roster record, after claiming it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnRecord {
+    pub name: String,
+    pub id_masked: String,
+    pub town: String,
+    pub village: String,
+    pub status: RosterStatus,
+    pub severely_disabled: bool,
+    pub years_paid_total: u32,
+    pub min_years_for_pension: u8,
+    pub contributions: Vec<Contribution>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contribution {
+    pub year: i32,
+    pub amount: Money,
+    /// Back-paid (补缴) years earn no government subsidy.
+    pub back_payment: bool,
+    pub receipt_no: Option<String>,
+}
+
+// ---- the people a payer pays for ------------------------------------------------------------
+
+/// Add a person to "the people I pay for". The id is made by the client so an add made offline
+/// can be sent again without creating a second entry. Strings, not parsed types, so one bad
+/// entry in a sync batch gets its own answer instead of failing the whole batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPayee {
+    pub id: Uuid,
+    pub name: String,
+    pub id_number: String,
+}
+
+/// Only what paying needs: masked name and ID, whether the person can pay, whether this year is
+/// paid (by anyone), and which tiers they may choose. Never amounts, history or other payers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayeeView {
+    pub id: Uuid,
+    pub name_masked: String,
+    pub id_masked: String,
+    pub check: PayeeCheck,
+    /// Set when the payer removed the person: the client drops it from its list.
+    pub removed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PayeeCheck {
+    /// Added on the phone, not yet confirmed by the server (待核验). Client-side only.
+    Unverified,
+    /// Name and ID match no roster record (or the input is invalid): the reason says what to do.
+    NoMatch { reason: Reason },
+    Verified {
+        status: RosterStatus,
+        year: i32,
+        paid_this_year: bool,
+        tiers: Vec<TierRule>,
+        /// Why this person cannot pay this year (not enrolled, at benefit age, ...), if so.
+        blocked: Option<Reason>,
+    },
+}
+
+// ---- cards ---------------------------------------------------------------------------------
+
+/// The card number goes to the payment gateway only; nothing keeps it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BindCard {
+    pub id: Uuid,
+    pub card_number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentMethod {
+    pub id: Uuid,
+    pub bank: String,
+    pub last_four: String,
+    /// True while payments go to the sandbox gateway: no real money moves.
+    pub sandbox: bool,
+    pub removed: bool,
+}
+
+// ---- payment intents and sync --------------------------------------------------------------
+
+/// A payment prepared on the phone. `id` is the idempotency key: the same intent sent again
+/// returns the same answer and is never charged twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentIntent {
+    pub id: Uuid,
+    pub payee_id: Uuid,
+    pub year: i32,
+    pub tier: TierAmount,
+    pub method_id: Option<Uuid>,
+    /// The phone's clock when the payment was prepared: shown, never trusted.
+    #[serde(with = "time::serde::rfc3339")]
+    pub prepared_at: OffsetDateTime,
+}
+
+/// The honest state of a payment (待提交 / 已提交待确认 / 已缴费 / 未成功 / 无需缴费).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum IntentState {
+    /// 待提交: stored on the phone, not yet sent. Client-side only.
+    Queued,
+    /// 已提交待确认: the server has it; the bank's answer is not in yet.
+    Submitted,
+    /// Needs a usable card before it can be charged; the client can attach one and send again.
+    AwaitingPayment { reason: Reason },
+    /// 已缴费, with the receipt.
+    Paid {
+        receipt_no: String,
+        amount: Money,
+        #[serde(with = "time::serde::rfc3339")]
+        paid_at: OffsetDateTime,
+    },
+    /// 未成功, with the reason (refused by the rules, declined by the bank, ...).
+    Failed { reason: Reason },
+    /// 无需缴费: someone else already paid this person-year; nothing was charged.
+    NotNeeded { reason: Reason },
+}
+
+impl IntentState {
+    /// True once nothing more will happen to the intent.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Paid { .. } | Self::Failed { .. } | Self::NotNeeded { .. }
+        )
+    }
+
+    pub fn label_zh(&self) -> &'static str {
+        match self {
+            Self::Queued => "待提交",
+            Self::Submitted => "已提交待确认",
+            Self::AwaitingPayment { .. } => "待选择银行卡",
+            Self::Paid { .. } => "已缴费",
+            Self::Failed { .. } => "未成功",
+            Self::NotNeeded { .. } => "无需缴费",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentResult {
+    pub id: Uuid,
+    pub payee_id: Uuid,
+    pub year: i32,
+    pub tier: TierAmount,
+    pub state: IntentState,
+}
+
+/// One round trip: push what the phone prepared, pull what changed since `cursor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    pub version: u32,
+    /// The cursor of the last response this client applied; `None` on first sync.
+    pub cursor: Option<i64>,
+    #[serde(default)]
+    pub payees: Vec<NewPayee>,
+    #[serde(default)]
+    pub intents: Vec<PaymentIntent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub version: u32,
+    pub cursor: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub server_time: OffsetDateTime,
+    pub window: WindowState,
+    /// People added in this request, and every person whose view changed since the cursor.
+    pub payees: Vec<PayeeView>,
+    /// Intents sent in this request (in order), then any other of this account's intents that
+    /// changed since the cursor.
+    pub intents: Vec<IntentResult>,
+    pub methods: Vec<PaymentMethod>,
+}
+
+/// `GET /api/v1/policy`: the rules in force and where the window stands, by the server's clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    pub policy: Policy,
+    #[serde(with = "time::serde::rfc3339")]
+    pub server_time: OffsetDateTime,
+    pub window: WindowState,
+}
+
+/// `GET /api/v1/receipts/{number}`: public verification of a receipt, nothing personal beyond a
+/// masked name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptCheck {
+    pub receipt_no: String,
+    pub name_masked: String,
+    pub year: i32,
+    pub amount: Money,
+    #[serde(with = "time::serde::rfc3339")]
+    pub paid_at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn intents_round_trip_and_refuse_unknown_fields() {
+        let intent = PaymentIntent {
+            id: Uuid::from_u128(1),
+            payee_id: Uuid::from_u128(2),
+            year: 2026,
+            tier: TierAmount::parse("1500").unwrap(),
+            method_id: None,
+            prepared_at: datetime!(2026-04-30 23:59 +8),
+        };
+        let json = serde_json::to_value(&intent).unwrap();
+        assert_eq!(json["tier"], "1500");
+        assert_eq!(json["prepared_at"], "2026-04-30T23:59:00+08:00");
+        assert_eq!(
+            serde_json::from_value::<PaymentIntent>(json.clone()).unwrap(),
+            intent
+        );
+        let mut extra = json;
+        extra["amount"] = "1".into();
+        assert!(serde_json::from_value::<PaymentIntent>(extra).is_err());
+    }
+
+    #[test]
+    fn states_are_tagged_for_the_client() {
+        let state = IntentState::NotNeeded {
+            reason: Reason::new("paid_by_other", "x", "x"),
+        };
+        assert_eq!(serde_json::to_value(&state).unwrap()["state"], "not_needed");
+        assert!(state.is_final());
+        assert!(!IntentState::Submitted.is_final());
+        assert_eq!(IntentState::Submitted.label_zh(), "已提交待确认");
+    }
+}
