@@ -1,0 +1,86 @@
+//! Command line and environment. Every flag has a `YANGLAO_*` variable so a service manager can
+//! configure the server without a wrapper script.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "yanglao-server", version, about = "居民养老缴费 sync server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API and the PWA.
+    Serve(ServeArgs),
+    /// Import the roster (参保人员名册) from a CSV file; all rows or none.
+    ImportRoster {
+        #[command(flatten)]
+        db: DbArgs,
+        /// CSV with the header id_number,name,town,village,severely_disabled,status,paid
+        file: PathBuf,
+    },
+    /// Fill the roster with made-up Wendeng residents (valid ID numbers, invented names).
+    DemoRoster {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 60)]
+        size: usize,
+        /// The year the demo treats as "this year" (paid history ends the year before).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Run the sandbox bank (沙箱银行) as its own process, for a gateway that lives elsewhere.
+    SandboxBank {
+        #[arg(long, env = "YANGLAO_SANDBOX_BIND", default_value = "127.0.0.1:9100")]
+        bind: SocketAddr,
+        #[arg(long, env = "YANGLAO_GATEWAY_SECRET", default_value = "sandbox-secret")]
+        secret: String,
+        /// Where signed payment notifications are sent.
+        #[arg(long, env = "YANGLAO_NOTIFY_URL")]
+        notify_url: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// sqlite://path/to/file.db (default) or postgres://user@host:port/db
+    #[arg(long, env = "YANGLAO_DATABASE_URL", default_value = "sqlite://data/yanglao.db")]
+    pub database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, env = "YANGLAO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// The built PWA (Trunk's dist folder).
+    #[arg(long, env = "YANGLAO_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// A policy table (JSON) to use instead of the built-in Wendeng 2018 one.
+    #[arg(long, env = "YANGLAO_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Administrative code of the region this server collects for.
+    #[arg(long, env = "YANGLAO_REGION", default_value = yanglao_shared::policy::DEFAULT_REGION)]
+    pub region: String,
+    /// "sandbox" runs the sandbox bank in this process; an http:// URL uses a sandbox bank
+    /// started with the sandbox-bank command.
+    #[arg(long, env = "YANGLAO_GATEWAY", default_value = "sandbox")]
+    pub gateway: String,
+    #[arg(long, env = "YANGLAO_GATEWAY_SECRET", default_value = "sandbox-secret")]
+    pub gateway_secret: String,
+    /// The URL the gateway's notifications reach this server at (default: from --bind).
+    #[arg(long, env = "YANGLAO_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Demo only: start the server's clock at this instant (RFC 3339), e.g. inside the window.
+    #[arg(long, env = "YANGLAO_CLOCK_START")]
+    pub clock_start: Option<String>,
+    /// Seconds between reconciliation passes over unsettled payments.
+    #[arg(long, env = "YANGLAO_RECONCILE_SECS", default_value_t = 30)]
+    pub reconcile_secs: u64,
+}

@@ -1,0 +1,36 @@
+//! Yanglao's sync server: the authority on the roster, the payment window (its clock, in China
+//! Standard Time) and the ledger (a person-year is never charged twice).
+//!
+//! A map: [`app`] builds the state and the router from the modules below, each of which exposes
+//! its own `router()`.
+//! - [`accounts`] and [`auth`]: register, log in, sessions, claiming one's own roster record.
+//! - [`roster`] and [`roster_seed`]: the insured residents, their CSV import and the demo roster.
+//! - [`payees`]: the people an account pays for, seen only as much as paying needs.
+//! - [`methods`]: bound cards (a gateway token and the last four digits).
+//! - [`ledger`]: payment intents and contributions; the only code that moves a payment on.
+//! - [`sync`]: one round trip that pushes intents and pulls changes.
+//! - [`gateway`], [`notify`], [`reconcile`]: the bank (a sandbox), its signed notifications,
+//!   and the task that settles what a lost notification left open.
+//! - [`receipts`]: public receipt verification. [`web`]: the PWA's files. [`openapi`]: the spec.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod gateway;
+pub mod ledger;
+pub mod methods;
+pub mod notify;
+pub mod openapi;
+pub mod payees;
+pub mod receipts;
+pub mod reconcile;
+pub mod roster;
+pub mod roster_seed;
+pub mod sync;
+pub mod web;
+
+pub use app::{AppState, Server};

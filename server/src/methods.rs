@@ -1,0 +1,151 @@
+//! Payment methods: UnionPay cards bound through the gateway. The card number passes through
+//! memory on its way to the gateway and is never stored; the server keeps the gateway's token,
+//! the bank's name and the last four digits.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+use yanglao_shared::wire::{BindCard, PaymentMethod};
+use yanglao_shared::CardNumber;
+
+use crate::app::AppState;
+use crate::auth::Authed;
+use crate::db::next_seq;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::gateway::GatewayError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/methods", get(list).post(bind))
+        .route("/methods/{id}", delete(remove))
+}
+
+async fn list(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<PaymentMethod>>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(views_since(&mut conn, &state, &who.account_id, None).await?))
+}
+
+async fn bind(
+    State(state): State<AppState>,
+    who: Authed,
+    ApiJson(request): ApiJson<BindCard>,
+) -> ApiResult<(StatusCode, Json<PaymentMethod>)> {
+    let card = CardNumber::parse(&request.card_number)
+        .map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
+    let id = request.id.to_string();
+    let mut conn = state.db.pool.acquire().await?;
+    // The same bind sent twice (a retry) answers with the card already bound.
+    if let Some(owner) = owner_of(&mut conn, &id).await? {
+        if owner != who.account_id {
+            return Err(ApiError::conflict("id_conflict", "编号冲突，请重新绑定"));
+        }
+        let all = views_since(&mut conn, &state, &who.account_id, Some(-1)).await?;
+        let existing = all.into_iter().find(|m| m.id == request.id).ok_or(ApiError::NotFound)?;
+        return Ok((StatusCode::OK, Json(existing)));
+    }
+    drop(conn);
+    let bound = state.gateway.bind_card(&card).await.map_err(|e| match e {
+        GatewayError::CardRefused(why) => ApiError::invalid("card_refused", format!("银行未接受这张卡：{why}")),
+        GatewayError::Unavailable(_) => ApiError::GatewayUnavailable,
+    })?;
+    let mut tx = state.db.begin_write().await?;
+    let seq = next_seq(&mut tx).await?;
+    sqlx::query(
+        "INSERT INTO methods (id, account_id, gateway_token, bank, last_four, removed, \
+         changed_seq, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+    )
+    .bind(&id)
+    .bind(&who.account_id)
+    .bind(&bound.token)
+    .bind(&bound.bank)
+    .bind(&bound.last_four)
+    .bind(seq)
+    .bind(state.clock.now_ms())
+    .execute(&mut **tx)
+    .await?;
+    tx.commit().await?;
+    let method = PaymentMethod {
+        id: request.id,
+        bank: bound.bank,
+        last_four: bound.last_four,
+        sandbox: state.gateway.is_sandbox(),
+        removed: false,
+    };
+    Ok((StatusCode::CREATED, Json(method)))
+}
+
+async fn owner_of(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT account_id FROM methods WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    let mut tx = state.db.begin_write().await?;
+    let seq = next_seq(&mut tx).await?;
+    let done = sqlx::query(
+        "UPDATE methods SET removed = 1, changed_seq = $1 WHERE id = $2 AND account_id = $3 AND removed = 0",
+    )
+    .bind(seq)
+    .bind(id.to_string())
+    .bind(&who.account_id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Cards changed after `since` (current ones when `None`, removals too for a synced client).
+pub async fn views_since(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    account_id: &str,
+    since: Option<i64>,
+) -> ApiResult<Vec<PaymentMethod>> {
+    let rows = sqlx::query(
+        "SELECT id, bank, last_four, removed FROM methods WHERE account_id = $1 \
+         AND changed_seq > $2 AND (removed = 0 OR $2 >= 0) ORDER BY created_at",
+    )
+    .bind(account_id)
+    .bind(since.unwrap_or(-1))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            Ok(PaymentMethod {
+                id: Uuid::parse_str(&id).map_err(|e| ApiError::Internal(e.to_string()))?,
+                bank: r.try_get("bank")?,
+                last_four: r.try_get("last_four")?,
+                sandbox: state.gateway.is_sandbox(),
+                removed: r.try_get::<i64, _>("removed")? == 1,
+            })
+        })
+        .collect()
+}
+
+/// The gateway token of a usable card of this account.
+pub async fn usable_token(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    method_id: &str,
+) -> ApiResult<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT gateway_token FROM methods WHERE id = $1 AND account_id = $2 AND removed = 0",
+    )
+    .bind(method_id)
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -1,0 +1,41 @@
+//! `POST /api/v1/gateway/notify`: the bank's signed asynchronous notifications. The signature is
+//! checked over the exact body bytes before anything is parsed; applying a notification twice
+//! changes nothing the second time.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::gateway::{verify, Notification, SIGNATURE_HEADER};
+use crate::ledger;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/gateway/notify", post(notify))
+}
+
+async fn notify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !verify(&state.gateway_secret, &body, signature) {
+        return Err(ApiError::invalid("bad_signature", "通知签名无效"));
+    }
+    let notification: Notification = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::invalid("invalid_body", "通知内容无法读取"))?;
+    let id = notification.order_id.to_string();
+    let mut conn = state.db.pool.acquire().await?;
+    if ledger::load(&mut conn, &id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    drop(conn);
+    if let Some(next) = ledger::apply(&state, &id, &notification.status).await? {
+        ledger::charge(&state, &next).await;
+    }
+    Ok((StatusCode::OK, Json(serde_json::json!({ "received": true }))))
+}

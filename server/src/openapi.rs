@@ -1,0 +1,72 @@
+//! The OpenAPI document at `/api/v1/openapi.json`, written by hand from [`ROUTES`]; a test checks
+//! that every documented route answers and that the router has no undocumented one.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+
+/// (method, path, summary, needs a session)
+pub const ROUTES: &[(&str, &str, &str, bool)] = &[
+    ("get", "/health", "Liveness and database check", false),
+    ("get", "/policy", "The policy in force and the payment window by the server's clock", false),
+    ("post", "/accounts", "Register with a mainland mobile number and a password", false),
+    ("post", "/sessions", "Log in", false),
+    ("delete", "/sessions", "Log out", true),
+    ("get", "/me", "This account, with its own roster record if claimed", true),
+    ("post", "/me/claim", "Claim one's own roster record by name and ID number", true),
+    ("get", "/payees", "The people this account pays for", true),
+    ("put", "/payees/{id}", "Add a person (idempotent by the client's id)", true),
+    ("delete", "/payees/{id}", "Remove a person from the list", true),
+    ("get", "/methods", "Bound cards", true),
+    ("post", "/methods", "Bind a UnionPay card through the gateway", true),
+    ("delete", "/methods/{id}", "Remove a card", true),
+    ("post", "/sync", "Push payment intents and new people; pull changes since a cursor", true),
+    ("post", "/gateway/notify", "Signed payment notification from the bank (HMAC-SHA256)", false),
+    ("get", "/receipts/{number}", "Verify a receipt (masked name only)", false),
+    ("get", "/openapi.json", "This document", false),
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(|| async { Json(document()) }))
+}
+
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary, secured) in ROUTES {
+        let mut operation = json!({
+            "summary": summary,
+            "responses": {
+                "200": { "description": "OK (JSON)" },
+                "4XX": { "description": "Refused", "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/Error" } } } }
+            }
+        });
+        if *secured {
+            operation["security"] = json!([{ "session": [] }]);
+        }
+        let params: Vec<Value> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        if !params.is_empty() {
+            operation["parameters"] = Value::Array(params);
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = operation;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "居民养老缴费 Yanglao sync API", "version": "1" },
+        "servers": [{ "url": "/api/v1" }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "session": { "type": "http", "scheme": "bearer" } },
+            "schemas": { "Error": { "type": "object", "required": ["code", "message"], "properties": {
+                "code": { "type": "string", "description": "Stable code for programs" },
+                "message": { "type": "string", "description": "Chinese sentence for people" } } } }
+        }
+    })
+}

@@ -1,0 +1,66 @@
+//! Reconciliation: payments the bank has not settled by notification are asked about by query,
+//! so a lost notification (or a crash between "charging" and the bank's answer) never leaves a
+//! payment stuck in 已提交待确认.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::error::ApiResult;
+use crate::gateway::OrderStatus;
+use crate::ledger;
+
+/// Intents younger than this are left alone: their charge may still be in flight.
+const SETTLE_GRACE_MS: i64 = 3_000;
+
+pub fn spawn(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            match reconcile_once(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(settled = n, "reconciliation settled payments"),
+                Err(e) => tracing::warn!(error = %e, "reconciliation pass failed"),
+            }
+        }
+    })
+}
+
+/// One pass over unsettled intents; returns how many it settled.
+pub async fn reconcile_once(state: &AppState) -> ApiResult<usize> {
+    let cutoff = state.clock.now_ms() - SETTLE_GRACE_MS;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM intents WHERE state = 'charging' AND updated_at < $1 ORDER BY updated_at LIMIT 500",
+    )
+    .bind(cutoff)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut settled = 0;
+    for id in ids {
+        let uuid = uuid::Uuid::parse_str(&id).map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+        let status = match state.gateway.query(uuid).await {
+            Ok(status) => status,
+            Err(e) => {
+                tracing::warn!(intent = %id, error = %e, "gateway query failed");
+                continue;
+            }
+        };
+        match status {
+            OrderStatus::Pending => {}
+            // The bank never got the order (we stopped between reserving and charging):
+            // charging again is safe, the order id makes it the same order.
+            OrderStatus::Unknown => ledger::charge(state, &id).await,
+            status => {
+                if let Some(next) = ledger::apply(state, &id, &status).await? {
+                    ledger::charge(state, &next).await;
+                }
+                settled += 1;
+            }
+        }
+    }
+    Ok(settled)
+}

@@ -1,0 +1,92 @@
+//! `POST /api/v1/sync`: one round trip for a phone on a weak network. It pushes the people and
+//! payment intents prepared on the phone, and pulls everything of this account that changed
+//! since the phone's cursor.
+
+use std::collections::HashSet;
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use yanglao_shared::wire::{PayeeCheck, PayeeView, SyncRequest, SyncResponse, WIRE_VERSION};
+use yanglao_shared::Reason;
+
+use crate::app::AppState;
+use crate::auth::Authed;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::{db, ledger, methods, payees};
+
+/// Enough for a village assistant paying for a whole household list in one go.
+pub const MAX_PAYEES: usize = 100;
+pub const MAX_INTENTS: usize = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/sync", post(sync))
+}
+
+async fn sync(
+    State(state): State<AppState>,
+    who: Authed,
+    ApiJson(request): ApiJson<SyncRequest>,
+) -> ApiResult<Json<SyncResponse>> {
+    if request.version != WIRE_VERSION {
+        return Err(ApiError::invalid(
+            "unsupported_version",
+            "应用版本过旧，请刷新页面更新后再试（已准备的缴费不会丢失）",
+        ));
+    }
+    if request.payees.len() > MAX_PAYEES || request.intents.len() > MAX_INTENTS {
+        return Err(ApiError::invalid("batch_too_large", "一次提交的内容太多，请分批提交"));
+    }
+    let account = who.account_id.as_str();
+
+    let mut payee_views = Vec::with_capacity(request.payees.len());
+    for payee in &request.payees {
+        payee_views.push(match payees::upsert(&state, account, payee).await {
+            Ok(view) => view,
+            // One bad entry gets its own answer; the rest of the batch goes on.
+            Err(ApiError::Invalid { code, message } | ApiError::Conflict { code, message }) => {
+                PayeeView {
+                    id: payee.id,
+                    name_masked: String::new(),
+                    id_masked: String::new(),
+                    check: PayeeCheck::NoMatch { reason: Reason::new(code, message, code) },
+                    removed: false,
+                }
+            }
+            Err(other) => return Err(other),
+        });
+    }
+    let mut intent_results = Vec::with_capacity(request.intents.len());
+    for intent in &request.intents {
+        intent_results.push(ledger::submit(&state, account, intent).await?);
+    }
+
+    // Read the counter before pulling: anything committed later is pulled next time.
+    let mut conn = state.db.pool.acquire().await?;
+    let cursor = db::current_seq(&state.db.pool).await?;
+    let pushed_payees: HashSet<_> = payee_views.iter().map(|p| p.id).collect();
+    for view in payees::views_since(&mut conn, &state, account, request.cursor).await? {
+        if !pushed_payees.contains(&view.id) {
+            payee_views.push(view);
+        }
+    }
+    let pushed_intents: HashSet<_> = intent_results.iter().map(|i| i.id).collect();
+    for row in ledger::changed_since(&mut conn, account, request.cursor).await? {
+        let result = row.to_wire()?;
+        if !pushed_intents.contains(&result.id) {
+            intent_results.push(result);
+        }
+    }
+    let methods = methods::views_since(&mut conn, &state, account, request.cursor).await?;
+    let now = state.now();
+    let policy = state.current_policy().map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(SyncResponse {
+        version: WIRE_VERSION,
+        cursor,
+        server_time: now,
+        window: policy.window.state_at(now),
+        payees: payee_views,
+        intents: intent_results,
+        methods,
+    }))
+}
