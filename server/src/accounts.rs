@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use sqlx::Row;
 use uuid::Uuid;
@@ -22,8 +22,7 @@ use crate::roster;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accounts", post(register))
-        .route("/sessions", post(login))
-        .route("/sessions", delete(logout))
+        .route("/sessions", post(login).delete(logout))
         .route("/me", get(me))
         .route("/me/claim", post(claim))
 }
@@ -53,7 +52,10 @@ async fn register(
     .await;
     match inserted {
         Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::conflict("mobile_taken", "这个手机号已经注册过了，请直接登录"))
+            return Err(ApiError::conflict(
+                "mobile_taken",
+                "这个手机号已经注册过了，请直接登录",
+            ))
         }
         other => other?,
     };
@@ -107,7 +109,12 @@ async fn open_session(
     .bind(crate::clock::to_ms(expires_at))
     .execute(&mut ***tx)
     .await?;
-    Ok(Session { token, account_id, mobile_masked: mobile.masked(), expires_at })
+    Ok(Session {
+        token,
+        account_id,
+        mobile_masked: mobile.masked(),
+        expires_at,
+    })
 }
 
 async fn logout(
@@ -142,7 +149,9 @@ async fn account_view(state: &AppState, account_id: &str) -> ApiResult<Account> 
     };
     Ok(Account {
         account_id: Uuid::parse_str(account_id).map_err(|e| ApiError::Internal(e.to_string()))?,
-        mobile_masked: MobileNumber::parse(&mobile).map(|m| m.masked()).unwrap_or_default(),
+        mobile_masked: MobileNumber::parse(&mobile)
+            .map(|m| m.masked())
+            .unwrap_or_default(),
         own_record,
     })
 }
@@ -175,7 +184,9 @@ async fn own_record(
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let policy = state.current_policy().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state
+        .current_policy()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Some(OwnRecord {
         name: resident.name.to_string(),
         id_masked: resident.id_number.masked(),

@@ -85,7 +85,10 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
     };
     app.layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -96,7 +99,9 @@ async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
 
 async fn policy(State(state): State<AppState>) -> ApiResult<Json<PolicyInfo>> {
     let now = state.now();
-    let policy = state.current_policy().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state
+        .current_policy()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Json(PolicyInfo {
         policy: policy.clone(),
         server_time: now,
@@ -149,7 +154,12 @@ impl Server {
             }
             reconciler.abort();
         });
-        Ok(Self { addr, state, shutdown, task })
+        Ok(Self {
+            addr,
+            state,
+            shutdown,
+            task,
+        })
     }
 
     pub fn url(&self) -> String {

@@ -33,7 +33,10 @@ impl FromRequestParts<AppState> for Authed {
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthorized)?;
-        let token = header.strip_prefix("Bearer ").ok_or(ApiError::Unauthorized)?.trim();
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or(ApiError::Unauthorized)?
+            .trim();
         if token.is_empty() || token.len() > 128 {
             return Err(ApiError::Unauthorized);
         }
@@ -44,7 +47,9 @@ impl FromRequestParts<AppState> for Authed {
         .bind(state.clock.now_ms())
         .fetch_optional(&state.db.pool)
         .await?;
-        account_id.map(|account_id| Self { account_id }).ok_or(ApiError::Unauthorized)
+        account_id
+            .map(|account_id| Self { account_id })
+            .ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -78,7 +83,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 
 pub fn password_matches(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -98,7 +107,12 @@ impl Default for RateLimiter {
 
 impl RateLimiter {
     pub fn new(window: Duration, per_account: usize, per_address: usize) -> Self {
-        Self { window, per_account, per_address, failures: Mutex::new(HashMap::new()) }
+        Self {
+            window,
+            per_account,
+            per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn keys(mobile: &str, ip: IpAddr) -> [String; 2] {
@@ -110,12 +124,17 @@ impl RateLimiter {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let [account_key, address_key] = Self::keys(mobile, ip);
-        for (key, limit) in [(account_key, self.per_account), (address_key, self.per_address)] {
+        for (key, limit) in [
+            (account_key, self.per_account),
+            (address_key, self.per_address),
+        ] {
             if let Some(times) = map.get_mut(&key) {
                 times.retain(|t| now.duration_since(*t) < self.window);
                 if times.len() >= limit {
                     let wait = self.window.saturating_sub(now.duration_since(times[0]));
-                    return Err(ApiError::TooManyAttempts(wait.as_secs().div_ceil(60).max(1)));
+                    return Err(ApiError::TooManyAttempts(
+                        wait.as_secs().div_ceil(60).max(1),
+                    ));
                 }
             }
         }

@@ -49,7 +49,11 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct DbArgs {
     /// sqlite://path/to/file.db (default) or postgres://user@host:port/db
-    #[arg(long, env = "YANGLAO_DATABASE_URL", default_value = "sqlite://data/yanglao.db")]
+    #[arg(
+        long,
+        env = "YANGLAO_DATABASE_URL",
+        default_value = "sqlite://data/yanglao.db"
+    )]
     pub database_url: String,
 }
 

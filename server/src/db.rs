@@ -120,7 +120,11 @@ impl Db {
         let pool = options.connect(&url).await?;
         backend.migrator().run(&pool).await?;
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, backend, writer })
+        Ok(Self {
+            pool,
+            backend,
+            writer,
+        })
     }
 
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
@@ -139,7 +143,9 @@ impl Db {
 }
 
 fn create_parent_dir(url: &str) {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
@@ -158,7 +164,9 @@ pub async fn next_seq(tx: &mut Tx) -> Result<i64, sqlx::Error> {
 }
 
 pub async fn current_seq(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM change_counter WHERE id = 1").fetch_one(pool).await
+    sqlx::query_scalar("SELECT value FROM change_counter WHERE id = 1")
+        .fetch_one(pool)
+        .await
 }
 
 /// Unique-constraint violations are answers ("already taken"), not failures.

@@ -34,11 +34,17 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { code, message: message.into() }
+        Self::Invalid {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict { code, message: message.into() }
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
     }
 
     fn status_and_code(&self) -> (StatusCode, &'static str) {
@@ -62,7 +68,10 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "internal error");
         }
         let (status, code) = self.status_and_code();
-        let body = ErrorBody { code: code.to_owned(), message: self.to_string() };
+        let body = ErrorBody {
+            code: code.to_owned(),
+            message: self.to_string(),
+        };
         (status, Json(body)).into_response()
     }
 }
@@ -96,14 +105,19 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(e) => {
             ApiError::invalid("invalid_body", format!("请求内容有误：{}", e.body_text()))
         }
-        JsonRejection::JsonSyntaxError(_) => ApiError::invalid("malformed_json", "请求不是有效的JSON"),
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::invalid("malformed_json", "请求不是有效的JSON")
+        }
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::invalid("unsupported_media_type", "请求须为 application/json")
         }
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::PayloadTooLarge
         }
-        other => ApiError::invalid("invalid_body", format!("请求无法读取：{}", other.body_text())),
+        other => ApiError::invalid(
+            "invalid_body",
+            format!("请求无法读取：{}", other.body_text()),
+        ),
     }
 }
 

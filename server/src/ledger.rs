@@ -48,8 +48,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<IntentRow, sqlx::Error> {
     let reason = match code {
         Some(code) => Some(Reason {
             code,
-            zh: r.try_get::<Option<String>, _>("reason_zh")?.unwrap_or_default(),
-            en: r.try_get::<Option<String>, _>("reason_en")?.unwrap_or_default(),
+            zh: r
+                .try_get::<Option<String>, _>("reason_zh")?
+                .unwrap_or_default(),
+            en: r
+                .try_get::<Option<String>, _>("reason_en")?
+                .unwrap_or_default(),
         }),
         None => None,
     };
@@ -83,14 +87,22 @@ pub async fn changed_since(
     let sql = format!(
         "SELECT {COLUMNS} FROM intents WHERE account_id = $1 AND changed_seq > $2 ORDER BY received_at"
     );
-    let rows = sqlx::query(&sql).bind(account_id).bind(since.unwrap_or(-1)).fetch_all(conn).await?;
+    let rows = sqlx::query(&sql)
+        .bind(account_id)
+        .bind(since.unwrap_or(-1))
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 impl IntentRow {
     pub fn to_wire(&self) -> ApiResult<IntentResult> {
         let internal = |e: String| ApiError::Internal(e);
-        let reason = || self.reason.clone().unwrap_or_else(|| Reason::new("unknown", "", ""));
+        let reason = || {
+            self.reason
+                .clone()
+                .unwrap_or_else(|| Reason::new("unknown", "", ""))
+        };
         let amount = Money::from_fen(self.tier_fen).map_err(|e| internal(e.to_string()))?;
         let state = match self.state.as_str() {
             "awaiting_payment" => IntentState::AwaitingPayment { reason: reason() },
@@ -137,7 +149,11 @@ struct Outcome {
 
 impl Outcome {
     fn new(state: &'static str, reason: Option<Reason>, resident_id: Option<String>) -> Self {
-        Self { state, reason, resident_id }
+        Self {
+            state,
+            reason,
+            resident_id,
+        }
     }
 }
 
@@ -163,14 +179,25 @@ async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> ApiR
         Some(rid) => roster::by_id(tx, &rid).await?,
         None => None,
     }) else {
-        return Ok(Outcome::new("failed", Some(crate::payees::no_match()), None));
+        return Ok(Outcome::new(
+            "failed",
+            Some(crate::payees::no_match()),
+            None,
+        ));
     };
     let facts = roster::facts(tx, &resident).await?;
     let policy = state.policy_for(c.year)?;
     let rid = Some(resident.id.clone());
     if let Err(refusals) = decide(policy, &facts, c.year, c.tier, state.now()) {
-        if refusals.iter().any(|r| matches!(r, Refusal::AlreadyPaid { .. })) {
-            return Ok(Outcome::new("not_needed", Some(paid_by_someone(c.year)), rid));
+        if refusals
+            .iter()
+            .any(|r| matches!(r, Refusal::AlreadyPaid { .. }))
+        {
+            return Ok(Outcome::new(
+                "not_needed",
+                Some(paid_by_someone(c.year)),
+                rid,
+            ));
         }
         return Ok(Outcome::new("failed", Some(combined(&refusals)), rid));
     }
@@ -201,13 +228,12 @@ async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> ApiR
     if taken.rows_affected() == 1 {
         return Ok(Outcome::new("charging", None, rid));
     }
-    let holder: Option<String> = sqlx::query_scalar(
-        "SELECT state FROM contributions WHERE resident_id = $1 AND year = $2",
-    )
-    .bind(&resident.id)
-    .bind(i64::from(c.year))
-    .fetch_optional(&mut ***tx)
-    .await?;
+    let holder: Option<String> =
+        sqlx::query_scalar("SELECT state FROM contributions WHERE resident_id = $1 AND year = $2")
+            .bind(&resident.id)
+            .bind(i64::from(c.year))
+            .fetch_optional(&mut ***tx)
+            .await?;
     Ok(match holder.as_deref() {
         Some("paid") => Outcome::new("not_needed", Some(paid_by_someone(c.year)), rid),
         _ => Outcome::new("waiting", None, rid),
@@ -218,14 +244,24 @@ fn paid_by_someone(year: i32) -> Reason {
     Reason::new(
         "paid_by_someone_else",
         format!("此人{year}年的保险费已经有人缴过了（可能是家人代缴），这次不会扣款。"),
-        format!("{year} is already paid for this person (perhaps by a relative); nothing was charged."),
+        format!(
+            "{year} is already paid for this person (perhaps by a relative); nothing was charged."
+        ),
     )
 }
 
 fn combined(refusals: &[Refusal]) -> Reason {
     let code = refusals.first().map(Refusal::code).unwrap_or("refused");
-    let zh = refusals.iter().map(Refusal::zh).collect::<Vec<_>>().join("\n");
-    let en = refusals.iter().map(Refusal::en).collect::<Vec<_>>().join("\n");
+    let zh = refusals
+        .iter()
+        .map(Refusal::zh)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let en = refusals
+        .iter()
+        .map(Refusal::en)
+        .collect::<Vec<_>>()
+        .join("\n");
     Reason::new(code, zh, en)
 }
 
@@ -236,13 +272,19 @@ fn refused_id(intent: &PaymentIntent, code: &str, zh: &str) -> IntentResult {
         payee_id: intent.payee_id,
         year: intent.year,
         tier: intent.tier,
-        state: IntentState::Failed { reason: Reason::new(code, zh, code) },
+        state: IntentState::Failed {
+            reason: Reason::new(code, zh, code),
+        },
     }
 }
 
 /// Takes an intent from a client. Idempotent: the same id answers the same, and is never
 /// charged twice; the same id with other content is refused and changes nothing.
-pub async fn submit(state: &AppState, account_id: &str, intent: &PaymentIntent) -> ApiResult<IntentResult> {
+pub async fn submit(
+    state: &AppState,
+    account_id: &str,
+    intent: &PaymentIntent,
+) -> ApiResult<IntentResult> {
     let id = intent.id.to_string();
     let payee_id = intent.payee_id.to_string();
     let method_id = intent.method_id.map(|m| m.to_string());
@@ -258,7 +300,11 @@ pub async fn submit(state: &AppState, account_id: &str, intent: &PaymentIntent) 
     let existing = load(&mut tx, &id).await?;
     let outcome = match &existing {
         Some(row) if row.account_id != account_id => {
-            return Ok(refused_id(intent, "id_conflict", "编号冲突，请重新发起缴费"));
+            return Ok(refused_id(
+                intent,
+                "id_conflict",
+                "编号冲突，请重新发起缴费",
+            ));
         }
         Some(row)
             if row.payee_id != payee_id
@@ -332,7 +378,10 @@ pub async fn submit(state: &AppState, account_id: &str, intent: &PaymentIntent) 
         charge(state, &id).await;
     }
     let mut conn = state.db.pool.acquire().await?;
-    load(&mut conn, &id).await?.ok_or(ApiError::NotFound)?.to_wire()
+    load(&mut conn, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .to_wire()
 }
 
 /// Asks the bank to charge a `charging` intent, applies its answer, and goes on with any
@@ -353,15 +402,19 @@ pub async fn charge(state: &AppState, first: &str) {
 
 async fn charge_once(state: &AppState, id: &str) -> ApiResult<Option<String>> {
     let mut conn = state.db.pool.acquire().await?;
-    let Some(row) = load(&mut conn, id).await? else { return Ok(None) };
+    let Some(row) = load(&mut conn, id).await? else {
+        return Ok(None);
+    };
     if row.state != "charging" {
         return Ok(None);
     }
     let token: Option<String> = match &row.method_id {
-        Some(m) => sqlx::query_scalar("SELECT gateway_token FROM methods WHERE id = $1")
-            .bind(m)
-            .fetch_optional(&mut *conn)
-            .await?,
+        Some(m) => {
+            sqlx::query_scalar("SELECT gateway_token FROM methods WHERE id = $1")
+                .bind(m)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
         None => None,
     };
     drop(conn);
@@ -379,7 +432,10 @@ async fn charge_once(state: &AppState, id: &str) -> ApiResult<Option<String>> {
                 .await
                 .map_err(|e| ApiError::Internal(format!("gateway: {e}")))?
         }
-        None => OrderStatus::Declined { code: "card_unknown".into(), message: "银行卡已失效".into() },
+        None => OrderStatus::Declined {
+            code: "card_unknown".into(),
+            message: "银行卡已失效".into(),
+        },
     };
     apply(state, id, &status).await
 }
@@ -396,7 +452,9 @@ pub async fn apply(state: &AppState, id: &str, status: &OrderStatus) -> ApiResul
 
 async fn settle_paid(state: &AppState, id: &str) -> ApiResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let Some(row) = load(&mut tx, id).await? else { return Ok(()) };
+    let Some(row) = load(&mut tx, id).await? else {
+        return Ok(());
+    };
     let Some(resident_id) = row.resident_id.clone().filter(|_| row.state == "charging") else {
         return Ok(());
     };
@@ -458,7 +516,9 @@ async fn settle_declined(
     message: &str,
 ) -> ApiResult<Option<String>> {
     let mut tx = state.db.begin_write().await?;
-    let Some(row) = load(&mut tx, id).await? else { return Ok(None) };
+    let Some(row) = load(&mut tx, id).await? else {
+        return Ok(None);
+    };
     let Some(resident_id) = row.resident_id.clone().filter(|_| row.state == "charging") else {
         return Ok(None);
     };

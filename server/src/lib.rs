@@ -4,7 +4,8 @@
 //! A map: [`app`] builds the state and the router from the modules below, each of which exposes
 //! its own `router()`.
 //! - [`accounts`] and [`auth`]: register, log in, sessions, claiming one's own roster record.
-//! - [`roster`] and [`roster_seed`]: the insured residents, their CSV import and the demo roster.
+//! - [`roster`] and [`roster_seed`]: the insured residents, their CSV import and the demo roster;
+//!   [`demo`]: the demo's ready account.
 //! - [`payees`]: the people an account pays for, seen only as much as paying needs.
 //! - [`methods`]: bound cards (a gateway token and the last four digits).
 //! - [`ledger`]: payment intents and contributions; the only code that moves a payment on.
@@ -19,6 +20,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod gateway;
 pub mod ledger;

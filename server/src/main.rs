@@ -14,7 +14,7 @@ use yanglao_server::db::Db;
 use yanglao_server::gateway::remote::{sandbox_router, HttpGateway};
 use yanglao_server::gateway::sandbox::{test_cards, SandboxBank};
 use yanglao_server::gateway::PaymentGateway;
-use yanglao_server::{roster_seed, AppState, Server};
+use yanglao_server::{demo, roster_seed, AppState, Server};
 use yanglao_shared::PolicyTable;
 
 #[tokio::main]
@@ -29,7 +29,11 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve(args).await,
         Command::ImportRoster { db, file } => import(&db.database_url, &file).await,
         Command::DemoRoster { db, size, year } => demo(&db.database_url, size, year).await,
-        Command::SandboxBank { bind, secret, notify_url } => sandbox(bind, &secret, notify_url).await,
+        Command::SandboxBank {
+            bind,
+            secret,
+            notify_url,
+        } => sandbox(bind, &secret, notify_url).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -43,7 +47,8 @@ async fn main() -> ExitCode {
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let policies = match &args.policy {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             PolicyTable::from_json(&text).map_err(|e| e.to_string())?
         }
         None => PolicyTable::builtin(),
@@ -54,7 +59,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         ),
         None => Clock::system(),
     };
-    let db = Db::connect(&args.db.database_url).await.map_err(|e| format!("database: {e}"))?;
+    let db = Db::connect(&args.db.database_url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
     let sandbox = SandboxBank::new(&args.gateway_secret);
     let gateway: Arc<dyn PaymentGateway> = if args.gateway == "sandbox" {
         Arc::new(sandbox.clone())
@@ -71,18 +78,33 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         limiter: Arc::new(RateLimiter::default()),
     };
     state.current_policy().map_err(|e| e.to_string())?;
-    let dist = args.dist.join("index.html").exists().then(|| args.dist.clone());
-    let server = Server::start(state, args.bind, dist.clone(), Duration::from_secs(args.reconcile_secs))
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let dist = args
+        .dist
+        .join("index.html")
+        .exists()
+        .then(|| args.dist.clone());
+    let server = Server::start(
+        state,
+        args.bind,
+        dist.clone(),
+        Duration::from_secs(args.reconcile_secs),
+    )
+    .await
+    .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let public = args.public_url.clone().unwrap_or_else(|| server.url());
     sandbox.set_notify_url(format!("{public}/api/v1/gateway/notify"));
     println!("居民养老缴费 is running at {}", server.url());
     if dist.is_none() {
-        println!("(no PWA build found in {}: only the API is served)", args.dist.display());
+        println!(
+            "(no PWA build found in {}: only the API is served)",
+            args.dist.display()
+        );
     }
     if clock.is_shifted() {
-        println!("demo clock: the server believes it is {}", clock.now().to_offset(yanglao_shared::window::CST));
+        println!(
+            "demo clock: the server believes it is {}",
+            clock.now().to_offset(yanglao_shared::window::CST)
+        );
     }
     let stopper = server.shutdown_handle();
     tokio::spawn(async move {
@@ -98,50 +120,71 @@ async fn import(url: &str, file: &std::path::Path) -> Result<(), String> {
     let today = yanglao_shared::window::cst_date(OffsetDateTime::now_utc());
     let rows = roster_seed::parse_csv(reader, today)
         .map_err(|errors| roster_seed::ImportError::Rows(errors).to_string())?;
-    let db = Db::connect(url).await.map_err(|e| format!("database: {e}"))?;
+    let db = Db::connect(url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
     let region = yanglao_shared::policy::DEFAULT_REGION;
     let now = yanglao_server::clock::to_ms(OffsetDateTime::now_utc());
-    let n = roster_seed::insert_all(&db, region, &rows, now).await.map_err(|e| e.to_string())?;
+    let n = roster_seed::insert_all(&db, region, &rows, now)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("导入 {n} 人 / imported {n} residents");
     Ok(())
 }
 
 async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), String> {
-    let db = Db::connect(url).await.map_err(|e| format!("database: {e}"))?;
-    let year = year.unwrap_or_else(|| yanglao_shared::window::cst_date(OffsetDateTime::now_utc()).year());
-    let rows = roster_seed::demo(size, year);
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM residents")
-        .fetch_one(&db.pool)
+    let db = Db::connect(url)
         .await
-        .map_err(|e| e.to_string())?;
-    if existing == 0 {
-        let now = yanglao_server::clock::to_ms(OffsetDateTime::now_utc());
-        roster_seed::insert_all(&db, yanglao_shared::policy::DEFAULT_REGION, &rows, now)
-            .await
-            .map_err(|e| e.to_string())?;
-        println!("demo roster: {} made-up Wendeng residents", rows.len());
-    } else {
-        println!("demo roster: already there ({existing} residents)");
+        .map_err(|e| format!("database: {e}"))?;
+    let now = OffsetDateTime::now_utc();
+    let year = year.unwrap_or_else(|| yanglao_shared::window::cst_date(now).year());
+    let summary = demo::seed(&db, size, year, yanglao_server::clock::to_ms(now)).await?;
+    match summary.created_roster {
+        true => println!(
+            "demo roster: {} made-up Wendeng residents",
+            summary.residents
+        ),
+        false => println!(
+            "demo roster: already there ({} residents)",
+            summary.residents
+        ),
     }
-    println!("try adding these people (made-up, valid ID numbers):");
-    for r in rows.iter().take(5) {
-        let age = r.id_number.age_on(time::Date::from_calendar_date(year, time::Month::March, 1).expect("date"));
+    println!(
+        "demo login (演示账号): {} / {}",
+        demo::DEMO_MOBILE,
+        demo::DEMO_PASSWORD
+    );
+    println!("more people to add (made-up names, valid ID numbers):");
+    let march = time::Date::from_calendar_date(year, time::Month::March, 1).expect("valid date");
+    for r in &summary.samples {
+        let age = r.id_number.age_on(march);
         let note = match (r.severely_disabled, age >= 60) {
-            (true, _) => "，重度残疾（可选300元档）",
+            (true, _) => "，重度残疾，可选300元档",
             (_, true) => "，已到领取年龄",
             _ => "",
         };
         println!("  {}  {}  （{age}岁{note}）", r.name, r.id_number.as_str());
     }
-    println!("sandbox test cards (沙箱测试卡): pays {}  insufficient funds {}  delayed {}  lost notification {}",
-        test_cards::pays(), test_cards::insufficient_funds(), test_cards::delayed(), test_cards::lost_notification());
+    println!(
+        "sandbox test cards (沙箱测试卡): pays {}, insufficient funds {}, delayed {}, lost notification {}",
+        test_cards::pays(),
+        test_cards::insufficient_funds(),
+        test_cards::delayed(),
+        test_cards::lost_notification()
+    );
     Ok(())
 }
 
-async fn sandbox(bind: std::net::SocketAddr, secret: &str, notify_url: String) -> Result<(), String> {
+async fn sandbox(
+    bind: std::net::SocketAddr,
+    secret: &str,
+    notify_url: String,
+) -> Result<(), String> {
     let bank = SandboxBank::new(secret);
     bank.set_notify_url(notify_url);
-    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("{bind}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("{bind}: {e}"))?;
     println!("沙箱银行 (sandbox bank) listening on http://{bind}");
     axum::serve(listener, sandbox_router(bank))
         .with_graceful_shutdown(async {

@@ -25,7 +25,9 @@ pub fn router() -> Router<AppState> {
 
 async fn list(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<PaymentMethod>>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(views_since(&mut conn, &state, &who.account_id, None).await?))
+    Ok(Json(
+        views_since(&mut conn, &state, &who.account_id, None).await?,
+    ))
 }
 
 async fn bind(
@@ -43,12 +45,17 @@ async fn bind(
             return Err(ApiError::conflict("id_conflict", "编号冲突，请重新绑定"));
         }
         let all = views_since(&mut conn, &state, &who.account_id, Some(-1)).await?;
-        let existing = all.into_iter().find(|m| m.id == request.id).ok_or(ApiError::NotFound)?;
+        let existing = all
+            .into_iter()
+            .find(|m| m.id == request.id)
+            .ok_or(ApiError::NotFound)?;
         return Ok((StatusCode::OK, Json(existing)));
     }
     drop(conn);
     let bound = state.gateway.bind_card(&card).await.map_err(|e| match e {
-        GatewayError::CardRefused(why) => ApiError::invalid("card_refused", format!("银行未接受这张卡：{why}")),
+        GatewayError::CardRefused(why) => {
+            ApiError::invalid("card_refused", format!("银行未接受这张卡：{why}"))
+        }
         GatewayError::Unavailable(_) => ApiError::GatewayUnavailable,
     })?;
     let mut tx = state.db.begin_write().await?;
@@ -78,10 +85,12 @@ async fn bind(
 }
 
 async fn owner_of(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT account_id FROM methods WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT account_id FROM methods WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 async fn remove(

@@ -22,7 +22,10 @@ async fn notify(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !verify(&state.gateway_secret, &body, signature) {
         return Err(ApiError::invalid("bad_signature", "通知签名无效"));
     }
@@ -37,5 +40,8 @@ async fn notify(
     if let Some(next) = ledger::apply(&state, &id, &notification.status).await? {
         ledger::charge(&state, &next).await;
     }
-    Ok((StatusCode::OK, Json(serde_json::json!({ "received": true }))))
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({ "received": true })),
+    ))
 }

@@ -26,7 +26,9 @@ pub fn router() -> Router<AppState> {
 
 async fn list(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<PayeeView>>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(views_since(&mut conn, &state, &who.account_id, None).await?))
+    Ok(Json(
+        views_since(&mut conn, &state, &who.account_id, None).await?,
+    ))
 }
 
 async fn add(
@@ -44,7 +46,8 @@ async fn add(
 /// Adds a person, idempotently by the client's id. Invalid input is an `Invalid` error; the
 /// sync endpoint turns it into a per-item answer.
 pub async fn upsert(state: &AppState, account_id: &str, payee: &NewPayee) -> ApiResult<PayeeView> {
-    let name = PersonName::parse(&payee.name).map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
+    let name =
+        PersonName::parse(&payee.name).map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
     let today = yanglao_shared::window::cst_date(state.now());
     let id_number = IdNumber::parse(&payee.id_number, today)
         .map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
@@ -62,7 +65,10 @@ pub async fn upsert(state: &AppState, account_id: &str, payee: &NewPayee) -> Api
             return Err(ApiError::conflict("id_conflict", "编号冲突，请重新添加"));
         }
         if !same_person {
-            return Err(ApiError::conflict("idempotency_conflict", "同一编号的内容不同，请重新添加"));
+            return Err(ApiError::conflict(
+                "idempotency_conflict",
+                "同一编号的内容不同，请重新添加",
+            ));
         }
         tx.commit().await?;
     } else {
@@ -83,7 +89,10 @@ pub async fn upsert(state: &AppState, account_id: &str, payee: &NewPayee) -> Api
         .await;
         match inserted {
             Err(e) if is_unique_violation(&e) => {
-                return Err(ApiError::conflict("payee_exists", "此人已在您的缴费人员列表中"))
+                return Err(ApiError::conflict(
+                    "payee_exists",
+                    "此人已在您的缴费人员列表中",
+                ))
             }
             other => other?,
         };
@@ -170,8 +179,12 @@ pub async fn views_since(
 }
 
 async fn view(conn: &mut AnyConnection, state: &AppState, row: PayeeRow) -> ApiResult<PayeeView> {
-    let name_masked = PersonName::parse(&row.name).map(|n| n.masked()).unwrap_or_default();
-    let id_masked = IdNumber::parse_any_date(&row.id_number).map(|i| i.masked()).unwrap_or_default();
+    let name_masked = PersonName::parse(&row.name)
+        .map(|n| n.masked())
+        .unwrap_or_default();
+    let id_masked = IdNumber::parse_any_date(&row.id_number)
+        .map(|i| i.masked())
+        .unwrap_or_default();
     let id = Uuid::parse_str(&row.id).map_err(|e| ApiError::Internal(e.to_string()))?;
     let resident = match (&row.resident_id, row.removed) {
         (Some(rid), false) => roster::by_id(conn, rid).await?,
@@ -188,13 +201,18 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: PayeeRow) -> ApiR
             let tiers = tiers_for(policy, resident.severely_disabled);
             // Ask the one decision with an allowed tier; what it still refuses (other than
             // "already paid", which is said separately) is why this person cannot pay now.
-            let probe = tiers.first().map(|t| t.amount).unwrap_or(TierAmount::parse("1").expect("1"));
-            let blocked = decide(policy, &facts, year, probe, now).err().and_then(|refusals| {
-                refusals
-                    .into_iter()
-                    .find(|r| !matches!(r, Refusal::AlreadyPaid { .. }))
-                    .map(|r| r.reason())
-            });
+            let probe = tiers
+                .first()
+                .map(|t| t.amount)
+                .unwrap_or(TierAmount::parse("1").expect("1"));
+            let blocked = decide(policy, &facts, year, probe, now)
+                .err()
+                .and_then(|refusals| {
+                    refusals
+                        .into_iter()
+                        .find(|r| !matches!(r, Refusal::AlreadyPaid { .. }))
+                        .map(|r| r.reason())
+                });
             PayeeCheck::Verified {
                 status: resident.status,
                 year,
@@ -204,7 +222,13 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: PayeeRow) -> ApiR
             }
         }
     };
-    Ok(PayeeView { id, name_masked, id_masked, check, removed: row.removed })
+    Ok(PayeeView {
+        id,
+        name_masked,
+        id_masked,
+        check,
+        removed: row.removed,
+    })
 }
 
 pub fn no_match() -> Reason {

@@ -17,7 +17,10 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/receipts/{number}", get(check))
 }
 
-async fn check(State(state): State<AppState>, Path(number): Path<String>) -> ApiResult<Json<ReceiptCheck>> {
+async fn check(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> ApiResult<Json<ReceiptCheck>> {
     if number.len() > 40 || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(ApiError::NotFound);
     }
@@ -32,9 +35,15 @@ async fn check(State(state): State<AppState>, Path(number): Path<String>) -> Api
     let name: String = row.try_get("name")?;
     Ok(Json(ReceiptCheck {
         receipt_no: number,
-        name_masked: PersonName::parse(&name).map(|n| n.masked()).unwrap_or_default(),
+        name_masked: PersonName::parse(&name)
+            .map(|n| n.masked())
+            .unwrap_or_default(),
         year: row.try_get::<i64, _>("year")? as i32,
-        amount: Money::from_fen(row.try_get("amount_fen")?).map_err(|e| ApiError::Internal(e.to_string()))?,
-        paid_at: from_ms(row.try_get::<Option<i64>, _>("paid_at")?.unwrap_or_default()),
+        amount: Money::from_fen(row.try_get("amount_fen")?)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        paid_at: from_ms(
+            row.try_get::<Option<i64>, _>("paid_at")?
+                .unwrap_or_default(),
+        ),
     }))
 }

@@ -14,7 +14,11 @@ use crate::ledger;
 /// Intents younger than this are left alone: their charge may still be in flight.
 const SETTLE_GRACE_MS: i64 = 3_000;
 
-pub fn spawn(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    state: AppState,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -41,7 +45,8 @@ pub async fn reconcile_once(state: &AppState) -> ApiResult<usize> {
     .await?;
     let mut settled = 0;
     for id in ids {
-        let uuid = uuid::Uuid::parse_str(&id).map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+        let uuid = uuid::Uuid::parse_str(&id)
+            .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
         let status = match state.gateway.query(uuid).await {
             Ok(status) => status,
             Err(e) => {

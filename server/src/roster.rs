@@ -36,8 +36,7 @@ pub fn parse_status(s: &str) -> Option<RosterStatus> {
     }
 }
 
-const COLUMNS: &str =
-    "id, id_number, name, town, village, region_code, severely_disabled, status";
+const COLUMNS: &str = "id, id_number, name, town, village, region_code, severely_disabled, status";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Resident, sqlx::Error> {
     let decode = |what: &str, e: String| sqlx::Error::Decode(format!("{what}: {e}").into());
@@ -62,7 +61,10 @@ pub async fn by_id_number(
     id_number: &IdNumber,
 ) -> Result<Option<Resident>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM residents WHERE id_number = $1");
-    let row = sqlx::query(&sql).bind(id_number.as_str()).fetch_optional(conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(id_number.as_str())
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -79,7 +81,9 @@ pub async fn matching(
     name: &PersonName,
     id_number: &IdNumber,
 ) -> Result<Option<Resident>, sqlx::Error> {
-    Ok(by_id_number(conn, id_number).await?.filter(|r| &r.name == name))
+    Ok(by_id_number(conn, id_number)
+        .await?
+        .filter(|r| &r.name == name))
 }
 
 /// Years with a settled contribution, whoever paid.
@@ -96,7 +100,10 @@ pub async fn paid_years(
     Ok(years.into_iter().map(|y| y as i32).collect())
 }
 
-pub async fn facts(conn: &mut AnyConnection, resident: &Resident) -> Result<PersonFacts, sqlx::Error> {
+pub async fn facts(
+    conn: &mut AnyConnection,
+    resident: &Resident,
+) -> Result<PersonFacts, sqlx::Error> {
     Ok(PersonFacts {
         status: resident.status,
         birth_date: resident.id_number.birth_date(),

@@ -36,18 +36,34 @@ impl std::fmt::Display for RowError {
     }
 }
 
-pub const CSV_HEADER: [&str; 7] =
-    ["id_number", "name", "town", "village", "severely_disabled", "status", "paid"];
+pub const CSV_HEADER: [&str; 7] = [
+    "id_number",
+    "name",
+    "town",
+    "village",
+    "severely_disabled",
+    "status",
+    "paid",
+];
 
 /// Parses every row; returns all problems at once so a file is fixed in one pass.
 pub fn parse_csv(reader: impl Read, today: time::Date) -> Result<Vec<NewResident>, Vec<RowError>> {
-    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(reader);
     let header_ok = csv
         .headers()
-        .map(|h| h.iter().map(|c| c.trim_start_matches('\u{feff}')).eq(CSV_HEADER))
+        .map(|h| {
+            h.iter()
+                .map(|c| c.trim_start_matches('\u{feff}'))
+                .eq(CSV_HEADER)
+        })
         .unwrap_or(false);
     if !header_ok {
-        return Err(vec![RowError { line: 1, message: format!("表头应为 {}", CSV_HEADER.join(",")) }]);
+        return Err(vec![RowError {
+            line: 1,
+            message: format!("表头应为 {}", CSV_HEADER.join(",")),
+        }]);
     }
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashMap::new();
@@ -56,7 +72,10 @@ pub fn parse_csv(reader: impl Read, today: time::Date) -> Result<Vec<NewResident
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(RowError { line, message: format!("无法读取：{e}") });
+                errors.push(RowError {
+                    line,
+                    message: format!("无法读取：{e}"),
+                });
                 continue;
             }
         };
@@ -64,7 +83,10 @@ pub fn parse_csv(reader: impl Read, today: time::Date) -> Result<Vec<NewResident
         match parse_row(&record, today) {
             Ok(row) => {
                 if let Some(first) = seen.insert(row.id_number.clone(), line) {
-                    errors.push(RowError { line, message: format!("身份证号与第{first}行重复") });
+                    errors.push(RowError {
+                        line,
+                        message: format!("身份证号与第{first}行重复"),
+                    });
                 } else {
                     rows.push(row);
                 }
@@ -92,19 +114,35 @@ fn parse_row(record: &csv::StringRecord, today: time::Date) -> Result<NewResiden
         "0" | "否" | "false" | "no" | "" => false,
         other => return Err(format!("重度残疾应填 是/否，而不是“{other}”")),
     };
-    let status = parse_status(field(5))
-        .ok_or_else(|| format!("参保状态应为 enrolled/drawing_pension/stopped，而不是“{}”", field(5)))?;
+    let status = parse_status(field(5)).ok_or_else(|| {
+        format!(
+            "参保状态应为 enrolled/drawing_pension/stopped，而不是“{}”",
+            field(5)
+        )
+    })?;
     let mut paid = Vec::new();
     for item in field(6).split([' ', ';']).filter(|s| !s.is_empty()) {
-        let (year, amount) = item.split_once(':').ok_or_else(|| format!("缴费记录“{item}”应写成 年份:金额"))?;
-        let year: i32 = year.parse().map_err(|_| format!("缴费记录“{item}”的年份不对"))?;
+        let (year, amount) = item
+            .split_once(':')
+            .ok_or_else(|| format!("缴费记录“{item}”应写成 年份:金额"))?;
+        let year: i32 = year
+            .parse()
+            .map_err(|_| format!("缴费记录“{item}”的年份不对"))?;
         let amount = Money::parse(amount).map_err(|e| format!("缴费记录“{item}”：{e}"))?;
         if amount == Money::ZERO || year < 1990 || year > today.year() {
             return Err(format!("缴费记录“{item}”不合理"));
         }
         paid.push((year, amount));
     }
-    Ok(NewResident { id_number, name, town, village, severely_disabled, status, paid })
+    Ok(NewResident {
+        id_number,
+        name,
+        town,
+        village,
+        severely_disabled,
+        status,
+        paid,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +154,12 @@ pub enum ImportError {
 }
 
 /// Inserts all rows in one transaction: an ID already on the roster fails the whole import.
-pub async fn insert_all(db: &Db, region: &str, rows: &[NewResident], now_ms: i64) -> Result<usize, ImportError> {
+pub async fn insert_all(
+    db: &Db,
+    region: &str,
+    rows: &[NewResident],
+    now_ms: i64,
+) -> Result<usize, ImportError> {
     let mut tx = db.begin_write().await?;
     let mut conflicts = Vec::new();
     for (i, row) in rows.iter().enumerate() {
@@ -139,7 +182,10 @@ pub async fn insert_all(db: &Db, region: &str, rows: &[NewResident], now_ms: i64
         .await?;
         if inserted.rows_affected() == 0 {
             // Line numbers count the header as line 1.
-            conflicts.push(RowError { line: i as u64 + 2, message: "此身份证号已在名册中".into() });
+            conflicts.push(RowError {
+                line: i as u64 + 2,
+                message: "此身份证号已在名册中".into(),
+            });
             continue;
         }
         for (year, amount) in &row.paid {
@@ -162,8 +208,14 @@ pub async fn insert_all(db: &Db, region: &str, rows: &[NewResident], now_ms: i64
     Ok(rows.len())
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "于", "孙", "丛", "毕", "宋", "林", "谷", "邹", "姜", "鞠", "于", "梁", "慕"];
-const GIVEN: &[&str] = &["秀英", "桂兰", "玉梅", "淑珍", "建国", "志强", "海波", "丽娜", "春燕", "明", "伟", "芳", "磊", "静", "德福", "文华", "晓东", "红梅", "立新", "翠花"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "于", "孙", "丛", "毕", "宋", "林", "谷", "邹", "姜", "鞠", "于",
+    "梁", "慕",
+];
+const GIVEN: &[&str] = &[
+    "秀英", "桂兰", "玉梅", "淑珍", "建国", "志强", "海波", "丽娜", "春燕", "明", "伟", "芳", "磊",
+    "静", "德福", "文华", "晓东", "红梅", "立新", "翠花",
+];
 const PLACES: &[(&str, &[&str])] = &[
     ("龙山街道", &["岛山村", "东山村", "西楼村"]),
     ("天福街道", &["东关村", "北门村"]),
@@ -179,7 +231,9 @@ const TIERS: &[i64] = &[500, 800, 1000, 1500, 2000, 3000];
 pub fn demo(size: usize, year: i32) -> Vec<NewResident> {
     let mut seed: u64 = 0x5EED_2018;
     let mut next = move |n: usize| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((seed >> 33) as usize) % n
     };
     let jan1 = time::Date::from_calendar_date(year, time::Month::January, 1).expect("valid year");
@@ -198,7 +252,11 @@ pub fn demo(size: usize, year: i32) -> Vec<NewResident> {
             let birth = birth.max(date!(1930 - 01 - 01));
             let area = if i % 3 == 0 { "371081" } else { "371003" };
             let id_number = synthetic::id_number(area, birth, (i * 2 + 1 + next(2)) as u16);
-            let name = format!("{}{}", SURNAMES[next(SURNAMES.len())], GIVEN[next(GIVEN.len())]);
+            let name = format!(
+                "{}{}",
+                SURNAMES[next(SURNAMES.len())],
+                GIVEN[next(GIVEN.len())]
+            );
             let (town, villages) = PLACES[i % PLACES.len()];
             let status = match (age, i) {
                 (60.., _) => RosterStatus::DrawingPension,
@@ -209,7 +267,11 @@ pub fn demo(size: usize, year: i32) -> Vec<NewResident> {
             let first_year = (birth.year() + 16).max(2014);
             let mut paid = Vec::new();
             for y in first_year..year {
-                let tier = if severely_disabled { 300 } else { TIERS[next(TIERS.len())] };
+                let tier = if severely_disabled {
+                    300
+                } else {
+                    TIERS[next(TIERS.len())]
+                };
                 if next(5) != 0 {
                     paid.push((y, Money::from_yuan(tier).expect("small amount")));
                 }
@@ -262,7 +324,9 @@ mod tests {
         let ids: std::collections::HashSet<_> = rows.iter().map(|r| r.id_number.clone()).collect();
         assert_eq!(ids.len(), 60, "IDs are unique");
         assert!(rows.iter().any(|r| r.severely_disabled));
-        assert!(rows.iter().any(|r| r.status == RosterStatus::DrawingPension));
+        assert!(rows
+            .iter()
+            .any(|r| r.status == RosterStatus::DrawingPension));
         assert!(rows.iter().any(|r| r.id_number.area_code() == "371081"));
         assert!(rows.iter().all(|r| r.paid.iter().all(|(y, _)| *y < 2027)));
     }

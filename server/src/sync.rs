@@ -35,7 +35,10 @@ async fn sync(
         ));
     }
     if request.payees.len() > MAX_PAYEES || request.intents.len() > MAX_INTENTS {
-        return Err(ApiError::invalid("batch_too_large", "一次提交的内容太多，请分批提交"));
+        return Err(ApiError::invalid(
+            "batch_too_large",
+            "一次提交的内容太多，请分批提交",
+        ));
     }
     let account = who.account_id.as_str();
 
@@ -49,7 +52,9 @@ async fn sync(
                     id: payee.id,
                     name_masked: String::new(),
                     id_masked: String::new(),
-                    check: PayeeCheck::NoMatch { reason: Reason::new(code, message, code) },
+                    check: PayeeCheck::NoMatch {
+                        reason: Reason::new(code, message, code),
+                    },
                     removed: false,
                 }
             }
@@ -79,7 +84,9 @@ async fn sync(
     }
     let methods = methods::views_since(&mut conn, &state, account, request.cursor).await?;
     let now = state.now();
-    let policy = state.current_policy().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state
+        .current_policy()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Json(SyncResponse {
         version: WIRE_VERSION,
         cursor,

@@ -5,26 +5,32 @@
 use std::path::PathBuf;
 
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, HeaderValue};
+use axum::http::header::{HeaderValue, CACHE_CONTROL};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub fn router(dist: PathBuf) -> Router {
-    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
+    let index = ServeFile::new(dist.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
     let files = ServeDir::new(&dist)
         .precompressed_br()
         .precompressed_gzip()
         .fallback(index);
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_headers))
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers))
 }
 
 async fn cache_headers(request: Request, next: Next) -> Response {
     let policy = cache_policy(request.uri().path());
     let mut response = next.run(request).await;
     if response.status().is_success() {
-        response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     response
 }
@@ -56,8 +62,14 @@ mod tests {
 
     #[test]
     fn hashed_files_are_immutable_and_the_shell_is_not_cached() {
-        assert_eq!(cache_policy("/yanglao-app-1a2b3c4d5e6f7a8b_bg.wasm"), "public, max-age=31536000, immutable");
-        assert_eq!(cache_policy("/main-1a2b3c4d5e6f7a8b.css"), "public, max-age=31536000, immutable");
+        assert_eq!(
+            cache_policy("/yanglao-app-1a2b3c4d5e6f7a8b_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_policy("/main-1a2b3c4d5e6f7a8b.css"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_policy("/"), "no-cache");
         assert_eq!(cache_policy("/index.html"), "no-cache");
         assert_eq!(cache_policy("/sw.js"), "no-cache");

@@ -36,8 +36,14 @@ pub struct ChargeRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum OrderStatus {
-    Paid { bank_ref: String, amount_fen: i64 },
-    Declined { code: String, message: String },
+    Paid {
+        bank_ref: String,
+        amount_fen: i64,
+    },
+    Declined {
+        code: String,
+        message: String,
+    },
     /// Accepted; the outcome comes later by notification (or query).
     Pending,
     /// The bank has never seen this order id.

@@ -33,21 +33,30 @@ async fn bind(
 ) -> Result<Json<BoundCard>, (StatusCode, String)> {
     let card = CardNumber::parse(&body.card_number)
         .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    bank.bind_card(&card).await.map(Json).map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
+    bank.bind_card(&card)
+        .await
+        .map(Json)
+        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
 }
 
 async fn charge(
     State(bank): State<SandboxBank>,
     Json(request): Json<ChargeRequest>,
 ) -> Result<Json<OrderStatus>, (StatusCode, String)> {
-    bank.charge(&request).await.map(Json).map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))
+    bank.charge(&request)
+        .await
+        .map(Json)
+        .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))
 }
 
 async fn query(
     State(bank): State<SandboxBank>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<OrderStatus>, (StatusCode, String)> {
-    bank.query(id).await.map(Json).map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))
+    bank.query(id)
+        .await
+        .map(Json)
+        .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))
 }
 
 /// Client for a sandbox bank running at `base_url`.
@@ -62,14 +71,20 @@ impl HttpGateway {
             .timeout(std::time::Duration::from_secs(15))
             .build()
             .expect("a plain HTTP client builds");
-        Self { base_url: base_url.trim_end_matches('/').to_owned(), http }
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http,
+        }
     }
 
     async fn call<T: serde::de::DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, GatewayError> {
-        let response = request.send().await.map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         let status = response.status();
         if status.is_client_error() {
             let text = response.text().await.unwrap_or_default();
@@ -78,7 +93,10 @@ impl HttpGateway {
         if !status.is_success() {
             return Err(GatewayError::Unavailable(format!("status {status}")));
         }
-        response.json().await.map_err(|e| GatewayError::Unavailable(e.to_string()))
+        response
+            .json()
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))
     }
 }
 
@@ -93,15 +111,31 @@ impl PaymentGateway for HttpGateway {
     }
 
     async fn bind_card(&self, card: &CardNumber) -> Result<BoundCard, GatewayError> {
-        let body = BindBody { card_number: card.expose().to_owned() };
-        self.call(self.http.post(format!("{}/cards", self.base_url)).json(&body)).await
+        let body = BindBody {
+            card_number: card.expose().to_owned(),
+        };
+        self.call(
+            self.http
+                .post(format!("{}/cards", self.base_url))
+                .json(&body),
+        )
+        .await
     }
 
     async fn charge(&self, request: &ChargeRequest) -> Result<OrderStatus, GatewayError> {
-        self.call(self.http.post(format!("{}/orders", self.base_url)).json(request)).await
+        self.call(
+            self.http
+                .post(format!("{}/orders", self.base_url))
+                .json(request),
+        )
+        .await
     }
 
     async fn query(&self, order_id: Uuid) -> Result<OrderStatus, GatewayError> {
-        self.call(self.http.get(format!("{}/orders/{order_id}", self.base_url))).await
+        self.call(
+            self.http
+                .get(format!("{}/orders/{order_id}", self.base_url)),
+        )
+        .await
     }
 }

@@ -23,28 +23,57 @@ use super::{
     SIGNATURE_HEADER,
 };
 
+/// Shown wherever the bank is named to a user.
 pub const DISPLAY_NAME: &str = "沙箱银行（测试环境，不会真实扣款）";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Behaviour {
     Pay,
-    Decline(&'static str, &'static str),
+    InsufficientFunds,
+    Expired,
     Delay,
     DelayLostNotification,
 }
 
-fn behaviour_of(card_number: &str) -> Behaviour {
-    match &card_number[6..10] {
-        "0051" => Behaviour::Decline("insufficient_funds", "余额不足，请换一张卡或存入足够金额"),
-        "0054" => Behaviour::Decline("card_expired", "银行卡已过期，请换一张卡"),
-        "0099" => Behaviour::Delay,
-        "0098" => Behaviour::DelayLostNotification,
-        _ => Behaviour::Pay,
+impl Behaviour {
+    fn of_card(card_number: &str) -> Self {
+        match &card_number[6..10] {
+            "0051" => Self::InsufficientFunds,
+            "0054" => Self::Expired,
+            "0099" => Self::Delay,
+            "0098" => Self::DelayLostNotification,
+            _ => Self::Pay,
+        }
+    }
+
+    /// The behaviour is written into the card token, so tokens stay valid across restarts
+    /// of the sandbox without it storing any card.
+    fn tag(self) -> &'static str {
+        match self {
+            Self::Pay => "pay",
+            Self::InsufficientFunds => "nsf",
+            Self::Expired => "exp",
+            Self::Delay => "dly",
+            Self::DelayLostNotification => "lost",
+        }
+    }
+
+    fn of_token(token: &str) -> Option<Self> {
+        let tag = token.strip_prefix("sbx_")?.split('_').next()?;
+        [
+            Self::Pay,
+            Self::InsufficientFunds,
+            Self::Expired,
+            Self::Delay,
+            Self::DelayLostNotification,
+        ]
+        .into_iter()
+        .find(|b| b.tag() == tag)
     }
 }
 
 /// Names a bank from the card's first digits, as a real gateway would.
-fn bank_of(bin: &str) -> &'static str {
+pub fn bank_of(bin: &str) -> &'static str {
     match &bin[..6] {
         "622202" | "622208" => "中国工商银行",
         "622700" | "621700" => "中国建设银行",
@@ -55,12 +84,7 @@ fn bank_of(bin: &str) -> &'static str {
     }
 }
 
-struct Card {
-    behaviour: Behaviour,
-}
-
 struct State {
-    cards: HashMap<String, Card>,
     orders: HashMap<Uuid, OrderStatus>,
 }
 
@@ -76,7 +100,9 @@ pub struct SandboxBank {
 impl SandboxBank {
     pub fn new(secret: &str) -> Self {
         Self {
-            state: Arc::new(Mutex::new(State { cards: HashMap::new(), orders: HashMap::new() })),
+            state: Arc::new(Mutex::new(State {
+                orders: HashMap::new(),
+            })),
             secret: secret.to_owned(),
             notify_url: Arc::new(Mutex::new(None)),
             delay: Duration::from_secs(2),
@@ -108,7 +134,10 @@ impl SandboxBank {
         let bank = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(bank.delay).await;
-            let status = OrderStatus::Paid { bank_ref: bank_ref(order_id), amount_fen };
+            let status = OrderStatus::Paid {
+                bank_ref: bank_ref(order_id),
+                amount_fen,
+            };
             bank.lock().orders.insert(order_id, status.clone());
             if notify {
                 bank.notify(order_id, status).await;
@@ -118,7 +147,12 @@ impl SandboxBank {
 
     /// Sends a signed notification, retrying a few times like a bank does.
     async fn notify(&self, order_id: Uuid, status: OrderStatus) {
-        let Some(url) = self.notify_url.lock().unwrap_or_else(|e| e.into_inner()).clone() else {
+        let Some(url) = self
+            .notify_url
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        else {
             return;
         };
         let body = serde_json::to_vec(&Notification { order_id, status }).expect("serializable");
@@ -141,6 +175,22 @@ impl SandboxBank {
     }
 }
 
+fn declined(code: &str, message: &str) -> OrderStatus {
+    OrderStatus::Declined {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// A token the sandbox accepts for `card_number`, for seeding a demo account's card.
+pub fn token_for(card_number: &str) -> String {
+    format!(
+        "sbx_{}_{}",
+        Behaviour::of_card(card_number).tag(),
+        Uuid::new_v4().simple()
+    )
+}
+
 fn bank_ref(order_id: Uuid) -> String {
     format!("SBX{}", &order_id.simple().to_string()[..16].to_uppercase())
 }
@@ -156,9 +206,8 @@ impl PaymentGateway for SandboxBank {
     }
 
     async fn bind_card(&self, card: &CardNumber) -> Result<BoundCard, GatewayError> {
-        let token = format!("sbx_tok_{}", Uuid::new_v4().simple());
-        let behaviour = behaviour_of(card.expose());
-        self.lock().cards.insert(token.clone(), Card { behaviour });
+        let behaviour = Behaviour::of_card(card.expose());
+        let token = format!("sbx_{}_{}", behaviour.tag(), Uuid::new_v4().simple());
         Ok(BoundCard {
             token,
             bank: format!("{}（沙箱）", bank_of(card.bin())),
@@ -173,13 +222,13 @@ impl PaymentGateway for SandboxBank {
                 // Same order id: same order. Never a second charge.
                 return Ok(existing.clone());
             }
-            let Some(card) = state.cards.get(&request.token) else {
+            let Some(behaviour) = Behaviour::of_token(&request.token) else {
                 return Ok(OrderStatus::Declined {
                     code: "card_unknown".into(),
                     message: "这张卡已失效，请重新绑定银行卡".into(),
                 });
             };
-            let (status, follow_up) = match card.behaviour {
+            let (status, follow_up) = match behaviour {
                 Behaviour::Pay => (
                     OrderStatus::Paid {
                         bank_ref: bank_ref(request.order_id),
@@ -187,10 +236,11 @@ impl PaymentGateway for SandboxBank {
                     },
                     None,
                 ),
-                Behaviour::Decline(code, message) => (
-                    OrderStatus::Declined { code: code.into(), message: message.into() },
+                Behaviour::InsufficientFunds => (
+                    declined("insufficient_funds", "余额不足，请换一张卡或存入足够金额"),
                     None,
                 ),
+                Behaviour::Expired => (declined("card_expired", "银行卡已过期，请换一张卡"), None),
                 Behaviour::Delay => (OrderStatus::Pending, Some(true)),
                 Behaviour::DelayLostNotification => (OrderStatus::Pending, Some(false)),
             };
@@ -211,7 +261,12 @@ impl PaymentGateway for SandboxBank {
     }
 
     async fn query(&self, order_id: Uuid) -> Result<OrderStatus, GatewayError> {
-        Ok(self.lock().orders.get(&order_id).cloned().unwrap_or(OrderStatus::Unknown))
+        Ok(self
+            .lock()
+            .orders
+            .get(&order_id)
+            .cloned()
+            .unwrap_or(OrderStatus::Unknown))
     }
 }
 

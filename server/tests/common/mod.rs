@@ -46,16 +46,28 @@ pub struct Person {
 }
 
 pub fn mother() -> Person {
-    Person { name: "王秀英", id_number: synthetic::id_number("371081", date!(1968 - 05 - 12), 22) }
+    Person {
+        name: "王秀英",
+        id_number: synthetic::id_number("371081", date!(1968 - 05 - 12), 22),
+    }
 }
 pub fn father() -> Person {
-    Person { name: "李建国", id_number: synthetic::id_number("371003", date!(1966 - 11 - 03), 13) }
+    Person {
+        name: "李建国",
+        id_number: synthetic::id_number("371003", date!(1966 - 11 - 03), 13),
+    }
 }
 pub fn disabled_neighbour() -> Person {
-    Person { name: "丛玉梅", id_number: synthetic::id_number("371003", date!(1975 - 02 - 28), 44) }
+    Person {
+        name: "丛玉梅",
+        id_number: synthetic::id_number("371003", date!(1975 - 02 - 28), 44),
+    }
 }
 pub fn pensioner() -> Person {
-    Person { name: "于德福", id_number: synthetic::id_number("371003", date!(1950 - 01 - 01), 15) }
+    Person {
+        name: "于德福",
+        id_number: synthetic::id_number("371003", date!(1950 - 01 - 01), 15),
+    }
 }
 
 fn roster() -> Vec<NewResident> {
@@ -66,7 +78,10 @@ fn roster() -> Vec<NewResident> {
         village: "岛山村".into(),
         severely_disabled: disabled,
         status,
-        paid: paid.iter().map(|y| (*y, Money::from_yuan(500).unwrap())).collect(),
+        paid: paid
+            .iter()
+            .map(|y| (*y, Money::from_yuan(500).unwrap()))
+            .collect(),
     };
     let mut rows = vec![
         row(mother(), false, RosterStatus::Enrolled, &[2023, 2024, 2025]),
@@ -92,7 +107,10 @@ fn roster() -> Vec<NewResident> {
 
 pub fn bulk_person(i: u16) -> Person {
     let birth = date!(1980 - 01 - 01) + time::Duration::days(i64::from(i));
-    Person { name: "测试居民", id_number: synthetic::id_number("371003", birth, 101 + i % 800) }
+    Person {
+        name: "测试居民",
+        id_number: synthetic::id_number("371003", birth, 101 + i % 800),
+    }
 }
 
 /// The database URL for a fresh, empty database of `store`; `None` when PostgreSQL is not
@@ -109,13 +127,19 @@ pub async fn fresh_database(store: Store) -> Option<String> {
                     std::env::var("YANGLAO_REQUIRE_PG").is_err(),
                     "YANGLAO_REQUIRE_PG is set but YANGLAO_TEST_PG_URL is not"
                 );
-                eprintln!("skipping PostgreSQL: YANGLAO_TEST_PG_URL is not set (scripts/test.sh sets it)");
+                eprintln!(
+                    "skipping PostgreSQL: YANGLAO_TEST_PG_URL is not set (scripts/test.sh sets it)"
+                );
                 return None;
             };
             sqlx::any::install_default_drivers();
             let name = format!("t_{}", Uuid::new_v4().simple());
-            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await.unwrap();
-            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .unwrap();
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .unwrap();
             let base = admin.rsplit_once('/').unwrap().0;
             Some(format!("{base}/{name}"))
         }
@@ -126,7 +150,9 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
     let url = fresh_database(store).await?;
     let db = Db::connect(&url).await.expect("database");
     let clock = Clock::manual(IN_WINDOW);
-    roster_seed::insert_all(&db, "371003", &roster(), clock.now_ms()).await.expect("roster");
+    roster_seed::insert_all(&db, "371003", &roster(), clock.now_ms())
+        .await
+        .expect("roster");
     let sandbox = SandboxBank::new("test-secret").with_delay(Duration::from_millis(300));
     let state = AppState {
         db: db.clone(),
@@ -138,12 +164,24 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
         limiter: Arc::new(RateLimiter::default()),
     };
     // Reconciliation is driven by hand in tests.
-    let server = Server::start(state, "127.0.0.1:0".parse().unwrap(), None, Duration::from_secs(3600))
-        .await
-        .expect("server starts");
+    let server = Server::start(
+        state,
+        "127.0.0.1:0".parse().unwrap(),
+        None,
+        Duration::from_secs(3600),
+    )
+    .await
+    .expect("server starts");
     let url = server.url();
     sandbox.set_notify_url(format!("{url}/api/v1/gateway/notify"));
-    Some(TestApp { server, url, http: reqwest::Client::new(), clock, sandbox, db })
+    Some(TestApp {
+        server,
+        url,
+        http: reqwest::Client::new(),
+        clock,
+        sandbox,
+        db,
+    })
 }
 
 pub struct Reply {
@@ -152,8 +190,16 @@ pub struct Reply {
 }
 
 impl TestApp {
-    pub async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
-        let mut request = self.http.request(method, format!("{}/api/v1{path}", self.url));
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.url));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -163,22 +209,33 @@ impl TestApp {
         let response = request.send().await.expect("request");
         let status = response.status();
         let text = response.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         Reply { status, body }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
-        self.call(reqwest::Method::GET, path, Some(token), None).await
+        self.call(reqwest::Method::GET, path, Some(token), None)
+            .await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.call(reqwest::Method::POST, path, Some(token), Some(body)).await
+        self.call(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
     }
 
     /// Registers a new account and returns its session token.
     pub async fn register(&self, mobile: &str) -> String {
         let reply = self
-            .call(reqwest::Method::POST, "/accounts", None, Some(json!({ "mobile": mobile, "password": "mima12345" })))
+            .call(
+                reqwest::Method::POST,
+                "/accounts",
+                None,
+                Some(json!({ "mobile": mobile, "password": "mima12345" })),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         reply.body["token"].as_str().unwrap().to_owned()
@@ -201,7 +258,13 @@ impl TestApp {
 
     pub async fn bind_card(&self, token: &str, number: &str) -> Uuid {
         let id = Uuid::new_v4();
-        let reply = self.post("/methods", token, json!({ "id": id, "card_number": number })).await;
+        let reply = self
+            .post(
+                "/methods",
+                token,
+                json!({ "id": id, "card_number": number }),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         assert_eq!(reply.body["sandbox"], true);
         assert!(reply.body.get("card_number").is_none());
@@ -209,15 +272,26 @@ impl TestApp {
     }
 
     pub async fn sync(&self, token: &str, cursor: Option<i64>, intents: Vec<Value>) -> Reply {
-        self.post("/sync", token, json!({ "version": 1, "cursor": cursor, "intents": intents })).await
+        self.post(
+            "/sync",
+            token,
+            json!({ "version": 1, "cursor": cursor, "intents": intents }),
+        )
+        .await
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.db.pool).await.unwrap()
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
     }
 
     pub async fn paid_contributions(&self) -> i64 {
-        self.count("SELECT COUNT(*) FROM contributions WHERE intent_id IS NOT NULL AND state = 'paid'").await
+        self.count(
+            "SELECT COUNT(*) FROM contributions WHERE intent_id IS NOT NULL AND state = 'paid'",
+        )
+        .await
     }
 }
 
@@ -233,7 +307,12 @@ pub fn intent(payee: Uuid, tier: &str, method: Option<Uuid>) -> Value {
 }
 
 pub fn states(reply: &Reply) -> Vec<String> {
-    reply.body["intents"].as_array().unwrap().iter().map(|i| i["state"]["state"].as_str().unwrap().to_owned()).collect()
+    reply.body["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["state"]["state"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// One test body run against both stores.

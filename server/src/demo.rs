@@ -1,0 +1,102 @@
+//! The demo the README's main command starts: a made-up Wendeng roster and a ready account
+//! (two people to pay for and a sandbox card), so a newcomer can pay within a minute.
+
+use uuid::Uuid;
+use yanglao_shared::MobileNumber;
+
+use crate::auth::hash_password;
+use crate::db::{next_seq, Db};
+use crate::gateway::sandbox::{bank_of, test_cards, token_for};
+use crate::roster_seed::{self, NewResident};
+
+pub const DEMO_MOBILE: &str = "13800138000";
+pub const DEMO_PASSWORD: &str = "yanglao2026";
+
+pub struct DemoSummary {
+    pub created_roster: bool,
+    pub residents: usize,
+    pub created_account: bool,
+    /// Residents not yet on the demo account, to try adding by name and ID number.
+    pub samples: Vec<NewResident>,
+}
+
+/// Idempotent: a second run finds everything in place and changes nothing.
+pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSummary, String> {
+    let rows = roster_seed::demo(size, year);
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM residents")
+        .fetch_one(&db.pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let created_roster = existing == 0;
+    if created_roster {
+        roster_seed::insert_all(db, yanglao_shared::policy::DEFAULT_REGION, &rows, now_ms)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let created_account = seed_account(db, &rows[..2.min(rows.len())], now_ms)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(DemoSummary {
+        created_roster,
+        residents: if created_roster {
+            rows.len()
+        } else {
+            existing as usize
+        },
+        created_account,
+        samples: rows.into_iter().skip(2).take(4).collect(),
+    })
+}
+
+async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<bool, sqlx::Error> {
+    let mobile = MobileNumber::parse(DEMO_MOBILE).expect("demo mobile is valid");
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE mobile = $1")
+        .bind(mobile.as_str())
+        .fetch_optional(&db.pool)
+        .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    let hash = hash_password(DEMO_PASSWORD).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let account = Uuid::new_v4().to_string();
+    let mut tx = db.begin_write().await?;
+    let seq = next_seq(&mut tx).await?;
+    sqlx::query(
+        "INSERT INTO accounts (id, mobile, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&account)
+    .bind(mobile.as_str())
+    .bind(&hash)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    for person in people {
+        sqlx::query(
+            "INSERT INTO payees (id, account_id, resident_id, name, id_number, removed, changed_seq, created_at) \
+             SELECT $1, $2, id, name, id_number, 0, $3, $4 FROM residents WHERE id_number = $5",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(&account)
+        .bind(seq)
+        .bind(now_ms)
+        .bind(person.id_number.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    let card = test_cards::pays();
+    sqlx::query(
+        "INSERT INTO methods (id, account_id, gateway_token, bank, last_four, removed, changed_seq, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(&account)
+    .bind(token_for(&card))
+    .bind(format!("{}（沙箱）", bank_of(&card[..6])))
+    .bind(&card[card.len() - 4..])
+    .bind(seq)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
