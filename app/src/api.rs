@@ -1,0 +1,210 @@
+//! The only module that talks to the server: one function per endpoint of `/api/v1`, JSON in
+//! and out, same origin. Errors come back as [`ApiError`]; `message` from the server's
+//! `ErrorBody` is what people read.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, Request, RequestInit, Response};
+use yanglao_shared::wire::{
+    Account, BindCard, ClaimRequest, Credentials, ErrorBody, NewPayee, PayeeView, PaymentMethod,
+    PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse,
+};
+
+const BASE: &str = "/api/v1";
+/// A request that has not answered by then is treated as offline: on a weak network a fetch
+/// can otherwise hang for minutes while the person waits.
+const TIMEOUT_MS: i32 = 20_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: no network, the server unreachable, or too slow.
+    Offline,
+    /// 401: the session expired or is unknown; the person must log in again.
+    Unauthorized(String),
+    /// Any other refusal, with the server's code and sentence.
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// An answer that is not what the contract says (a proxy's error page, a bug).
+    BadAnswer(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Offline => "offline",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Refused { code, .. } => code,
+            Self::BadAnswer(_) => "bad_answer",
+        }
+    }
+
+    /// Worth retrying later without anyone doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Offline | Self::BadAnswer(_) => true,
+            Self::Refused { status, code, .. } => *status >= 500 || code == "too_many_attempts",
+            Self::Unauthorized(_) => false,
+        }
+    }
+}
+
+/// Method, path, optional bearer token and body: the one place `fetch` is called.
+async fn send(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<(u16, String), ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Offline)?;
+    let headers = Headers::new().map_err(|_| ApiError::Offline)?;
+    let _ = headers.set("Accept", "application/json");
+    if body.is_some() {
+        let _ = headers.set("Content-Type", "application/json");
+    }
+    if let Some(token) = token {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_headers(&headers);
+    // Never let a cache (ours or the browser's) answer for the server.
+    init.set_cache(web_sys::RequestCache::NoStore);
+    if let Some(body) = &body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let abort = AbortController::new().ok();
+    if let Some(abort) = &abort {
+        init.set_signal(Some(&abort.signal()));
+        let abort = abort.clone();
+        leptos::prelude::set_timeout(
+            move || abort.abort(),
+            std::time::Duration::from_millis(TIMEOUT_MS as u64),
+        );
+    }
+    let request = Request::new_with_str_and_init(&format!("{BASE}{path}"), &init)
+        .map_err(|_| ApiError::Offline)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .dyn_into()
+        .map_err(|_| ApiError::Offline)?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(|_| ApiError::Offline)?
+            .as_string()
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if (200..300).contains(&status) {
+        return Ok((status, text));
+    }
+    let error: ErrorBody = serde_json::from_str(&text).map_err(|_| {
+        if status >= 500 || status == 0 {
+            // A gateway's error page while the server restarts: same as offline for the person.
+            ApiError::Offline
+        } else {
+            ApiError::BadAnswer(format!("HTTP {status}"))
+        }
+    })?;
+    Err(if status == 401 && error.code == "unauthorized" {
+        ApiError::Unauthorized(error.message)
+    } else {
+        ApiError::Refused {
+            status,
+            code: error.code,
+            message: error.message,
+        }
+    })
+}
+
+async fn call<R: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&impl Serialize>,
+) -> Result<R, ApiError> {
+    let body = body
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+    let (_, text) = send(method, path, token, body).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::BadAnswer(e.to_string()))
+}
+
+async fn call_empty(method: &str, path: &str, token: Option<&str>) -> Result<(), ApiError> {
+    send(method, path, token, None).await.map(|_| ())
+}
+
+const NO_BODY: Option<&()> = None;
+
+pub async fn policy() -> Result<PolicyInfo, ApiError> {
+    call("GET", "/policy", None, NO_BODY).await
+}
+
+pub async fn register(credentials: &Credentials) -> Result<Session, ApiError> {
+    call("POST", "/accounts", None, Some(credentials)).await
+}
+
+pub async fn log_in(credentials: &Credentials) -> Result<Session, ApiError> {
+    call("POST", "/sessions", None, Some(credentials)).await
+}
+
+pub async fn log_out(token: &str) -> Result<(), ApiError> {
+    call_empty("DELETE", "/sessions", Some(token)).await
+}
+
+pub async fn me(token: &str) -> Result<Account, ApiError> {
+    call("GET", "/me", Some(token), NO_BODY).await
+}
+
+pub async fn claim(token: &str, request: &ClaimRequest) -> Result<Account, ApiError> {
+    call("POST", "/me/claim", Some(token), Some(request)).await
+}
+
+pub async fn payees(token: &str) -> Result<Vec<PayeeView>, ApiError> {
+    call("GET", "/payees", Some(token), NO_BODY).await
+}
+
+pub async fn put_payee(token: &str, payee: &NewPayee) -> Result<PayeeView, ApiError> {
+    call(
+        "PUT",
+        &format!("/payees/{}", payee.id),
+        Some(token),
+        Some(payee),
+    )
+    .await
+}
+
+pub async fn delete_payee(token: &str, id: Uuid) -> Result<(), ApiError> {
+    call_empty("DELETE", &format!("/payees/{id}"), Some(token)).await
+}
+
+pub async fn methods(token: &str) -> Result<Vec<PaymentMethod>, ApiError> {
+    call("GET", "/methods", Some(token), NO_BODY).await
+}
+
+/// The card number goes to the server (and on to the bank gateway) and nowhere else.
+pub async fn bind_card(token: &str, card: &BindCard) -> Result<PaymentMethod, ApiError> {
+    call("POST", "/methods", Some(token), Some(card)).await
+}
+
+pub async fn delete_method(token: &str, id: Uuid) -> Result<(), ApiError> {
+    call_empty("DELETE", &format!("/methods/{id}"), Some(token)).await
+}
+
+pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, ApiError> {
+    call("POST", "/sync", Some(token), Some(request)).await
+}
+
+pub async fn receipt(receipt_no: &str) -> Result<ReceiptCheck, ApiError> {
+    let encoded = js_sys::encode_uri_component(receipt_no.trim());
+    call("GET", &format!("/receipts/{encoded}"), None, NO_BODY).await
+}

@@ -1,0 +1,103 @@
+//! The root: state, start-up (load from IndexedDB, then sync, service worker, policy), the
+//! frame and the routes.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+use wasm_bindgen::JsCast;
+
+use crate::components::{
+    DeadlineBanner, Notice, SyncLine, TabBar, TopBar, UpdatePrompt, WindowBanner,
+};
+use crate::i18n;
+use crate::pages;
+use crate::state::AppState;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let app = AppState::new();
+    provide_context(app);
+
+    spawn_local(async move {
+        app.reload().await;
+        crate::sync::start(app);
+        crate::sync::refresh_policy(app).await;
+    });
+    crate::pwa::start(app);
+    // Days left and "last sync" are worth re-reading on a page left open.
+    let _ = set_interval_with_handle(
+        move || app.minute.update(|m| *m += 1),
+        Duration::from_secs(60),
+    );
+
+    Effect::new(move |_| {
+        app.lang.track();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", i18n::html_lang());
+        }
+        document().set_title(i18n::tr().app_name);
+    });
+
+    view! {
+        <div class="app" class:elder=move || app.elder.get()>
+            // Rebuilt when the language changes: every screen reads its text once.
+            {move || {
+                app.lang.track();
+                view! {
+                    <Router>
+                        <Shell />
+                    </Router>
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let location = use_location();
+    // After a route change, move focus to the new screen's heading so a screen reader
+    // announces it and the keyboard starts from there.
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            request_animation_frame(|| {
+                let heading = document().query_selector("main h1").ok().flatten();
+                if let Some(h) = heading.and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = h.focus();
+                }
+            });
+        }
+        path
+    });
+
+    view! {
+        <TopBar />
+        <UpdatePrompt />
+        <WindowBanner />
+        <SyncLine />
+        <DeadlineBanner />
+        <Notice />
+        <main id="main">
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/") view=pages::home::Home />
+                <Route path=path!("/login") view=pages::login::Login />
+                <Route path=path!("/register") view=pages::login::Register />
+                <Route path=path!("/payees/new") view=pages::add_payee::AddPayee />
+                <Route path=path!("/payees/:id") view=pages::payee::PayeeDetail />
+                <Route path=path!("/pay") view=pages::pay::Pay />
+                <Route path=path!("/payments") view=pages::payments::Payments />
+                <Route path=path!("/cards") view=pages::cards::Cards />
+                <Route path=path!("/record") view=pages::record::Record />
+                <Route path=path!("/receipt/:id") view=pages::receipt::Receipt />
+                <Route path=path!("/verify") view=pages::receipt::Verify />
+                <Route path=path!("/guide") view=pages::guide::Guide />
+            </Routes>
+        </main>
+        <TabBar />
+    }
+}

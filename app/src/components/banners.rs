@@ -1,0 +1,126 @@
+//! What a payer must know before anything else: is the window open and for how long, is the
+//! phone online, did a payment miss the network near the deadline.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use yanglao_shared::window::WindowState;
+
+use crate::i18n::{self, tr};
+use crate::rules::{self, DeadlineWarning};
+use crate::state::{use_app, SyncStatus};
+
+#[component]
+pub fn WindowBanner() -> impl IntoView {
+    let app = use_app();
+    move || {
+        let now = app.window();
+        let t = tr();
+        let estimated = (!now.from_server).then_some(t.estimated);
+        let (class, text, missed) = match now.state {
+            WindowState::Open {
+                year,
+                closes,
+                days_left,
+                ..
+            } => (
+                if days_left <= rules::WARN_DAYS {
+                    "banner banner--soon"
+                } else {
+                    "banner banner--open"
+                },
+                i18n::window_open(year, closes, days_left),
+                false,
+            ),
+            WindowState::NotYetOpen { year, opens, .. } => (
+                "banner banner--closed",
+                i18n::window_not_yet(year, opens),
+                false,
+            ),
+            WindowState::Closed { year, closes, .. } => (
+                "banner banner--closed",
+                i18n::window_closed(year, closes),
+                true,
+            ),
+        };
+        view! {
+            <div class=class data-testid="window-banner">
+                <span>{text}{estimated}</span>
+                {missed.then(|| view! { <A href="/guide">{t.missed_link}</A> })}
+            </div>
+        }
+    }
+}
+
+/// Online/offline, syncing, or "log in again" — with a button to sync now.
+#[component]
+pub fn SyncLine() -> impl IntoView {
+    let app = use_app();
+    move || {
+        let t = tr();
+        if app.needs_login.get() {
+            return view! {
+                <div class="syncline syncline--alert" data-testid="relogin-banner" role="alert">
+                    <span>{t.relogin}</span>
+                    <A href="/login">{t.relogin_action}</A>
+                </div>
+            }
+            .into_any();
+        }
+        if app.session().is_none() {
+            return ().into_any();
+        }
+        let (class, text) = match app.sync.get() {
+            SyncStatus::Running => ("syncline", t.syncing.to_owned()),
+            SyncStatus::Offline => ("syncline syncline--offline", t.offline.to_owned()),
+            SyncStatus::Failed(message) => ("syncline syncline--alert", message),
+            SyncStatus::Idle if !app.online.get() => {
+                ("syncline syncline--offline", t.offline.to_owned())
+            }
+            SyncStatus::Idle => {
+                app.minute.track();
+                let last = app
+                    .data
+                    .with(|d| d.last_sync)
+                    .map(|m| i18n::date_time(m.at))
+                    .unwrap_or_else(|| t.never_synced.to_owned());
+                ("syncline syncline--quiet", format!("{}{last}", t.last_sync))
+            }
+        };
+        let running = app.sync.get() == SyncStatus::Running;
+        view! {
+            <div class=class data-testid="sync-status">
+                <span>{text}</span>
+                <button
+                    type="button"
+                    class="link"
+                    data-testid="sync-now"
+                    disabled=running
+                    on:click=move |_| crate::sync::request(app)
+                >
+                    {t.sync_now}
+                </button>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+pub fn DeadlineBanner() -> impl IntoView {
+    let app = use_app();
+    move || {
+        let window = app.window().state;
+        let warning = app
+            .data
+            .with(|d| rules::deadline_warning(&window, &d.intents))?;
+        let text = match warning {
+            DeadlineWarning::ClosingSoon { unsent, days_left } => {
+                i18n::closing_soon(unsent, days_left)
+            }
+            DeadlineWarning::Closed { unsent } => i18n::closed_unsent(unsent),
+        };
+        Some(view! {
+            <div class="banner banner--alert" role="alert" data-testid="deadline-warning">{text}</div>
+        })
+    }
+}

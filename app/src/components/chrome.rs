@@ -1,0 +1,104 @@
+//! The frame around every screen: top bar with the two toggles, the bottom tab bar, the
+//! update prompt and the live notice line.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::{tr, Lang};
+use crate::state::use_app;
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let app = use_app();
+    let t = tr();
+    let toggle_lang = move |_| {
+        let next = if app.lang.get_untracked() == Lang::Zh {
+            Lang::En
+        } else {
+            Lang::Zh
+        };
+        app.set_lang(next);
+    };
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="topbar__brand">{t.app_name}</A>
+            <div class="topbar__tools">
+                <button
+                    type="button"
+                    class="toggle"
+                    data-testid="lang-toggle"
+                    lang=if app.lang.get_untracked() == Lang::Zh { "en" } else { "zh-CN" }
+                    aria-label=t.lang_label
+                    on:click=toggle_lang
+                >
+                    {t.other_lang}
+                </button>
+                <button
+                    type="button"
+                    class="toggle"
+                    class:toggle--on=move || app.elder.get()
+                    data-testid="elder-toggle"
+                    aria-pressed=move || if app.elder.get() { "true" } else { "false" }
+                    on:click=move |_| app.set_elder(!app.elder.get_untracked())
+                >
+                    {t.elder_mode}
+                </button>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn TabBar() -> impl IntoView {
+    let t = tr();
+    view! {
+        <nav class="tabbar" aria-label=t.nav_label>
+            <A href="/" exact=true attr:data-testid="nav-home">{t.nav_home}</A>
+            <A href="/pay" attr:data-testid="nav-pay">{t.nav_pay}</A>
+            <A href="/payments" attr:data-testid="nav-payments">{t.nav_payments}</A>
+            <A href="/cards" attr:data-testid="nav-cards">{t.nav_cards}</A>
+            <A href="/guide" attr:data-testid="nav-help">{t.nav_help}</A>
+        </nav>
+    }
+}
+
+#[component]
+pub fn UpdatePrompt() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || app.update_ready.get()>
+            <button
+                type="button"
+                class="update-prompt"
+                data-testid="update-prompt"
+                on:click=|_| crate::pwa::apply_update()
+            >
+                {tr().update_ready}
+            </button>
+        </Show>
+    }
+}
+
+/// One message at a time, read out by screen readers, dismissed by a tap.
+#[component]
+pub fn Notice() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <div class="notice-slot" role="status" aria-live="polite">
+            {move || {
+                app.notice
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <div class="notice" data-testid="notice">
+                                <span>{message}</span>
+                                <button type="button" class="link" on:click=move |_| app.notice.set(None)>
+                                    {tr().dismiss}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

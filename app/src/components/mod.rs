@@ -1,0 +1,11 @@
+//! Pieces shared by several screens.
+
+mod banners;
+mod chrome;
+mod field;
+mod status;
+
+pub use banners::{DeadlineBanner, SyncLine, WindowBanner};
+pub use chrome::{Notice, TabBar, TopBar, UpdatePrompt};
+pub use field::TextField;
+pub use status::{IntentChip, PayeeChip, SandboxNote};

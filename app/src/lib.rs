@@ -1,0 +1,41 @@
+//! Yanglao's PWA: pay the yearly resident pension contribution (城乡居民基本养老保险) from a
+//! cheap phone on a flaky network. Offline first: what a person prepares is stored on the phone
+//! before anything else happens, and sent when a connection may exist.
+//!
+//! A map of the crate:
+//! - [`i18n`]: every sentence people read, Chinese first, English second.
+//! - [`model`]: the records kept on the phone (people, payment intents, cached server facts).
+//! - [`rules`]: the shared crate's rules applied on the phone: window banner, deadline warning,
+//!   eligibility hint, this year's status of a person.
+//! - [`outbox`]: what the next sync sends and how the server's answer is merged (pure).
+//! - [`store`]: IndexedDB, where everything in [`model`] lives.
+//! - [`api`]: the only module that talks to the server.
+//! - [`sync`]: when and how the outbox is sent (triggers, backoff, one tab at a time).
+//! - [`pwa`]: service worker registration, update prompt, Background Sync.
+//! - [`state`]: the reactive application state the pages share.
+//! - [`components`] and [`pages`]: the screens.
+
+pub mod api;
+pub mod clock;
+pub mod components;
+pub mod i18n;
+pub mod model;
+pub mod outbox;
+pub mod pages;
+pub mod pwa;
+pub mod rules;
+pub mod state;
+pub mod store;
+pub mod sync;
+
+mod app;
+#[cfg(test)]
+mod fixtures;
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,114 @@
+//! The records kept on the phone. Wire types from the shared crate are reused where they fit;
+//! these add what only the phone knows (what is still to be sent, what was learnt when).
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+use yanglao_shared::policy::Policy;
+use yanglao_shared::tiers::TierRule;
+use yanglao_shared::window::WindowState;
+use yanglao_shared::wire::{
+    Account, IntentState, NewPayee, PayeeCheck, PayeeView, PaymentIntent, PaymentMethod, Session,
+};
+
+use crate::clock::ServerClock;
+
+/// A person this account pays for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalPayee {
+    pub id: Uuid,
+    pub name_masked: String,
+    pub id_masked: String,
+    pub check: PayeeCheck,
+    /// The full name and ID number, kept only until the server has the person: after that the
+    /// phone keeps the masked forms alone.
+    pub pending: Option<NewPayee>,
+    /// Read from the ID number on this phone, for the offline eligibility hint (age).
+    pub birth_date: Option<Date>,
+}
+
+impl LocalPayee {
+    pub fn from_view(view: &PayeeView, previous: Option<&LocalPayee>) -> Self {
+        Self {
+            id: view.id,
+            name_masked: view.name_masked.clone(),
+            id_masked: view.id_masked.clone(),
+            check: view.check.clone(),
+            pending: None,
+            birth_date: previous.and_then(|p| p.birth_date),
+        }
+    }
+
+    /// The tiers the server says this person may choose, if verified.
+    pub fn tiers(&self) -> &[TierRule] {
+        match &self.check {
+            PayeeCheck::Verified { tiers, .. } => tiers,
+            _ => &[],
+        }
+    }
+}
+
+/// A payment prepared on this phone (or learnt from the server), with its honest state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalIntent {
+    pub intent: PaymentIntent,
+    pub state: IntentState,
+    /// False for intents learnt from the server (prepared on another phone): never sent again
+    /// from here, since this phone does not know how they were prepared.
+    pub mine: bool,
+    /// Kept so history still names the person after they are removed from the list.
+    pub name_masked: String,
+    pub id_masked: String,
+}
+
+impl LocalIntent {
+    /// True while the intent belongs in the next sync: never sent, or sent and not yet
+    /// answered for good. `AwaitingPayment` waits for the person to choose a card instead.
+    pub fn to_send(&self) -> bool {
+        self.mine && matches!(self.state, IntentState::Queued | IntentState::Submitted)
+    }
+
+    /// True while nobody has sent it yet (待提交): what the deadline warning counts.
+    pub fn unsent(&self) -> bool {
+        matches!(
+            self.state,
+            IntentState::Queued | IntentState::AwaitingPayment { .. }
+        )
+    }
+}
+
+/// The window as the server last told it, and the server's clock at that moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedWindow {
+    pub window: WindowState,
+    pub clock: ServerClock,
+}
+
+/// The policy in force as the server last told it (`GET /policy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedPolicy {
+    pub policy: Policy,
+}
+
+/// Everything the UI shows, loaded from IndexedDB in one go.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub session: Option<Session>,
+    /// The account the local data belongs to (kept after logout, to keep its outbox).
+    pub owner: Option<Uuid>,
+    pub cursor: Option<i64>,
+    pub window: Option<CachedWindow>,
+    pub policy: Option<Policy>,
+    pub account: Option<Account>,
+    pub last_sync: Option<SyncMark>,
+    pub payees: Vec<LocalPayee>,
+    pub intents: Vec<LocalIntent>,
+    pub methods: Vec<PaymentMethod>,
+}
+
+/// When the last sync succeeded (phone clock), for "上次同步" text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncMark {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}

@@ -1,0 +1,141 @@
+//! 我的缴费人员: the people this account pays for, each with this year's status, and the two
+//! ways on: pay, or add a person.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::RequireSession;
+use crate::components::PayeeChip;
+use crate::i18n::{self, tr};
+use crate::model::LocalPayee;
+use crate::rules::{self, PayeeStatus};
+use crate::state::use_app;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <PeopleList />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn PeopleList() -> impl IntoView {
+    let app = use_app();
+    let t = tr();
+    let rows = move || {
+        let year = rules::window_year(&app.window().state);
+        app.data.with(|d| {
+            let mut rows: Vec<(LocalPayee, PayeeStatus)> = d
+                .payees
+                .iter()
+                .map(|p| (p.clone(), rules::payee_status(p, &d.intents, year)))
+                .collect();
+            rows.sort_by(|a, b| a.0.name_masked.cmp(&b.0.name_masked));
+            rows
+        })
+    };
+    let waiting = move || {
+        app.data.with(|d| {
+            d.intents
+                .iter()
+                .filter(|i| i.mine && !i.state.is_final())
+                .count()
+        })
+    };
+    let year = move || i18n::year(rules::window_year(&app.window().state));
+
+    view! {
+        <section class="page">
+            <h1 tabindex="-1">{t.home_title}</h1>
+            <p class="muted">{year}</p>
+            <div class="actions">
+                <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{t.start_pay}</A>
+                <A href="/payees/new" attr:class="button" attr:data-testid="add-payee">{t.add_payee}</A>
+            </div>
+            {move || {
+                let n = waiting();
+                (n > 0).then(|| view! {
+                    <A href="/payments" attr:class="callout" attr:data-testid="pending-count">{i18n::pending_count(n)}</A>
+                })
+            }}
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    return view! { <p class="empty" data-testid="payee-empty">{tr().home_empty}</p> }.into_any();
+                }
+                view! {
+                    <ul class="list" data-testid="payee-list">
+                        {rows.into_iter().map(|(payee, status)| view! { <PersonRow payee status /> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <p class="more-links">
+                <A href="/record" attr:data-testid="nav-record">{t.nav_record}</A>
+                " · "
+                <LogOut />
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn PersonRow(payee: LocalPayee, status: PayeeStatus) -> impl IntoView {
+    let detail = match &status {
+        PayeeStatus::NoMatch(reason) | PayeeStatus::Blocked(reason) => Some(i18n::reason(reason)),
+        PayeeStatus::Unverified => Some(tr().unverified_explain.to_owned()),
+        _ => None,
+    };
+    view! {
+        <li class="list__item" data-testid="payee-item" data-payee-id=payee.id.to_string()>
+            <A href=format!("/payees/{}", payee.id) attr:class="list__link">
+                <span class="list__main">
+                    <span class="person-name">{payee.name_masked.clone()}</span>
+                    <span class="muted id-masked">{payee.id_masked.clone()}</span>
+                </span>
+                <PayeeChip status />
+            </A>
+            {detail.map(|d| view! { <p class="list__note">{d}</p> })}
+        </li>
+    }
+}
+
+/// Logs out; warns first when payments are still waiting to be sent (they stay on the phone).
+#[component]
+fn LogOut() -> impl IntoView {
+    let app = use_app();
+    let navigate = leptos_router::hooks::use_navigate();
+    let click = move |_| {
+        let unsent = app
+            .data
+            .with_untracked(|d| d.intents.iter().filter(|i| i.mine && i.to_send()).count());
+        if unsent > 0 {
+            let ok = window()
+                .confirm_with_message(&i18n::logout_pending(unsent))
+                .unwrap_or(false);
+            if !ok {
+                return;
+            }
+        }
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(token) = app
+                .data
+                .with_untracked(|d| d.session.as_ref().map(|s| s.token.clone()))
+            {
+                let _ = crate::api::log_out(&token).await; // best effort: offline logout still forgets the token
+            }
+            if let Ok(store) = app.store().await {
+                let _ = store.unset(crate::store::keys::SESSION).await;
+            }
+            app.reload().await;
+            crate::sync::announce();
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <button type="button" class="link" data-testid="logout" on:click=click>{tr().logout}</button>
+    }
+}

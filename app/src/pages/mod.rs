@@ -1,0 +1,68 @@
+//! The screens, one module each, named after what they show.
+
+pub mod add_payee;
+pub mod cards;
+pub mod guide;
+pub mod home;
+pub mod login;
+pub mod pay;
+pub mod payee;
+pub mod payments;
+pub mod receipt;
+pub mod record;
+
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+
+use crate::i18n::tr;
+use crate::state::use_app;
+
+/// Shows `children` when a session exists; sends to the login screen otherwise. While
+/// IndexedDB is still being read, says so instead of flashing the login screen.
+#[component]
+pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
+    let app = use_app();
+    move || {
+        if !app.ready.get() {
+            view! { <p class="muted">{tr().loading}</p> }.into_any()
+        } else if app.data.with(|d| d.session.is_some()) {
+            // An expired session still shows the phone's data; the sync line asks to log in.
+            children().into_any()
+        } else {
+            view! { <Redirect path="/login" /> }.into_any()
+        }
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let t = tr();
+    view! {
+        <section class="page">
+            <h1 tabindex="-1">{t.not_found}</h1>
+            <A href="/" attr:class="button">{t.go_home}</A>
+        </section>
+    }
+}
+
+/// A message from the server or the phone, announced to screen readers.
+#[component]
+pub fn ErrorText(
+    #[prop(into)] message: Signal<Option<String>>,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="error-text" role="alert" data-testid=testid>
+            {move || message.get().unwrap_or_default()}
+        </p>
+    }
+}
+
+pub fn api_message(error: &crate::api::ApiError) -> String {
+    match error {
+        crate::api::ApiError::Offline => tr().needs_network.to_owned(),
+        crate::api::ApiError::Unauthorized(m) => m.clone(),
+        crate::api::ApiError::Refused { message, .. } => message.clone(),
+        crate::api::ApiError::BadAnswer(_) => tr().error_generic.to_owned(),
+    }
+}

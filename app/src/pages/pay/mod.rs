@@ -1,0 +1,282 @@
+//! 缴费, one decision per screen: choose people → a tier for each (only the tiers the server
+//! lists for that person) → a card → confirm (masked name and ID, year, tier, card) → pay.
+//! "Pay" stores the intents on the phone first (待提交), then asks the sync engine to send
+//! ([`confirm`]).
+
+mod confirm;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+use yanglao_shared::window::WindowState;
+
+use super::RequireSession;
+use crate::clock;
+use crate::components::SandboxNote;
+use crate::i18n::{self, tr};
+use crate::model::LocalPayee;
+use crate::rules;
+use crate::state::{use_app, AppState, PayDraft, PayStep};
+
+#[component]
+pub fn Pay() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <Wizard />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn Wizard() -> impl IntoView {
+    let app = use_app();
+    let query = use_query_map();
+    // "为TA缴费" from a person's page starts with that person chosen.
+    if let Some(id) =
+        query.with_untracked(|q| q.get("payee").and_then(|s| Uuid::parse_str(&s).ok()))
+    {
+        app.draft.set(PayDraft {
+            people: vec![id],
+            step: PayStep::Tier(0),
+            ..PayDraft::default()
+        });
+    }
+    move || {
+        let t = tr();
+        let window = app.window().state;
+        let WindowState::Open { year, .. } = window else {
+            return view! {
+                <section class="page">
+                    <h1 tabindex="-1">{t.pay_title}</h1>
+                    <p class="explain" data-testid="pay-window-shut">{t.window_shut}</p>
+                    <A href="/guide">{t.missed_link}</A>
+                </section>
+            }
+            .into_any();
+        };
+        let step = app.draft.with(|d| d.step);
+        let people = app.draft.with(|d| d.people.len());
+        let steps = people + 3;
+        let (number, body) = match step {
+            PayStep::People => (1, view! { <ChoosePeople year /> }.into_any()),
+            PayStep::Tier(i) => (2 + i, view! { <ChooseTier index=i /> }.into_any()),
+            PayStep::Card => (steps - 1, view! { <ChooseCard /> }.into_any()),
+            PayStep::Confirm => (steps, view! { <confirm::Confirm year /> }.into_any()),
+        };
+        view! {
+            <section class="page">
+                <p class="step" data-testid="pay-step">{i18n::step_of(number, steps)}</p>
+                {body}
+            </section>
+        }
+        .into_any()
+    }
+}
+
+fn go(app: AppState, step: PayStep) {
+    app.draft.update(|d| d.step = step);
+}
+
+#[component]
+fn ChoosePeople(year: i32) -> impl IntoView {
+    let app = use_app();
+    let t = tr();
+    let payable: Vec<LocalPayee> = app.data.with_untracked(|d| {
+        d.payees
+            .iter()
+            .filter(|p| rules::payable(&rules::payee_status(p, &d.intents, year)))
+            .cloned()
+            .collect()
+    });
+    let chosen = move |id: Uuid| app.draft.with(|d| d.people.contains(&id));
+    let toggle = move |id: Uuid| {
+        app.draft.update(|d| {
+            if let Some(at) = d.people.iter().position(|p| *p == id) {
+                d.people.remove(at);
+            } else {
+                d.people.push(id);
+            }
+        })
+    };
+    let none = payable.is_empty();
+    view! {
+        <h1 tabindex="-1">{t.step_people}</h1>
+        {none.then(|| view! {
+            <p class="empty" data-testid="pay-none">{t.none_payable}</p>
+            <A href="/" attr:class="button">{t.go_home}</A>
+        })}
+        <fieldset class="choices" class:hidden=none>
+            <legend class="visually-hidden">{t.step_people}</legend>
+            {payable
+                .into_iter()
+                .map(|p| {
+                    let id = p.id;
+                    view! {
+                        <label class="choice" class:choice--on=move || chosen(id)>
+                            <input
+                                type="checkbox"
+                                data-testid="pay-person"
+                                data-payee-id=id.to_string()
+                                prop:checked=move || chosen(id)
+                                on:change=move |_| toggle(id)
+                            />
+                            <span class="person-name">{p.name_masked.clone()}</span>
+                            <span class="muted id-masked">{p.id_masked.clone()}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+        <div class="actions" class:hidden=none>
+            <button
+                type="button"
+                class="button button--primary button--block"
+                data-testid="pay-next"
+                disabled=move || app.draft.with(|d| d.people.is_empty())
+                on:click=move |_| go(app, PayStep::Tier(0))
+            >
+                {t.next}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn ChooseTier(index: usize) -> impl IntoView {
+    let app = use_app();
+    let t = tr();
+    let person_id = app.draft.with_untracked(|d| d.people.get(index).copied());
+    let person = person_id.and_then(|id| {
+        app.data
+            .with_untracked(|d| d.payees.iter().find(|p| p.id == id).cloned())
+    });
+    let Some(person) = person else {
+        go(app, PayStep::People);
+        return ().into_any();
+    };
+    let id = person.id;
+    let chosen = move || app.draft.with(|d| d.tiers.get(&id).copied());
+    let people = app.draft.with_untracked(|d| d.people.len());
+    let next = if index + 1 < people {
+        PayStep::Tier(index + 1)
+    } else {
+        PayStep::Card
+    };
+    let back = if index == 0 {
+        PayStep::People
+    } else {
+        PayStep::Tier(index - 1)
+    };
+    view! {
+        <h1 tabindex="-1">{i18n::choose_tier_for(&person.name_masked)}</h1>
+        <p class="muted">{t.tier_note}</p>
+        <div class="tiers" role="group" aria-label=i18n::choose_tier_for(&person.name_masked)>
+            {person
+                .tiers()
+                .iter()
+                .map(|rule| {
+                    let amount = rule.amount;
+                    let restricted = rule.restriction.is_some();
+                    view! {
+                        <button
+                            type="button"
+                            class="tier"
+                            class:tier--on=move || chosen() == Some(amount)
+                            aria-pressed=move || if chosen() == Some(amount) { "true" } else { "false" }
+                            data-testid="tier-option"
+                            data-amount=amount.to_string()
+                            on:click=move |_| app.draft.update(|d| {
+                                d.tiers.insert(id, amount);
+                            })
+                        >
+                            <span class="tier__amount">{i18n::per_year(amount)}</span>
+                            {restricted.then(|| view! { <span class="tier__note">{t.tier_restricted}</span> })}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+        <div class="actions">
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, back)>{t.prev}</button>
+            <button
+                type="button"
+                class="button button--primary"
+                data-testid="pay-next"
+                disabled=move || chosen().is_none()
+                on:click=move |_| go(app, next)
+            >
+                {t.next}
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ChooseCard() -> impl IntoView {
+    let app = use_app();
+    let t = tr();
+    let methods: Vec<_> = app
+        .data
+        .with_untracked(|d| d.methods.iter().filter(|m| !m.removed).cloned().collect());
+    // The first card is chosen unless the person chose otherwise.
+    if app.draft.with_untracked(|d| d.method.is_none()) {
+        if let Some(first) = methods.first() {
+            app.draft.update(|d| d.method = Some(first.id));
+        }
+    }
+    let chosen = move || app.draft.with(|d| d.method);
+    let sandbox = methods.iter().any(|m| m.sandbox);
+    let last_tier = app
+        .draft
+        .with_untracked(|d| d.people.len().saturating_sub(1));
+    let to_confirm = move |_| {
+        app.draft.update(|d| {
+            for person in &d.people {
+                d.intent_ids.entry(*person).or_insert_with(clock::new_id);
+            }
+            d.step = PayStep::Confirm;
+        })
+    };
+    view! {
+        <h1 tabindex="-1">{t.step_card}</h1>
+        {methods.is_empty().then(|| view! { <p class="empty">{t.no_cards}</p> })}
+        <div class="choices" role="group" aria-label=t.step_card>
+            {methods
+                .into_iter()
+                .map(|m| {
+                    let id = Some(m.id);
+                    view! {
+                        <button
+                            type="button"
+                            class="choice"
+                            class:choice--on=move || chosen() == id
+                            aria-pressed=move || if chosen() == id { "true" } else { "false" }
+                            data-testid="card-option"
+                            on:click=move |_| app.draft.update(|d| d.method = id)
+                        >
+                            {i18n::card_label(&m.bank, &m.last_four)}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            <button
+                type="button"
+                class="choice"
+                class:choice--on=move || chosen().is_none()
+                aria-pressed=move || if chosen().is_none() { "true" } else { "false" }
+                data-testid="card-later"
+                on:click=move |_| app.draft.update(|d| d.method = None)
+            >
+                {t.no_card_now}
+            </button>
+        </div>
+        {sandbox.then(|| view! { <SandboxNote /> })}
+        <A href="/cards?return=pay" attr:class="button" attr:data-testid="pay-bind-card">{t.bind_new_card}</A>
+        <div class="actions">
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Tier(last_tier))>{t.prev}</button>
+            <button type="button" class="button button--primary" data-testid="pay-next" on:click=to_confirm>{t.next}</button>
+        </div>
+    }
+}

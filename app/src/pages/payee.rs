@@ -1,0 +1,153 @@
+//! One person: this year's status, why they cannot pay (if so), and what this account paid
+//! for them, with receipts. Removing a person needs the network (the server keeps the list).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+use yanglao_shared::wire::IntentState;
+
+use super::{api_message, ErrorText, RequireSession};
+use crate::components::{IntentChip, PayeeChip};
+use crate::i18n::{self, tr};
+use crate::model::LocalIntent;
+use crate::rules::{self, PayeeStatus};
+use crate::state::use_app;
+
+#[component]
+pub fn PayeeDetail() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <Detail />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn Detail() -> impl IntoView {
+    let app = use_app();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
+    move || {
+        let t = tr();
+        let Some(id) = id() else {
+            return view! { <super::NotFound /> }.into_any();
+        };
+        let year = rules::window_year(&app.window().state);
+        let found = app.data.with(|d| {
+            d.payees.iter().find(|p| p.id == id).map(|p| {
+                let mut history: Vec<LocalIntent> = d
+                    .intents
+                    .iter()
+                    .filter(|i| i.intent.payee_id == id)
+                    .cloned()
+                    .collect();
+                history.sort_by_key(|i| std::cmp::Reverse(i.intent.prepared_at));
+                (p.clone(), rules::payee_status(p, &d.intents, year), history)
+            })
+        });
+        let Some((payee, status, history)) = found else {
+            return view! { <super::NotFound /> }.into_any();
+        };
+        let explain = match &status {
+            PayeeStatus::NoMatch(r) | PayeeStatus::Blocked(r) => Some(i18n::reason(r)),
+            PayeeStatus::Unverified => Some(t.unverified_explain.to_owned()),
+            PayeeStatus::Paid { by_me: None } => Some(t.paid_by_other.to_owned()),
+            _ => None,
+        };
+        let can_pay = rules::payable(&status);
+        view! {
+            <section class="page">
+                <h1 tabindex="-1">{payee.name_masked.clone()}</h1>
+                <p class="muted id-masked">{payee.id_masked.clone()}</p>
+                <p class="status-line" data-testid="payee-detail-status">
+                    {i18n::year(year)} " " <PayeeChip status />
+                </p>
+                {explain.map(|e| view! { <p class="explain">{e}</p> })}
+                {can_pay.then(|| view! {
+                    <A href=format!("/pay?payee={id}") attr:class="button button--primary" attr:data-testid="pay-for">
+                        {t.pay_for}
+                    </A>
+                })}
+                <h2>{t.detail_history}</h2>
+                <History history />
+                <RemovePayee id />
+            </section>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+pub fn History(history: Vec<LocalIntent>) -> impl IntoView {
+    let t = tr();
+    if history.is_empty() {
+        return view! { <p class="empty">{t.history_empty}</p> }.into_any();
+    }
+    view! {
+        <ul class="list">
+            {history
+                .into_iter()
+                .map(|i| {
+                    let receipt = matches!(i.state, IntentState::Paid { .. }).then(|| {
+                        view! {
+                            <A href=format!("/receipt/{}", i.id()) attr:data-testid="receipt-link">{t.view_receipt}</A>
+                        }
+                    });
+                    view! {
+                        <li class="list__item list__row" data-testid="history-item">
+                            <span>{i18n::year(i.intent.year)} " · " {i18n::per_year(i.intent.tier)}</span>
+                            <IntentChip state=i.state.clone() />
+                            {receipt}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn RemovePayee(id: Uuid) -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let click = move |_| {
+        if !window()
+            .confirm_with_message(tr().remove_confirm)
+            .unwrap_or(false)
+        {
+            return;
+        }
+        let Some(token) = app.token() else {
+            return;
+        };
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let answer = crate::api::delete_payee(&token, id).await;
+            busy.set(false);
+            if let Err(e) = answer {
+                failure.set(Some(api_message(&e)));
+                return;
+            }
+            if let Ok(store) = app.store().await {
+                let _ = store.delete_payee(id).await;
+            }
+            app.reload().await;
+            crate::sync::announce();
+            navigate("/", Default::default());
+        });
+    };
+    view! {
+        <div class="danger-zone">
+            <ErrorText message=failure testid="remove-error" />
+            <button type="button" class="button button--quiet" data-testid="remove-payee" disabled=move || busy.get() on:click=click>
+                {tr().remove_payee}
+            </button>
+        </div>
+    }
+}

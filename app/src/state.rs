@@ -1,0 +1,203 @@
+//! The reactive state every page shares, provided as a Leptos context. It mirrors what is in
+//! IndexedDB: pages write through [`AppState::store`], then call [`AppState::reload`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use uuid::Uuid;
+use yanglao_shared::policy::Policy;
+use yanglao_shared::tiers::TierAmount;
+use yanglao_shared::wire::Session;
+
+use crate::clock;
+use crate::i18n::{self, Lang};
+use crate::model::Snapshot;
+use crate::rules::{self, WindowNow};
+use crate::store::{Store, DB_NAME};
+
+/// Where the sync engine stands, for the status line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SyncStatus {
+    #[default]
+    Idle,
+    Running,
+    /// The last attempt found no connection; it retries by itself.
+    Offline,
+    /// The server refused for a reason people must read.
+    Failed(String),
+}
+
+/// A payment being prepared (缴费): the people, a tier each, the card. Kept in the app state
+/// so switching language or visiting "bind a card" does not lose it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PayDraft {
+    pub step: PayStep,
+    pub people: Vec<Uuid>,
+    pub tiers: BTreeMap<Uuid, TierAmount>,
+    pub method: Option<Uuid>,
+    /// Chosen once per person when the draft reaches the confirm step, so a second tap on
+    /// "pay" writes the same intents again instead of new ones.
+    pub intent_ids: BTreeMap<Uuid, Uuid>,
+}
+
+/// One decision per screen: who, then a tier for each person, then the card, then confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PayStep {
+    #[default]
+    People,
+    Tier(usize),
+    Card,
+    Confirm,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub data: RwSignal<Snapshot>,
+    /// False until the first load from IndexedDB finished.
+    pub ready: RwSignal<bool>,
+    pub lang: RwSignal<Lang>,
+    pub elder: RwSignal<bool>,
+    pub online: RwSignal<bool>,
+    pub sync: RwSignal<SyncStatus>,
+    /// Set by a 401: the outbox is kept and the person is asked to log in again.
+    pub needs_login: RwSignal<bool>,
+    /// A new version of the app is installed and waiting (service worker).
+    pub update_ready: RwSignal<bool>,
+    pub draft: RwSignal<PayDraft>,
+    /// Ticks every minute so days-left and "offline since" stay right on an open page.
+    pub minute: RwSignal<u32>,
+    /// A short message for everyone (screen readers hear it through `aria-live`).
+    pub notice: RwSignal<Option<String>>,
+}
+
+thread_local! {
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+const LANG_KEY: &str = "yanglao.lang";
+const ELDER_KEY: &str = "yanglao.elder";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+impl AppState {
+    /// Display preferences live in localStorage: read synchronously, so the first paint is
+    /// already in the right language and size.
+    pub fn new() -> Self {
+        let stored = |key| local_storage().and_then(|s| s.get_item(key).ok().flatten());
+        let lang = if stored(LANG_KEY).as_deref() == Some("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        };
+        i18n::set_lang(lang);
+        let online = web_sys::window()
+            .map(|w| w.navigator().on_line())
+            .unwrap_or(true);
+        Self {
+            data: RwSignal::new(Snapshot::default()),
+            ready: RwSignal::new(false),
+            lang: RwSignal::new(lang),
+            elder: RwSignal::new(stored(ELDER_KEY).as_deref() == Some("1")),
+            online: RwSignal::new(online),
+            sync: RwSignal::new(SyncStatus::Idle),
+            needs_login: RwSignal::new(false),
+            update_ready: RwSignal::new(false),
+            draft: RwSignal::new(PayDraft::default()),
+            minute: RwSignal::new(0),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        i18n::set_lang(lang);
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(LANG_KEY, if lang == Lang::En { "en" } else { "zh" });
+        }
+        self.lang.set(lang);
+    }
+
+    pub fn set_elder(&self, on: bool) {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(ELDER_KEY, if on { "1" } else { "0" });
+        }
+        self.elder.set(on);
+    }
+
+    /// The open database (opened once per page).
+    pub async fn store(&self) -> Result<Store, String> {
+        if let Some(store) = STORE.with(|s| s.borrow().clone()) {
+            return Ok(store);
+        }
+        let store = Store::open(DB_NAME).await.map_err(|e| e.to_string())?;
+        STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
+        Ok(store)
+    }
+
+    /// Re-reads everything from IndexedDB (after a write here, or in another tab).
+    pub async fn reload(&self) {
+        match self.store().await {
+            Ok(store) => match store.load().await {
+                Ok(snapshot) => {
+                    if snapshot.session.is_some() {
+                        self.needs_login.set(false);
+                    }
+                    self.data.set(snapshot);
+                }
+                Err(e) => self.notice.set(Some(e.to_string())),
+            },
+            Err(e) => self.notice.set(Some(e)),
+        }
+        self.ready.set(true);
+    }
+
+    /// The session, if any and not expired by the phone's clock.
+    pub fn session(&self) -> Option<Session> {
+        self.data
+            .with(|d| d.session.clone())
+            .filter(|s| s.expires_at > clock::now())
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.session().map(|s| s.token)
+    }
+
+    /// The policy in force: the server's last word, else the built-in Wendeng table.
+    pub fn policy(&self) -> Policy {
+        let year = yanglao_shared::window::cst_date(self.server_now()).year();
+        self.data
+            .with(|d| rules::policy_or_builtin(d.policy.as_ref(), year))
+    }
+
+    /// The window now (reactive: re-evaluates each minute and after each sync).
+    pub fn window(&self) -> WindowNow {
+        self.minute.track();
+        let policy = self.policy();
+        self.data
+            .with(|d| rules::window_now(d.window.as_ref(), &policy, clock::now()))
+    }
+
+    /// The server's clock, as well as the phone can estimate it.
+    pub fn server_now(&self) -> time::OffsetDateTime {
+        let now = clock::now();
+        self.data
+            .with_untracked(|d| d.window.map(|w| w.clock.estimate(now)))
+            .unwrap_or(now)
+    }
+
+    pub fn say(&self, message: impl Into<String>) {
+        self.notice.set(Some(message.into()));
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}

@@ -1,0 +1,267 @@
+//! IndexedDB: everything the phone keeps. Values are stored as JSON text (one serde path for
+//! the server and the disk, no extra serialiser in the wasm). Writes that belong together
+//! (a sync's answer and its cursor) share one transaction, so a closed tab never leaves half.
+//!
+//! Object stores, all keyed by a string:
+//! - `kv`: session, account owner, cursor, cached window/policy/account, last sync.
+//! - `payees`, `intents`, `methods`: one record per id.
+//!
+//! Never stored: a card number, a password. A full ID number and name only while the person
+//! waits to be sent (`LocalPayee::pending`).
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+use yanglao_shared::policy::Policy;
+use yanglao_shared::wire::{Account, PaymentMethod, Session};
+
+use crate::model::{CachedWindow, LocalIntent, LocalPayee, Snapshot, SyncMark};
+use crate::outbox::Changes;
+
+pub const DB_NAME: &str = "yanglao";
+const DB_VERSION: u32 = 1;
+
+const KV: &str = "kv";
+const PAYEES: &str = "payees";
+const INTENTS: &str = "intents";
+const METHODS: &str = "methods";
+const ALL: [&str; 4] = [KV, PAYEES, INTENTS, METHODS];
+/// The stores that belong to one account, wiped when another account logs in.
+const ACCOUNT_STORES: [&str; 3] = [PAYEES, INTENTS, METHODS];
+
+pub mod keys {
+    pub const SESSION: &str = "session";
+    pub const OWNER: &str = "owner";
+    pub const CURSOR: &str = "cursor";
+    pub const WINDOW: &str = "window";
+    pub const POLICY: &str = "policy";
+    pub const ACCOUNT: &str = "account";
+    pub const LAST_SYNC: &str = "last_sync";
+    /// Kept across accounts: the window and policy are the same for everyone.
+    pub const ACCOUNT_KEYS: [&str; 4] = [CURSOR, ACCOUNT, LAST_SYNC, OWNER];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "本机存储出错：{}", self.0)
+    }
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        Self(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    pub async fn open(name: &str) -> Result<Self> {
+        let db = Database::open(name)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|event, db| {
+                // Version 1 creates every store; later versions add migrations here.
+                if event.old_version() < 1.0 {
+                    for store in ALL {
+                        db.create_object_store(store).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(Self { db })
+    }
+
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'_>> {
+        Ok(self.db.transaction(stores).with_mode(mode).build()?)
+    }
+
+    async fn read_all<T: DeserializeOwned>(tx: &Transaction<'_>, store: &str) -> Result<Vec<T>> {
+        let texts = tx
+            .object_store(store)?
+            .get_all::<String>()
+            .primitive()?
+            .await?;
+        let mut out = Vec::new();
+        for text in texts {
+            // A record that no longer parses (an older app version) is skipped, not fatal.
+            if let Ok(value) = serde_json::from_str(&text?) {
+                out.push(value);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn read_kv<T: DeserializeOwned>(tx: &Transaction<'_>, key: &str) -> Result<Option<T>> {
+        let text: Option<String> = tx.object_store(KV)?.get(key).primitive()?.await?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    fn write<T: Serialize>(tx: &Transaction<'_>, store: &str, key: &str, value: &T) -> Result<()> {
+        let text = serde_json::to_string(value)?;
+        // Requests go out when built; the transaction's commit reports their errors.
+        drop(
+            tx.object_store(store)?
+                .put(text)
+                .with_key(key)
+                .without_key_type()
+                .primitive()?,
+        );
+        Ok(())
+    }
+
+    fn remove(tx: &Transaction<'_>, store: &str, key: &str) -> Result<()> {
+        drop(tx.object_store(store)?.delete(key).primitive()?);
+        Ok(())
+    }
+
+    /// Everything the UI shows.
+    pub async fn load(&self) -> Result<Snapshot> {
+        let tx = self.tx(&ALL, TransactionMode::Readonly)?;
+        Ok(Snapshot {
+            session: Self::read_kv(&tx, keys::SESSION).await?,
+            owner: Self::read_kv(&tx, keys::OWNER).await?,
+            cursor: Self::read_kv(&tx, keys::CURSOR).await?,
+            window: Self::read_kv(&tx, keys::WINDOW).await?,
+            policy: Self::read_kv(&tx, keys::POLICY).await?,
+            account: Self::read_kv(&tx, keys::ACCOUNT).await?,
+            last_sync: Self::read_kv(&tx, keys::LAST_SYNC).await?,
+            payees: Self::read_all(&tx, PAYEES).await?,
+            intents: Self::read_all(&tx, INTENTS).await?,
+            methods: Self::read_all(&tx, METHODS).await?,
+        })
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let tx = self.tx(&[KV], TransactionMode::Readonly)?;
+        Self::read_kv(&tx, key).await
+    }
+
+    pub async fn set<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
+        Self::write(&tx, KV, key, value)?;
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn unset(&self, key: &str) -> Result<()> {
+        let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
+        Self::remove(&tx, KV, key)?;
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn put_payee(&self, payee: &LocalPayee) -> Result<()> {
+        let tx = self.tx(&[PAYEES], TransactionMode::Readwrite)?;
+        Self::write(&tx, PAYEES, &payee.id.to_string(), payee)?;
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn delete_payee(&self, id: Uuid) -> Result<()> {
+        let tx = self.tx(&[PAYEES], TransactionMode::Readwrite)?;
+        Self::remove(&tx, PAYEES, &id.to_string())?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Stores payments all together or not at all: this resolves only once they are on disk.
+    pub async fn put_intents(&self, intents: &[LocalIntent]) -> Result<()> {
+        let tx = self.tx(&[INTENTS], TransactionMode::Readwrite)?;
+        for intent in intents {
+            Self::write(&tx, INTENTS, &intent.id().to_string(), intent)?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn put_method(&self, method: &PaymentMethod) -> Result<()> {
+        let tx = self.tx(&[METHODS], TransactionMode::Readwrite)?;
+        Self::write(&tx, METHODS, &method.id.to_string(), method)?;
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn delete_method(&self, id: Uuid) -> Result<()> {
+        let tx = self.tx(&[METHODS], TransactionMode::Readwrite)?;
+        Self::remove(&tx, METHODS, &id.to_string())?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Writes a sync's answer: records, cursor, window and the time, in one transaction.
+    pub async fn apply(&self, changes: &Changes, mark: SyncMark) -> Result<()> {
+        let tx = self.tx(&ALL, TransactionMode::Readwrite)?;
+        for payee in &changes.payees_put {
+            Self::write(&tx, PAYEES, &payee.id.to_string(), payee)?;
+        }
+        for id in &changes.payees_deleted {
+            Self::remove(&tx, PAYEES, &id.to_string())?;
+        }
+        for intent in &changes.intents_put {
+            Self::write(&tx, INTENTS, &intent.id().to_string(), intent)?;
+        }
+        for method in &changes.methods_put {
+            Self::write(&tx, METHODS, &method.id.to_string(), method)?;
+        }
+        for id in &changes.methods_deleted {
+            Self::remove(&tx, METHODS, &id.to_string())?;
+        }
+        Self::write(&tx, KV, keys::CURSOR, &changes.cursor)?;
+        Self::write(&tx, KV, keys::WINDOW, &changes.window)?;
+        Self::write(&tx, KV, keys::LAST_SYNC, &mark)?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Stores a new session. When it is another account's, the previous account's records go
+    /// (they are not this person's to see); the same account keeps its outbox.
+    pub async fn begin_session(&self, session: &Session) -> Result<()> {
+        let owner: Option<Uuid> = self.get(keys::OWNER).await?;
+        let tx = self.tx(&ALL, TransactionMode::Readwrite)?;
+        if owner.is_some_and(|o| o != session.account_id) {
+            for store in ACCOUNT_STORES {
+                drop(tx.object_store(store)?.clear()?);
+            }
+            for key in keys::ACCOUNT_KEYS {
+                Self::remove(&tx, KV, key)?;
+            }
+        }
+        Self::write(&tx, KV, keys::SESSION, session)?;
+        Self::write(&tx, KV, keys::OWNER, &session.account_id)?;
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn save_window(&self, window: &CachedWindow, policy: &Policy) -> Result<()> {
+        let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
+        Self::write(&tx, KV, keys::WINDOW, window)?;
+        Self::write(&tx, KV, keys::POLICY, policy)?;
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn save_account(&self, account: &Account) -> Result<()> {
+        self.set(keys::ACCOUNT, account).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

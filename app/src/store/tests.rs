@@ -1,0 +1,166 @@
+//! IndexedDB in a real browser (headless Chromium): what is written survives closing and
+//! reopening the database, a sync answer lands whole, accounts do not see each other's data.
+
+use std::collections::BTreeSet;
+
+use time::macros::datetime;
+use wasm_bindgen_test::wasm_bindgen_test;
+use yanglao_shared::wire::{IntentState, Session};
+
+use super::*;
+use crate::fixtures::*;
+use crate::outbox;
+
+/// A database of its own per test, deleted at the end.
+async fn fresh(tag: &str) -> (Store, String) {
+    let name = format!("yanglao-test-{tag}-{}", crate::clock::new_id());
+    (Store::open(&name).await.unwrap(), name)
+}
+
+async fn reopen(store: Store, name: &str) -> Store {
+    store.close();
+    Store::open(name).await.unwrap()
+}
+
+async fn drop_db(store: Store, name: &str) {
+    store.close();
+    Database::delete_by_name(name).unwrap().await.unwrap();
+}
+
+fn session(account: u128) -> Session {
+    Session {
+        token: format!("token-{account}"),
+        account_id: id(account),
+        mobile_masked: "138****5678".into(),
+        expires_at: datetime!(2030-01-01 0:00 UTC),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn what_is_written_is_still_there_after_reopening() {
+    let (store, name) = fresh("reopen").await;
+    let payee = pending_payee(1);
+    let queued = intent(10, id(1), IntentState::Queued);
+    store.put_payee(&payee).await.unwrap();
+    store
+        .put_intents(std::slice::from_ref(&queued))
+        .await
+        .unwrap();
+    store.begin_session(&session(7)).await.unwrap();
+    store.set(keys::CURSOR, &41i64).await.unwrap();
+
+    let store = reopen(store, &name).await;
+    let snapshot = store.load().await.unwrap();
+    assert_eq!(snapshot.payees, [payee]);
+    assert_eq!(snapshot.intents, [queued]);
+    assert_eq!(snapshot.session, Some(session(7)));
+    assert_eq!(snapshot.owner, Some(id(7)));
+    assert_eq!(snapshot.cursor, Some(41));
+    drop_db(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_sync_answer_is_applied_with_its_cursor() {
+    let (store, name) = fresh("apply").await;
+    let kept = verified_payee(1);
+    let gone = verified_payee(2);
+    let to_pay = intent(10, id(1), IntentState::Queued);
+    let paid_by_other = intent(11, id(1), IntentState::Submitted);
+    store.put_payee(&kept).await.unwrap();
+    store.put_payee(&gone).await.unwrap();
+    store
+        .put_intents(&[to_pay.clone(), paid_by_other.clone()])
+        .await
+        .unwrap();
+
+    let snapshot = store.load().await.unwrap();
+    let request = outbox::build_request(snapshot.cursor, &snapshot.payees, &snapshot.intents);
+    let sent: BTreeSet<_> = request.intents.iter().map(|i| i.id).collect();
+    let answer = response(
+        12,
+        vec![view_of(&gone, verified(false), true)],
+        vec![
+            result_of(&to_pay, paid("R-1")),
+            result_of(&paid_by_other, not_needed()),
+        ],
+    );
+    let changes = outbox::merge(
+        &snapshot.payees,
+        &snapshot.intents,
+        &sent,
+        &BTreeSet::new(),
+        &answer,
+        NOW,
+    );
+    store.apply(&changes, SyncMark { at: NOW }).await.unwrap();
+
+    let store = reopen(store, &name).await;
+    let after = store.load().await.unwrap();
+    let state = |n| {
+        after
+            .intents
+            .iter()
+            .find(|i| i.id() == id(n))
+            .unwrap()
+            .state
+            .clone()
+    };
+    assert_eq!(state(10), paid("R-1"));
+    assert_eq!(state(11), not_needed());
+    assert_eq!(
+        after.payees.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [id(1)],
+        "removed person is gone"
+    );
+    assert_eq!(after.cursor, Some(12));
+    assert_eq!(after.window.map(|w| w.window), Some(open_window(61)));
+    assert_eq!(after.last_sync, Some(SyncMark { at: NOW }));
+    drop_db(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_attempt_retries_with_the_same_ids() {
+    let (store, name) = fresh("retry").await;
+    store.put_payee(&pending_payee(1)).await.unwrap();
+    store
+        .put_intents(&[intent(10, id(1), IntentState::Queued)])
+        .await
+        .unwrap();
+    let first = {
+        let s = store.load().await.unwrap();
+        outbox::build_request(s.cursor, &s.payees, &s.intents)
+    };
+    // The POST failed (offline): nothing is applied. The tab is closed and opened again.
+    let store = reopen(store, &name).await;
+    let s = store.load().await.unwrap();
+    let second = outbox::build_request(s.cursor, &s.payees, &s.intents);
+    assert_eq!(first, second);
+    assert_eq!(second.intents[0].id, id(10));
+    assert_eq!(second.payees[0].id, id(1));
+    drop_db(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_same_account_keeps_its_outbox_and_another_account_starts_clean() {
+    let (store, name) = fresh("accounts").await;
+    store.begin_session(&session(7)).await.unwrap();
+    store
+        .put_intents(&[intent(10, id(1), IntentState::Queued)])
+        .await
+        .unwrap();
+    store.set(keys::CURSOR, &5i64).await.unwrap();
+
+    // Logged out (session gone), then in again as the same account: nothing lost.
+    store.unset(keys::SESSION).await.unwrap();
+    store.begin_session(&session(7)).await.unwrap();
+    let same = store.load().await.unwrap();
+    assert_eq!(same.intents.len(), 1);
+    assert_eq!(same.cursor, Some(5));
+
+    store.begin_session(&session(8)).await.unwrap();
+    let other = store.load().await.unwrap();
+    assert!(other.intents.is_empty());
+    assert_eq!(other.cursor, None);
+    assert_eq!(other.owner, Some(id(8)));
+    drop_db(store, &name).await;
+}
