@@ -34,6 +34,13 @@ pub enum Command {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// Print the ledger's totals for a year as JSON (paid contributions, amounts, by channel).
+    Ledger {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        year: i32,
+    },
     /// Run the sandbox bank (沙箱银行) as its own process, for a gateway that lives elsewhere.
     SandboxBank {
         #[arg(long, env = "YANGLAO_SANDBOX_BIND", default_value = "127.0.0.1:9100")]

@@ -600,3 +600,39 @@ fn new_receipt_no(year: i32) -> String {
     let n = Uuid::new_v4().as_u128() % 10_000_000_000;
     format!("WD{year}{n:010}")
 }
+
+/// A year's totals, for staff and for checking the ledger from outside (the e2e tests do).
+#[derive(Debug, serde::Serialize)]
+pub struct YearSummary {
+    pub year: i32,
+    /// Paid contributions, whatever the channel.
+    pub paid: i64,
+    pub paid_fen: i64,
+    /// Of those, paid through this app (an intent charged them).
+    pub paid_in_app: i64,
+    /// Person-years held while the bank answers.
+    pub charging: i64,
+}
+
+pub async fn year_summary(db: &crate::db::Db, year: i32) -> Result<YearSummary, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT \
+           CAST(COALESCE(SUM(CASE WHEN state = 'paid' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \
+           CAST(COALESCE(SUM(CASE WHEN state = 'paid' THEN amount_fen ELSE 0 END), 0) AS BIGINT) \
+             AS paid_fen, \
+           CAST(COALESCE(SUM(CASE WHEN state = 'paid' AND intent_id IS NOT NULL THEN 1 ELSE 0 END), 0) \
+             AS BIGINT) AS paid_in_app, \
+           CAST(COALESCE(SUM(CASE WHEN state = 'charging' THEN 1 ELSE 0 END), 0) AS BIGINT) AS charging \
+         FROM contributions WHERE year = $1",
+    )
+    .bind(i64::from(year))
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(YearSummary {
+        year,
+        paid: row.try_get("paid")?,
+        paid_fen: row.try_get("paid_fen")?,
+        paid_in_app: row.try_get("paid_in_app")?,
+        charging: row.try_get("charging")?,
+    })
+}

@@ -29,6 +29,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve(args).await,
         Command::ImportRoster { db, file } => import(&db.database_url, &file).await,
         Command::DemoRoster { db, size, year } => demo(&db.database_url, size, year).await,
+        Command::Ledger { db, year } => ledger(&db.database_url, year).await,
         Command::SandboxBank {
             bind,
             secret,
@@ -171,6 +172,20 @@ async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), String> {
         test_cards::insufficient_funds(),
         test_cards::delayed(),
         test_cards::lost_notification()
+    );
+    Ok(())
+}
+
+async fn ledger(url: &str, year: i32) -> Result<(), String> {
+    let db = Db::connect(url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let summary = yanglao_server::ledger::year_summary(&db, year)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string(&summary).map_err(|e| e.to_string())?
     );
     Ok(())
 }

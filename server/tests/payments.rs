@@ -108,6 +108,13 @@ async fn story_register_add_bind_sync_notify_receipt(app: TestApp) {
         "{views:?}"
     );
     assert_eq!(app.paid_contributions().await, 2);
+    let summary = yanglao_server::ledger::year_summary(&app.db, 2026)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.paid_in_app, summary.paid_fen, summary.charging),
+        (2, 200_000, 0)
+    );
 
     // Anyone can verify the receipt; it shows a masked name only.
     let check = app
