@@ -1,0 +1,95 @@
+// The real server and a real Chromium for the end-to-end tests: a server process on a fixed
+// free port (so the page's origin and its service worker survive restarts), a fresh SQLite
+// file, the demo roster, and the server's clock started inside the payment window.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.YANGLAO_SERVER_BIN ?? new URL('../../target/debug/yanglao-server', import.meta.url).pathname;
+const DIST = process.env.YANGLAO_DIST ?? new URL('../../dist', import.meta.url).pathname;
+export const YEAR = 2027;
+const CLOCK_START = `${YEAR}-03-01T09:00:00+08:00`;
+export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+mkdirSync(ARTIFACTS, { recursive: true });
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A server with its own database; start() and stop() as often as a test needs. */
+export class TestServer {
+  static async create() {
+    const dir = mkdtempSync(join(tmpdir(), 'yanglao-e2e-'));
+    const server = new TestServer(`sqlite://${dir}/yanglao.db`, await freePort());
+    const out = execFileSync(BIN, ['demo-roster', '--database-url', server.db, '--year', String(YEAR)], { encoding: 'utf8' });
+    // "  name  id  （age…）" lines: people on the roster that the demo account has not added.
+    server.people = out.split('\n')
+      .map((line) => line.match(/^\s+(\S+)\s+(\d{17}[\dX])\s+（(\d+)岁(.*)）/))
+      .filter(Boolean)
+      .map(([, name, id, age, note]) => ({ name, id, age: Number(age), note }));
+    return server;
+  }
+
+  constructor(db, port) {
+    this.db = db;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.process = null;
+  }
+
+  async start() {
+    this.process = spawn(BIN, ['serve', '--bind', `127.0.0.1:${this.port}`, '--database-url', this.db,
+      '--dist', DIST, '--clock-start', CLOCK_START, '--reconcile-secs', '2'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      try {
+        const reply = await fetch(`${this.url}/api/v1/health`);
+        if (reply.ok) return;
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('server did not start');
+  }
+
+  async stop() {
+    if (!this.process) return;
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    this.process.kill('SIGINT');
+    await exited;
+    this.process = null;
+  }
+
+  /** The ledger's totals for the test year, read by the server's own command. */
+  ledger() {
+    return JSON.parse(execFileSync(BIN, ['ledger', '--database-url', this.db, '--year', String(YEAR)], { encoding: 'utf8' }));
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A phone-sized context; each context is one person's phone. */
+export async function phone(browser) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, locale: 'zh-CN' });
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
