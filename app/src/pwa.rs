@@ -2,6 +2,8 @@
 //! asks for Background Sync when the outbox could not be sent, and turns the worker's
 //! messages into sync requests.
 
+use std::cell::Cell;
+
 use js_sys::{Function, Promise, Reflect};
 use leptos::prelude::Set;
 use wasm_bindgen::prelude::*;
@@ -13,6 +15,11 @@ use web_sys::{
 use crate::state::AppState;
 
 const SYNC_TAG: &str = "yanglao-outbox";
+
+thread_local! {
+    /// Set when the person tapped "有新版本，点此更新".
+    static UPDATE_REQUESTED: Cell<bool> = const { Cell::new(false) };
+}
 
 fn container() -> Option<ServiceWorkerContainer> {
     let navigator = web_sys::window()?.navigator();
@@ -38,10 +45,13 @@ pub fn start(app: AppState) {
     container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 
-    // The new worker took over (after "update"): load the new build.
+    // The new worker took over after "update": load the new build. The very first worker
+    // also takes control (clients.claim), and that must not reload a page being typed in.
     let reload = Closure::<dyn Fn()>::new(|| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().reload();
+        if UPDATE_REQUESTED.with(Cell::get) {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
         }
     });
     let _ = container
@@ -86,6 +96,7 @@ pub fn apply_update() {
     let Some(container) = container() else {
         return;
     };
+    UPDATE_REQUESTED.with(|u| u.set(true));
     leptos::task::spawn_local(async move {
         let Ok(ready) = container.ready() else {
             return;

@@ -153,11 +153,12 @@ impl AppState {
         self.ready.set(true);
     }
 
-    /// The session, if any and not expired by the phone's clock.
+    /// The session, if any and not expired (by the server's clock as far as it is known).
     pub fn session(&self) -> Option<Session> {
+        let now = self.server_now();
         self.data
             .with(|d| d.session.clone())
-            .filter(|s| s.expires_at > clock::now())
+            .filter(|s| s.expires_at > now)
     }
 
     pub fn token(&self) -> Option<String> {

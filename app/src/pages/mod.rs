@@ -22,10 +22,14 @@ use crate::state::use_app;
 #[component]
 pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let app = use_app();
+    // A memo, so a sync that reloads the data does not rebuild the page (and wipe what the
+    // person is typing): only a change of "loaded / logged in" does.
+    let gate = Memo::new(move |_| (app.ready.get(), app.data.with(|d| d.session.is_some())));
     move || {
-        if !app.ready.get() {
+        let (ready, logged_in) = gate.get();
+        if !ready {
             view! { <p class="muted">{tr().loading}</p> }.into_any()
-        } else if app.data.with(|d| d.session.is_some()) {
+        } else if logged_in {
             // An expired session still shows the phone's data; the sync line asks to log in.
             children().into_any()
         } else {

@@ -44,13 +44,18 @@ fn RecordPage() -> impl IntoView {
             }
         });
     }
+    // Only a new record rebuilds the view; other syncs leave the claim form as typed.
+    let own_record = Memo::new(move |_| {
+        app.data
+            .with(|d| d.account.as_ref().and_then(|a| a.own_record.clone()))
+    });
     view! {
         <section class="page">
             <h1 tabindex="-1">{t.record_title}</h1>
             <Show when=move || offline.get()>
                 <p class="muted">{tr().record_cached}</p>
             </Show>
-            {move || match app.data.with(|d| d.account.as_ref().and_then(|a| a.own_record.clone())) {
+            {move || match own_record.get() {
                 Some(record) => view! { <RecordView record /> }.into_any(),
                 None => view! { <ClaimForm /> }.into_any(),
             }}

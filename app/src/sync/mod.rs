@@ -126,6 +126,10 @@ pub fn request(app: AppState) {
 
 async fn run_once(app: AppState) -> Outcome {
     let Some(token) = app.token() else {
+        // An expired session keeps its outbox; the person is asked to log in again.
+        if app.data.with_untracked(|d| d.session.is_some()) {
+            app.needs_login.set(true);
+        }
         return Outcome::NoSession;
     };
     app.sync.set(SyncStatus::Running);

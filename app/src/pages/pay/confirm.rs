@@ -105,24 +105,23 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
     let sandbox = method.as_ref().is_some_and(|m| m.sandbox);
     view! {
         <h1 tabindex="-1">{t.step_confirm}</h1>
-        <table class="confirm" data-testid="confirm-table">
-            <thead>
-                <tr><th scope="col">{t.col_person}</th><th scope="col">{t.col_year}</th><th scope="col">{t.col_tier}</th></tr>
-            </thead>
-            <tbody>
-                {rows.iter().map(|(p, tier)| view! {
-                    <tr data-testid="confirm-row">
-                        <td>
-                            <span class="person-name">{p.name_masked.clone()}</span>
-                            <br />
-                            <span class="muted id-masked">{p.id_masked.clone()}</span>
-                        </td>
-                        <td>{i18n::year(year)}</td>
-                        <td>{i18n::per_year(*tier)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        // One card per person (not a table): it stays readable at 320px and in 长辈模式.
+        <ul class="list" data-testid="confirm-table">
+            {rows.iter().map(|(p, tier)| view! {
+                <li class="list__item" data-testid="confirm-row">
+                    <dl class="facts facts--tight">
+                        <dt>{t.col_person}</dt>
+                        <dd class="person-name">{p.name_masked.clone()}</dd>
+                        <dt>{t.col_id}</dt>
+                        <dd class="id-masked">{p.id_masked.clone()}</dd>
+                        <dt>{t.col_year}</dt>
+                        <dd>{i18n::year(year)}</dd>
+                        <dt>{t.col_tier}</dt>
+                        <dd data-testid="confirm-tier">{i18n::per_year(*tier)}</dd>
+                    </dl>
+                </li>
+            }).collect_view()}
+        </ul>
         <p class="confirm__line">{t.card} "：" <span data-testid="confirm-card">{card_text}</span></p>
         {sandbox.then(|| view! { <SandboxNote /> })}
         <p class="confirm__total">{t.total} "：" <strong data-testid="confirm-total">{i18n::yuan(total)}</strong></p>

@@ -42,10 +42,26 @@ fn Wizard() -> impl IntoView {
             ..PayDraft::default()
         });
     }
+    // Memos: the screen is rebuilt when the step or the window changes, not on every sync
+    // or every tick of a checkbox (which would move the keyboard focus away).
+    let open_year = Memo::new(move |_| match app.window().state {
+        WindowState::Open { year, .. } => Some(year),
+        _ => None,
+    });
+    let step = Memo::new(move |_| app.draft.with(|d| d.step));
+    let step_text = move || {
+        let steps = app.draft.with(|d| d.people.len()) + 3;
+        let number = match step.get() {
+            PayStep::People => 1,
+            PayStep::Tier(i) => 2 + i,
+            PayStep::Card => steps - 1,
+            PayStep::Confirm => steps,
+        };
+        i18n::step_of(number, steps)
+    };
     move || {
         let t = tr();
-        let window = app.window().state;
-        let WindowState::Open { year, .. } = window else {
+        let Some(year) = open_year.get() else {
             return view! {
                 <section class="page">
                     <h1 tabindex="-1">{t.pay_title}</h1>
@@ -55,18 +71,15 @@ fn Wizard() -> impl IntoView {
             }
             .into_any();
         };
-        let step = app.draft.with(|d| d.step);
-        let people = app.draft.with(|d| d.people.len());
-        let steps = people + 3;
-        let (number, body) = match step {
-            PayStep::People => (1, view! { <ChoosePeople year /> }.into_any()),
-            PayStep::Tier(i) => (2 + i, view! { <ChooseTier index=i /> }.into_any()),
-            PayStep::Card => (steps - 1, view! { <ChooseCard /> }.into_any()),
-            PayStep::Confirm => (steps, view! { <confirm::Confirm year /> }.into_any()),
+        let body = match step.get() {
+            PayStep::People => view! { <ChoosePeople year /> }.into_any(),
+            PayStep::Tier(i) => view! { <ChooseTier index=i /> }.into_any(),
+            PayStep::Card => view! { <ChooseCard /> }.into_any(),
+            PayStep::Confirm => view! { <confirm::Confirm year /> }.into_any(),
         };
         view! {
             <section class="page">
-                <p class="step" data-testid="pay-step">{i18n::step_of(number, steps)}</p>
+                <p class="step" data-testid="pay-step">{step_text}</p>
                 {body}
             </section>
         }
