@@ -250,3 +250,28 @@ pub fn roster_status(status: RosterStatus) -> &'static str {
         RosterStatus::Stopped => t.roster_stopped,
     }
 }
+
+/// What the shared crate's input checks say, in the current language. The shared crate words
+/// its errors in Chinese; English is looked up by the error's stable code.
+pub fn input_error(code: &str, zh_text: String) -> String {
+    if zh() {
+        return zh_text;
+    }
+    match code {
+        "id_empty" => "Please enter the ID number",
+        "id_length" => "An ID number has 18 characters (old cards 15)",
+        "id_character" => "Only digits, and X as the last character",
+        "id_birth_date" => "The birth date inside the ID number is not a real date",
+        "id_birth_date_future" => "The birth date inside the ID number is in the future",
+        "id_check_digit" => "The last character does not match: please check each digit",
+        "name_empty" => "Please enter the name",
+        "name_length" => "A name has 2 to 20 Chinese characters",
+        "name_character" => "Chinese characters and the middle dot “·” only",
+        "mobile_invalid" => "11 digits, starting with 1",
+        "card_character" => "Digits only",
+        "card_length" => "A card number has 16 to 19 digits",
+        "card_checksum" => "This card number has a typo: please check each digit",
+        _ => return zh_text,
+    }
+    .to_owned()
+}

@@ -43,14 +43,24 @@ fn AddForm() -> impl IntoView {
     let name_error = Signal::derive(move || {
         name_touched
             .get()
-            .then(|| parsed_name.get().err().map(|e| e.to_string()))
+            .then(|| {
+                parsed_name
+                    .get()
+                    .err()
+                    .map(|e| i18n::input_error(e.code(), e.to_string()))
+            })
             .flatten()
     });
     // Judge the ID once it is long enough to be complete, or after leaving the field.
     let id_error = Signal::derive(move || {
         let long_enough = id_number.with(|s| s.trim().chars().count() >= 18);
         (id_touched.get() || long_enough)
-            .then(|| parsed_id.get().err().map(|e| e.to_string()))
+            .then(|| {
+                parsed_id
+                    .get()
+                    .err()
+                    .map(|e| i18n::input_error(e.code(), e.to_string()))
+            })
             .flatten()
     });
     let birth = move || {

@@ -92,7 +92,11 @@ fn BindForm() -> impl IntoView {
         let text = number.get();
         let digits = text.chars().filter(char::is_ascii_digit).count();
         ((touched.get() || digits >= 19) && !text.is_empty())
-            .then(|| CardNumber::parse(&text).err().map(|e| e.to_string()))
+            .then(|| {
+                CardNumber::parse(&text)
+                    .err()
+                    .map(|e| i18n::input_error(e.code(), e.to_string()))
+            })
             .flatten()
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

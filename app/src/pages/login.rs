@@ -11,7 +11,7 @@ use yanglao_shared::wire::Credentials;
 use super::{api_message, ErrorText};
 use crate::api;
 use crate::components::TextField;
-use crate::i18n::tr;
+use crate::i18n::{self, tr};
 use crate::state::use_app;
 
 const MIN_PASSWORD: usize = 8;
@@ -55,7 +55,11 @@ fn AuthForm(mode: Mode) -> impl IntoView {
         let text = mobile.get();
         let judge = touched.get() || text.chars().filter(char::is_ascii_digit).count() >= 11;
         (judge && !text.is_empty())
-            .then(|| MobileNumber::parse(&text).err().map(|e| e.to_string()))
+            .then(|| {
+                MobileNumber::parse(&text)
+                    .err()
+                    .map(|e| i18n::input_error(e.code(), e.to_string()))
+            })
             .flatten()
     });
     let password_error = Signal::derive(move || {
@@ -71,7 +75,8 @@ fn AuthForm(mode: Mode) -> impl IntoView {
         ev.prevent_default();
         touched.set(true);
         let Ok(number) = MobileNumber::parse(&mobile.get_untracked()) else {
-            failure.set(Some(MobileNumber::parse("").unwrap_err().to_string()));
+            let e = MobileNumber::parse("").unwrap_err();
+            failure.set(Some(i18n::input_error(e.code(), e.to_string())));
             return;
         };
         if mode == Mode::Register

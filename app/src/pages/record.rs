@@ -126,7 +126,11 @@ fn ClaimForm() -> impl IntoView {
     let name_error = Signal::derive(move || {
         touched
             .get()
-            .then(|| PersonName::parse(&name.get()).err().map(|e| e.to_string()))
+            .then(|| {
+                PersonName::parse(&name.get())
+                    .err()
+                    .map(|e| i18n::input_error(e.code(), e.to_string()))
+            })
             .flatten()
     });
     let id_error = Signal::derive(move || {
@@ -135,7 +139,7 @@ fn ClaimForm() -> impl IntoView {
             .then(|| {
                 IdNumber::parse(&id_number.get(), today())
                     .err()
-                    .map(|e| e.to_string())
+                    .map(|e| i18n::input_error(e.code(), e.to_string()))
             })
             .flatten()
     });

@@ -13,13 +13,14 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 const LOCK_NAME: &str = "yanglao-sync";
 const LEASE_KEY: &str = "yanglao.sync.lease";
 /// Longer than any sync (the request times out after 20 s).
-const LEASE_MS: f64 = 60_000.0;
+const LEASE_MS: u64 = 60_000;
 
-/// A lease another tab holds: its owner and when it ends (ms since the epoch).
-#[derive(Debug, Clone, PartialEq)]
+/// A lease another tab holds: its owner and when it ends (whole ms since the epoch: integers
+/// keep float formatting out of the wasm).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
     pub owner: String,
-    pub until: f64,
+    pub until: u64,
 }
 
 impl Lease {
@@ -37,7 +38,7 @@ impl Lease {
 }
 
 /// May `me` take the lease at `now`? Yes when nobody holds it, it ran out, or it is ours.
-pub fn may_take(current: Option<&Lease>, me: &str, now: f64) -> bool {
+pub fn may_take(current: Option<&Lease>, me: &str, now: u64) -> bool {
     current.is_none_or(|l| l.owner == me || l.until <= now)
 }
 
@@ -98,7 +99,7 @@ async fn with_lease<T>(work: impl Future<Output = T>) -> Option<T> {
         return Some(work.await); // no storage at all: nothing to coordinate with
     };
     let me = TAB_ID.with(Clone::clone);
-    let now = js_sys::Date::now();
+    let now = js_sys::Date::now() as u64;
     let current = storage
         .get_item(LEASE_KEY)
         .ok()
@@ -134,12 +135,12 @@ mod tests {
     fn a_lease_is_taken_when_free_expired_or_ours() {
         let held = Lease {
             owner: "other".into(),
-            until: 1_000.0,
+            until: 1_000,
         };
-        assert!(may_take(None, "me", 0.0));
-        assert!(!may_take(Some(&held), "me", 999.0));
-        assert!(may_take(Some(&held), "me", 1_000.0));
-        assert!(may_take(Some(&held), "other", 0.0));
+        assert!(may_take(None, "me", 0));
+        assert!(!may_take(Some(&held), "me", 999));
+        assert!(may_take(Some(&held), "me", 1_000));
+        assert!(may_take(Some(&held), "other", 0));
         assert_eq!(Lease::parse(&held.format()), Some(held));
         assert_eq!(Lease::parse("garbage"), None);
     }
