@@ -140,12 +140,7 @@ impl AppState {
     pub async fn reload(&self) {
         match self.store().await {
             Ok(store) => match store.load().await {
-                Ok(snapshot) => {
-                    if snapshot.session.is_some() {
-                        self.needs_login.set(false);
-                    }
-                    self.data.set(snapshot);
-                }
+                Ok(snapshot) => self.data.set(snapshot),
                 Err(e) => self.notice.set(Some(e.to_string())),
             },
             Err(e) => self.notice.set(Some(e)),

@@ -184,6 +184,7 @@ fn after(app: AppState, outcome: &Outcome) {
     match outcome {
         Outcome::Done { pending } => {
             FAILURES.with(|f| f.set(0));
+            app.needs_login.set(false);
             app.online.set(true);
             app.sync.set(SyncStatus::Idle);
             if *pending {
