@@ -33,9 +33,10 @@ fn Wizard() -> impl IntoView {
     let app = use_app();
     let query = use_query_map();
     // "为TA缴费" from a person's page starts with that person chosen.
-    if let Some(id) =
-        query.with_untracked(|q| q.get("payee").and_then(|s| Uuid::parse_str(&s).ok()))
-    {
+    // Only when it is a new choice: switching language rebuilds this page, and must not
+    // throw away the steps already taken.
+    let preselect = query.with_untracked(|q| q.get("payee").and_then(|s| Uuid::parse_str(&s).ok()));
+    if let Some(id) = preselect.filter(|id| app.draft.with_untracked(|d| d.people != [*id])) {
         app.draft.set(PayDraft {
             people: vec![id],
             step: PayStep::Tier(0),
