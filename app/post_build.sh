@@ -1,17 +1,10 @@
 #!/bin/sh
 # Trunk post_build hook (see Trunk.toml), run from the repository root:
-# 1. repairs the wasm if an old wasm-opt (Debian's binaryen 108) broke wasm-bindgen's externref
-#    table export (fix_externref_export.py says why), updating its integrity hash in index.html;
-# 2. writes precache.json (every file of this build, as URLs) into the staging dir and stamps
-#    sw.js with a build id derived from those files, so a new deploy is a byte-different sw.js
-#    and browsers install it (then the app shows "有新版本").
+# Writes precache.json (every file of this build, as URLs) into the staging dir and stamps
+# sw.js with a build id derived from those files, so a new deploy is a byte-different sw.js
+# and browsers install it (then the app shows "有新版本").
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
 cd "$TRUNK_STAGING_DIR"
-command -v python3 >/dev/null || { echo "post_build: python3 is needed" >&2; exit 1; }
-for wasm in *_bg.wasm; do
-    [ -e "$wasm" ] && python3 "$here/fix_externref_export.py" "$wasm" index.html
-done
 files=$(find . -type f ! -name sw.js ! -name precache.json ! -name '*.map' | sed 's|^\./|/|' | LC_ALL=C sort)
 build_id=$(for f in $files; do sha256sum ".$f"; done | sha256sum | cut -c1-16)
 {

@@ -4,8 +4,8 @@
 # Expects scripts/setup.sh to have run (the README commands do that).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# Where trunk and wasm-bindgen were installed, if this shell has not got it on PATH yet.
-PATH=${CARGO_HOME:-$HOME/.cargo}/bin:$PATH
+# trunk and wasm-bindgen (cargo install) and wasm-opt (npm binaryen, see setup.sh) first.
+PATH=$PWD/target/tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH
 
 echo "building the PWA (trunk, release)…"
 wasm_env=$(scripts/setup.sh --wasm-env)

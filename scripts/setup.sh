@@ -107,7 +107,7 @@ _setup_debian_packages() {
     local need=() check tool pkg
     # tool-or-test:package pairs; the tool is what the rest of the project calls.
     for check in cc:build-essential pkg-config:pkg-config chromium:chromium \
-        chromedriver:chromium-driver wasm-opt:binaryen brotli:brotli curl:curl; do
+        chromedriver:chromium-driver brotli:brotli curl:curl; do
         tool=${check%%:*} pkg=${check#*:}
         if _have "$tool"; then
             _say "ok: $tool (already installed)"
@@ -136,7 +136,7 @@ _setup_debian_packages() {
     if ((${#need[@]})); then
         _apt_install "${need[@]}"
         hash -r
-        for tool in cc pkg-config chromium chromedriver wasm-opt brotli curl node npm; do
+        for tool in cc pkg-config chromium chromedriver brotli curl node npm; do
             _have "$tool" || _die "$tool is still missing after apt-get install"
         done
         pg_bin_dir >/dev/null || _die "initdb/pg_ctl still missing after apt-get install postgresql"
@@ -290,7 +290,7 @@ _summary() {
         rustc "$(_first_line rustc --version)" \
         trunk "$(_first_line trunk --version)" \
         wasm-bindgen "$(_first_line wasm-bindgen --version)" \
-        wasm-opt "$(_first_line wasm-opt --version)" \
+        wasm-opt "$(_first_line "$YANGLAO_ROOT/target/tools/node_modules/.bin/wasm-opt" --version)" \
         chromium "$(_first_line chromium --version)" \
         chromedriver "$(_first_line chromedriver --version)" \
         postgres "$(_first_line "${pgbin:-/nonexistent}/postgres" --version)" \
@@ -299,6 +299,22 @@ _summary() {
         printf '  %-13s %s\n' "rustc (wasm)" "$(_first_line /usr/bin/rustc --version)"
     fi
     _say "wasm route: $(cat "$YANGLAO_ROOT/target/.wasm-route")"
+}
+
+# 5b. wasm-opt from npm's binaryen: Debian 12's binaryen (108) rewrites wasm-bindgen's
+# externref table export wrongly, and the app then dies at start. Kept under target/tools and
+# put first on PATH by scripts/build-app.sh.
+YANGLAO_BINARYEN_VERSION=132
+_setup_wasm_opt() {
+    local bin="$YANGLAO_ROOT/target/tools/node_modules/.bin/wasm-opt"
+    if [[ -x $bin ]] && [[ $("$bin" --version 2>/dev/null) == *"version $YANGLAO_BINARYEN_VERSION"* ]]; then
+        _say "ok: wasm-opt $YANGLAO_BINARYEN_VERSION (npm binaryen; already installed)"
+        return
+    fi
+    _say "installing: wasm-opt (npm binaryen@$YANGLAO_BINARYEN_VERSION into target/tools)"
+    mkdir -p "$YANGLAO_ROOT/target/tools"
+    _logged binaryen npm install --no-audit --no-fund --prefix "$YANGLAO_ROOT/target/tools" \
+        "binaryen@$YANGLAO_BINARYEN_VERSION" || _die "could not install binaryen@$YANGLAO_BINARYEN_VERSION with npm"
 }
 
 _setup_main() {
@@ -311,6 +327,7 @@ _setup_main() {
     _setup_wasm_target
     _setup_trunk
     _setup_wasm_bindgen
+    _setup_wasm_opt
     _setup_e2e_node_modules
     _summary
 }

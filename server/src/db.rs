@@ -173,3 +173,43 @@ pub async fn current_seq(pool: &AnyPool) -> Result<i64, sqlx::Error> {
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
+
+/// Tables whose rows belong to one account and are removed by a flag, so that a client at an
+/// older cursor learns of the removal.
+#[derive(Debug, Clone, Copy)]
+pub enum Owned {
+    Payees,
+    Methods,
+}
+
+/// Marks an account's row removed; `NotFound` when it is not this account's (or already gone).
+pub async fn soft_remove(
+    db: &Db,
+    table: Owned,
+    id: &str,
+    account_id: &str,
+) -> crate::error::ApiResult<axum::http::StatusCode> {
+    let sql = match table {
+        Owned::Payees => {
+            "UPDATE payees SET removed = 1, changed_seq = $1 \
+                          WHERE id = $2 AND account_id = $3 AND removed = 0"
+        }
+        Owned::Methods => {
+            "UPDATE methods SET removed = 1, changed_seq = $1 \
+                           WHERE id = $2 AND account_id = $3 AND removed = 0"
+        }
+    };
+    let mut tx = db.begin_write().await?;
+    let seq = next_seq(&mut tx).await?;
+    let done = sqlx::query(sql)
+        .bind(seq)
+        .bind(id)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::error::ApiError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -109,21 +109,13 @@ async fn remove(
     who: Authed,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    let mut tx = state.db.begin_write().await?;
-    let seq = next_seq(&mut tx).await?;
-    let done = sqlx::query(
-        "UPDATE payees SET removed = 1, changed_seq = $1 WHERE id = $2 AND account_id = $3 AND removed = 0",
+    crate::db::soft_remove(
+        &state.db,
+        crate::db::Owned::Payees,
+        &id.to_string(),
+        &who.account_id,
     )
-    .bind(seq)
-    .bind(id.to_string())
-    .bind(&who.account_id)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(ApiError::NotFound);
-    }
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 pub struct PayeeRow {

@@ -298,6 +298,7 @@ mod tests {
     #[test]
     fn csv_rows_parse_and_errors_carry_line_numbers() {
         let good = synthetic::id_number("371003", date!(1970 - 01 - 01), 11);
+        let good = good.as_str();
         let text = format!(
             "id_number,name,town,village,severely_disabled,status,paid\n\
              {good},王秀英,龙山街道,岛山村,否,enrolled,2024:500 2025:800\n\

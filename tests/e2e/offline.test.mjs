@@ -138,6 +138,17 @@ test('offline: open, prepare two payments, reload, sync exactly once', async () 
   await page.getByTestId('receipt-link').first().click();
   await page.getByTestId('receipt-no').waitFor();
   await screenshot(page, '05-receipt');
+
+  // Elder mode: the same screens, larger, one decision at a time.
+  await home(page);
+  await page.getByTestId('elder-toggle').click();
+  await page.locator('.app.elder').waitFor();
+  await screenshot(page, '07-home-elder');
+  await page.goto(`${server.url}/cards`);
+  await page.getByTestId('card-item').first().waitFor();
+  await screenshot(page, '08-cards-elder');
+  await page.getByTestId('lang-toggle').click();
+  await screenshot(page, '09-cards-elder-english');
   await context.close();
 });
 
