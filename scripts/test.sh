@@ -34,7 +34,7 @@ wasm cargo build -p yanglao-shared --target wasm32-unknown-unknown --quiet
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     CHROMEDRIVER=/usr/bin/chromedriver \
     WASM_BINDGEN_TEST_TIMEOUT=120 \
-    wasm cargo test -p yanglao-app --target wasm32-unknown-unknown --quiet
+    wasm cargo test -p yanglao-app --target wasm32-unknown-unknown
 
 step "PWA release build"
 scripts/build-app.sh
