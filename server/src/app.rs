@@ -22,7 +22,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::gateway::PaymentGateway;
-use crate::{accounts, methods, notify, payees, receipts, reconcile, sync, web};
+use crate::{accounts, methods, notify, payees, receipts, reconcile, stats, sync, web};
 
 /// Requests larger than this are refused before they are read (a sync batch of 200 intents is
 /// about 60 KiB).
@@ -75,6 +75,7 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
         .merge(sync::router())
         .merge(notify::router())
         .merge(receipts::router())
+        .merge(stats::router())
         .merge(crate::openapi::router())
         .fallback(api_not_found)
         .with_state(state);

@@ -41,6 +41,25 @@ pub enum Command {
         #[arg(long)]
         year: i32,
     },
+    /// Create a staff account (村居协办员 village, 镇办 town, or admin); written to the audit log.
+    CreateStaff {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        mobile: String,
+        /// The name of the environment variable holding the password (never the password
+        /// itself: command lines are visible to every user of the machine and land in history).
+        #[arg(long)]
+        password_env: String,
+        /// village, town or admin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        town: String,
+        /// Only for --role village.
+        #[arg(long)]
+        village: Option<String>,
+    },
     /// Run the sandbox bank (沙箱银行) as its own process, for a gateway that lives elsewhere.
     SandboxBank {
         #[arg(long, env = "YANGLAO_SANDBOX_BIND", default_value = "127.0.0.1:9100")]

@@ -18,6 +18,10 @@ pub enum ApiError {
     Unauthorized,
     #[error("手机号或密码不对")]
     BadCredentials,
+    /// Signed in, but this account's role may not do this (a resident on a staff route, or
+    /// staff outside their own area).
+    #[error("没有权限")]
+    Forbidden,
     #[error("找不到")]
     NotFound,
     #[error("{message}")]
@@ -52,6 +56,7 @@ impl ApiError {
             Self::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),

@@ -12,10 +12,14 @@
 //! - [`sync`]: one round trip that pushes intents and pulls changes.
 //! - [`gateway`], [`notify`], [`reconcile`]: the bank (a sandbox), its signed notifications,
 //!   and the task that settles what a lost notification left open.
+//! - [`staff`]: staff roles (village assistant, town center, administrator), made by the
+//!   `create-staff` command; [`stats`]: their window statistics and unpaid lists, each read
+//!   recorded in the append-only [`audit`] log.
 //! - [`receipts`]: public receipt verification. [`web`]: the PWA's files. [`openapi`]: the spec.
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -32,6 +36,8 @@ pub mod receipts;
 pub mod reconcile;
 pub mod roster;
 pub mod roster_seed;
+pub mod staff;
+pub mod stats;
 pub mod sync;
 pub mod web;
 

@@ -1,4 +1,5 @@
-//! `yanglao-server`: serve, import the roster, make a demo roster, or run the sandbox bank.
+//! `yanglao-server`: serve, import the roster, make a demo roster, create staff accounts, or run
+//! the sandbox bank.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use yanglao_server::db::Db;
 use yanglao_server::gateway::remote::{sandbox_router, HttpGateway};
 use yanglao_server::gateway::sandbox::{test_cards, SandboxBank};
 use yanglao_server::gateway::PaymentGateway;
-use yanglao_server::{demo, roster_seed, AppState, Server};
+use yanglao_server::{demo, roster_seed, staff, AppState, Server};
 use yanglao_shared::PolicyTable;
 
 #[tokio::main]
@@ -30,6 +31,24 @@ async fn main() -> ExitCode {
         Command::ImportRoster { db, file } => import(&db.database_url, &file).await,
         Command::DemoRoster { db, size, year } => demo(&db.database_url, size, year).await,
         Command::Ledger { db, year } => ledger(&db.database_url, year).await,
+        Command::CreateStaff {
+            db,
+            mobile,
+            password_env,
+            role,
+            town,
+            village,
+        } => {
+            create_staff(
+                &db.database_url,
+                mobile,
+                &password_env,
+                &role,
+                town,
+                village,
+            )
+            .await
+        }
         Command::SandboxBank {
             bind,
             secret,
@@ -186,6 +205,37 @@ async fn ledger(url: &str, year: i32) -> Result<(), String> {
     println!(
         "{}",
         serde_json::to_string(&summary).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+async fn create_staff(
+    url: &str,
+    mobile: String,
+    password_env: &str,
+    role: &str,
+    town: String,
+    village: Option<String>,
+) -> Result<(), String> {
+    let role = staff::Role::parse(role).ok_or("--role must be village, town or admin")?;
+    let password = std::env::var(password_env)
+        .map_err(|_| format!("environment variable {password_env} is not set"))?;
+    let db = Db::connect(url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let new = staff::NewStaff {
+        mobile,
+        password,
+        role,
+        town,
+        village,
+    };
+    let actor = format!("cli:{}", std::env::var("USER").unwrap_or_default());
+    let now = yanglao_server::clock::to_ms(OffsetDateTime::now_utc());
+    let id = staff::create(&db, &new, &actor, now).await?;
+    println!(
+        "工作人员账户已创建 / staff account created: {id} ({})",
+        role.as_str()
     );
     Ok(())
 }

@@ -75,6 +75,24 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "Verify a receipt (masked name only)",
         false,
     ),
+    (
+        "get",
+        "/staff/stats",
+        "Staff: enrolled, paid, unpaid, amounts by tier and days left for their area (?year=)",
+        true,
+    ),
+    (
+        "get",
+        "/staff/unpaid",
+        "Staff: the unpaid list of their area, masked ID numbers (?year=&limit=&offset=)",
+        true,
+    ),
+    (
+        "get",
+        "/staff/unpaid.csv",
+        "Staff: the unpaid list as CSV (UTF-8 with BOM, Chinese headers)",
+        true,
+    ),
     ("get", "/openapi.json", "This document", false),
 ];
 

@@ -1,0 +1,211 @@
+//! Staff roles: 村居协办员 (village assistant, one village of one town), 镇办社会保障服务中心
+//! (town center staff, one town) and administrators. Every other account is a resident or
+//! payer. Staff accounts are made by the `create-staff` command ([`create`]), never by the API;
+//! the [`Staff`] extractor loads the role and [`Staff::area`] keeps each one inside their area.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde_json::json;
+use sqlx::Row;
+use uuid::Uuid;
+use yanglao_shared::MobileNumber;
+
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{self, Authed};
+use crate::db::{is_unique_violation, Db};
+use crate::error::{ApiError, ApiResult};
+
+/// Staff see other people's data, so their passwords are longer than residents' (8).
+pub const MIN_STAFF_PASSWORD: usize = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Village,
+    Town,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Village => "village",
+            Self::Town => "town",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "village" => Some(Self::Village),
+            "town" => Some(Self::Town),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A staff member behind a valid session. A resident's session gets 403 `forbidden`.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub account_id: String,
+    pub role: Role,
+    pub town: Option<String>,
+    pub village: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Authed { account_id } = Authed::from_request_parts(parts, state).await?;
+        let row = sqlx::query("SELECT role, town, village FROM staff WHERE account_id = $1")
+            .bind(&account_id)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .ok_or(ApiError::Forbidden)?;
+        let role: String = row.try_get("role")?;
+        Ok(Self {
+            account_id,
+            role: Role::parse(&role)
+                .ok_or_else(|| ApiError::Internal(format!("unknown staff role {role}")))?,
+            town: row.try_get("town")?,
+            village: row.try_get("village")?,
+        })
+    }
+}
+
+/// The part of the roster a question covers; `None` means every town (or every village).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    pub town: Option<String>,
+    pub village: Option<String>,
+}
+
+impl Area {
+    /// ` AND r.town = $n ...` for the residents table aliased `r`, with the values to bind in
+    /// order, parameters numbered from `first`.
+    pub fn filter(&self, first: usize) -> (String, Vec<String>) {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        for (column, value) in [("r.town", &self.town), ("r.village", &self.village)] {
+            if let Some(value) = value {
+                sql.push_str(&format!(" AND {column} = ${}", first + values.len()));
+                values.push(value.clone());
+            }
+        }
+        (sql, values)
+    }
+
+    /// How the audit log names this area.
+    pub fn target(&self, year: i32) -> String {
+        let any = |v: &Option<String>| v.clone().unwrap_or_else(|| "*".into());
+        format!(
+            "area:{}/{} year:{year}",
+            any(&self.town),
+            any(&self.village)
+        )
+    }
+}
+
+impl Staff {
+    /// The area asked about (`town`, `village` from the query), narrowed to this staff member's
+    /// own. Asking about anything outside it is refused rather than silently narrowed, so a
+    /// screen never shows another village's numbers under the wrong heading.
+    pub fn area(&self, town: Option<String>, village: Option<String>) -> ApiResult<Area> {
+        let outside = |asked: &Option<String>, own: &Option<String>| matches!((asked, own), (Some(a), Some(o)) if a != o);
+        match self.role {
+            Role::Admin => Ok(Area { town, village }),
+            Role::Town if outside(&town, &self.town) => Err(ApiError::Forbidden),
+            Role::Town => Ok(Area {
+                town: self.town.clone(),
+                village,
+            }),
+            Role::Village if outside(&town, &self.town) || outside(&village, &self.village) => {
+                Err(ApiError::Forbidden)
+            }
+            Role::Village => Ok(Area {
+                town: self.town.clone(),
+                village: self.village.clone(),
+            }),
+        }
+    }
+}
+
+/// What `create-staff` asks for.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub mobile: String,
+    pub password: String,
+    pub role: Role,
+    pub town: String,
+    pub village: Option<String>,
+}
+
+/// Creates a staff account (account + role + audit entry in one transaction); returns its id.
+/// `actor` names who ran the command, for the audit log.
+pub async fn create(db: &Db, new: &NewStaff, actor: &str, now_ms: i64) -> Result<String, String> {
+    let mobile = MobileNumber::parse(&new.mobile).map_err(|e| e.to_string())?;
+    if new.password.chars().count() < MIN_STAFF_PASSWORD || new.password.len() > 200 {
+        return Err(format!("工作人员密码至少{MIN_STAFF_PASSWORD}位"));
+    }
+    let town = new.town.trim();
+    let village = new.village.as_deref().map(str::trim);
+    if town.is_empty() || village == Some("") {
+        return Err("镇街、村居名称不能为空".into());
+    }
+    match (new.role, village) {
+        (Role::Village, None) => return Err("村居协办员须指定 --village".into()),
+        (Role::Town | Role::Admin, Some(_)) => {
+            return Err("只有村居协办员绑定村居（--village）".into())
+        }
+        _ => {}
+    }
+    let hash = auth::hash_password(&new.password).map_err(|e| e.to_string())?;
+    let account_id = Uuid::new_v4().to_string();
+    let database = |e: sqlx::Error| format!("database: {e}");
+    let mut tx = db.begin_write().await.map_err(database)?;
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, mobile, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&account_id)
+    .bind(mobile.as_str())
+    .bind(&hash)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(format!("手机号 {} 已有账户", mobile.as_str()))
+        }
+        other => other.map_err(database)?,
+    };
+    sqlx::query(
+        "INSERT INTO staff (account_id, role, town, village, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&account_id)
+    .bind(new.role.as_str())
+    .bind(town)
+    .bind(village)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await
+    .map_err(database)?;
+    let entry = audit::Entry {
+        actor,
+        at_ms: now_ms,
+        action: "create_staff",
+        target: &format!("account:{account_id}"),
+        before: None,
+        after: Some(json!({
+            "mobile": mobile.masked(),
+            "role": new.role.as_str(),
+            "town": town,
+            "village": village,
+        })),
+    };
+    audit::record(&mut tx, &entry).await.map_err(database)?;
+    tx.commit().await.map_err(database)?;
+    Ok(account_id)
+}
