@@ -9,9 +9,11 @@
 //! - [`window`]: the yearly payment window in China Standard Time.
 //! - [`eligibility`]: the one decision "may this person pay this tier for this year, now?".
 //! - [`refusal`]: every reason a decision says no, with stable codes and Chinese/English text.
-//! - [`wire`]: the versioned JSON types the app and the server exchange.
+//! - [`wire`]: the versioned JSON types the app and the server exchange; [`applications`]: the
+//!   paper forms of enrolment (参保登记) and back payment (补缴), made online.
 //! - [`synthetic`]: valid made-up ID numbers for tests and the demo roster.
 
+pub mod applications;
 pub mod bank_card;
 pub mod eligibility;
 pub mod id_number;
