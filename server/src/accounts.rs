@@ -147,12 +147,14 @@ async fn account_view(state: &AppState, account_id: &str) -> ApiResult<Account> 
         Some(id) => own_record(&mut conn, state, &id).await?,
         None => None,
     };
+    let staff = crate::staff::info(&mut conn, account_id).await?;
     Ok(Account {
         account_id: Uuid::parse_str(account_id).map_err(|e| ApiError::Internal(e.to_string()))?,
         mobile_masked: MobileNumber::parse(&mobile)
             .map(|m| m.masked())
             .unwrap_or_default(),
         own_record,
+        staff,
     })
 }
 

@@ -19,31 +19,7 @@ use crate::error::{ApiError, ApiResult};
 /// Staff see other people's data, so their passwords are longer than residents' (8).
 pub const MIN_STAFF_PASSWORD: usize = 12;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Village,
-    Town,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Village => "village",
-            Self::Town => "town",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "village" => Some(Self::Village),
-            "town" => Some(Self::Town),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
-    }
-}
+pub use yanglao_shared::wire::StaffRole as Role;
 
 /// A staff member behind a valid session. A resident's session gets 403 `forbidden`.
 #[derive(Debug, Clone)]
@@ -59,20 +35,38 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Authed { account_id } = Authed::from_request_parts(parts, state).await?;
-        let row = sqlx::query("SELECT role, town, village FROM staff WHERE account_id = $1")
-            .bind(&account_id)
-            .fetch_optional(&state.db.pool)
+        let mut conn = state.db.pool.acquire().await?;
+        let info = info(&mut conn, &account_id)
             .await?
             .ok_or(ApiError::Forbidden)?;
-        let role: String = row.try_get("role")?;
         Ok(Self {
             account_id,
-            role: Role::parse(&role)
-                .ok_or_else(|| ApiError::Internal(format!("unknown staff role {role}")))?,
-            town: row.try_get("town")?,
-            village: row.try_get("village")?,
+            role: info.role,
+            town: info.town,
+            village: info.village,
         })
     }
+}
+
+/// The staff role of an account, if it has one (shown to the app in `GET /me`).
+pub async fn info(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> ApiResult<Option<yanglao_shared::wire::StaffInfo>> {
+    let Some(row) = sqlx::query("SELECT role, town, village FROM staff WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let role: String = row.try_get("role")?;
+    Ok(Some(yanglao_shared::wire::StaffInfo {
+        role: Role::parse(&role)
+            .ok_or_else(|| ApiError::Internal(format!("unknown staff role {role}")))?,
+        town: row.try_get("town")?,
+        village: row.try_get("village")?,
+    }))
 }
 
 /// The part of the roster a question covers; `None` means every town (or every village).

@@ -9,11 +9,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use yanglao_shared::money::Money;
 use yanglao_shared::window::WindowState;
+use yanglao_shared::wire::{TierTotal, UnpaidPage, UnpaidPerson, WindowStats as Stats};
 use yanglao_shared::IdNumber;
 
 use crate::app::AppState;
@@ -39,49 +40,6 @@ pub struct AreaQuery {
     village: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TierTotal {
-    pub amount_fen: i64,
-    pub amount: String,
-    pub count: i64,
-    pub sum_fen: i64,
-}
-
-/// Counts are over residents enrolled (`status = 'enrolled'`): `paid + charging + unpaid ==
-/// enrolled`, and the tiers add up to `paid`.
-#[derive(Debug, Serialize)]
-pub struct Stats {
-    pub year: i32,
-    pub town: Option<String>,
-    pub village: Option<String>,
-    pub enrolled: i64,
-    pub paid: i64,
-    /// Being charged right now (the bank has not answered yet).
-    pub charging: i64,
-    pub unpaid: i64,
-    pub paid_fen: i64,
-    pub tiers: Vec<TierTotal>,
-    /// Days left in `year`'s window by the server's clock (0 when it is not open).
-    pub days_left: u32,
-    pub window: WindowState,
-}
-
-#[derive(Debug, Serialize)]
-pub struct UnpaidPerson {
-    pub name: String,
-    pub id_masked: String,
-    pub town: String,
-    pub village: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct UnpaidPage {
-    pub year: i32,
-    pub total: i64,
-    pub offset: i64,
-    pub people: Vec<UnpaidPerson>,
 }
 
 fn query(q: Result<Query<AreaQuery>, QueryRejection>) -> ApiResult<AreaQuery> {

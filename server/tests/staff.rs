@@ -77,7 +77,12 @@ async fn staff_login(
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    (id, reply.body["token"].as_str().unwrap().to_owned())
+    let token = reply.body["token"].as_str().unwrap().to_owned();
+    // The app learns the role (and area) from /me.
+    let me = app.get("/me", &token).await;
+    assert_eq!(me.body["staff"]["role"], role.as_str());
+    assert_eq!(me.body["staff"]["town"], town);
+    (id, token)
 }
 
 fn villages(reply: &Value) -> Vec<String> {
@@ -113,6 +118,7 @@ async fn residents_and_other_areas_are_refused(app: TestApp) {
         .filter(|r| r.1.starts_with("/staff/"))
         .collect();
     assert_eq!(staff_routes.len(), 3);
+    assert_eq!(app.get("/me", &resident).await.body["staff"], Value::Null);
     for (_, path, _, _) in &staff_routes {
         let reply = app.get(&format!("{path}?year=2026"), &resident).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");

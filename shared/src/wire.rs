@@ -53,6 +53,92 @@ pub struct Account {
     pub account_id: Uuid,
     pub mobile_masked: String,
     pub own_record: Option<OwnRecord>,
+    /// Set for village assistants, town-center staff and administrators.
+    #[serde(default)]
+    pub staff: Option<StaffInfo>,
+}
+
+/// The staff roles of the notice's division of labour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// 村居协办员: one village.
+    Village,
+    /// 镇办社会保障服务中心: one town.
+    Town,
+    Admin,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Village => "village",
+            Self::Town => "town",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "village" => Some(Self::Village),
+            "town" => Some(Self::Town),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffInfo {
+    pub role: StaffRole,
+    pub town: Option<String>,
+    pub village: Option<String>,
+}
+
+// ---- staff views of the window ---------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierTotal {
+    pub amount_fen: i64,
+    pub amount: String,
+    pub count: i64,
+    pub sum_fen: i64,
+}
+
+/// `GET /api/v1/staff/stats`. Counts are over enrolled residents: `paid + charging + unpaid ==
+/// enrolled`, and the tiers add up to `paid`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowStats {
+    pub year: i32,
+    pub town: Option<String>,
+    pub village: Option<String>,
+    pub enrolled: i64,
+    pub paid: i64,
+    /// Being charged right now (the bank has not answered yet).
+    pub charging: i64,
+    pub unpaid: i64,
+    pub paid_fen: i64,
+    pub tiers: Vec<TierTotal>,
+    /// Days left in `year`'s window by the server's clock (0 when it is not open).
+    pub days_left: u32,
+    pub window: WindowState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnpaidPerson {
+    pub name: String,
+    pub id_masked: String,
+    pub town: String,
+    pub village: String,
+}
+
+/// `GET /api/v1/staff/unpaid`: one page of the list to follow up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnpaidPage {
+    pub year: i32,
+    pub total: i64,
+    pub offset: i64,
+    pub people: Vec<UnpaidPerson>,
 }
 
 /// What a person sees of their *own* roster record, after claiming it.
