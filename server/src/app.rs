@@ -22,7 +22,10 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::gateway::PaymentGateway;
-use crate::{accounts, methods, notify, payees, receipts, reconcile, stats, sync, web};
+use crate::{
+    accounts, back_payment, enrolment, methods, notify, payees, receipts, reconcile, stats, sync,
+    web,
+};
 
 /// Requests larger than this are refused before they are read (a sync batch of 200 intents is
 /// about 60 KiB).
@@ -76,6 +79,8 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
         .merge(notify::router())
         .merge(receipts::router())
         .merge(stats::router())
+        .merge(enrolment::router())
+        .merge(back_payment::router())
         .merge(crate::openapi::router())
         .fallback(api_not_found)
         .with_state(state);

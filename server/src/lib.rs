@@ -15,16 +15,22 @@
 //! - [`staff`]: staff roles (village assistant, town center, administrator), made by the
 //!   `create-staff` command; [`stats`]: their window statistics and unpaid lists, each read
 //!   recorded in the append-only [`audit`] log.
+//! - [`enrolment`] (with [`enrolment_review`]) and [`back_payment`] (with [`back_payment_list`]): the two paper flows of
+//!   the notice, 参保登记 and 补缴, from the applicant's form to the roster and the ledger.
 //! - [`receipts`]: public receipt verification. [`web`]: the PWA's files. [`openapi`]: the spec.
 
 pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod back_payment;
+pub mod back_payment_list;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod enrolment;
+pub mod enrolment_review;
 pub mod error;
 pub mod gateway;
 pub mod ledger;

@@ -93,6 +93,66 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "Staff: the unpaid list as CSV (UTF-8 with BOM, Chinese headers)",
         true,
     ),
+    (
+        "get",
+        "/enrolments",
+        "This account's enrolment forms and each step's status",
+        true,
+    ),
+    (
+        "put",
+        "/enrolments/{id}",
+        "Submit (or fix and resubmit) an enrolment form, idempotent by the client's id",
+        true,
+    ),
+    (
+        "get",
+        "/staff/enrolments",
+        "Staff: the enrolment forms of their area (?state=)",
+        true,
+    ),
+    (
+        "post",
+        "/staff/enrolments/{id}/village-check",
+        "Village assistant: material checklist, then approve or return with a reason",
+        true,
+    ),
+    (
+        "post",
+        "/staff/enrolments/{id}/town-review",
+        "Town center: enter the person on the roster, or return with a reason",
+        true,
+    ),
+    (
+        "get",
+        "/back-payments",
+        "This account's back-payment applications",
+        true,
+    ),
+    (
+        "put",
+        "/back-payments/{id}",
+        "Apply for missed past years (during the window), idempotent by the client's id",
+        true,
+    ),
+    (
+        "get",
+        "/staff/back-payments",
+        "Staff: the back-payment applications of their area (?state=)",
+        true,
+    ),
+    (
+        "post",
+        "/staff/back-payments/{id}/review",
+        "Town center: check eligibility and issue a payment slip, or reject with reasons",
+        true,
+    ),
+    (
+        "post",
+        "/staff/back-payments/{id}/receipt",
+        "Town center: record the Agricultural Bank receipt; the years enter the ledger",
+        true,
+    ),
     ("get", "/openapi.json", "This document", false),
 ];
 

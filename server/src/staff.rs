@@ -103,6 +103,21 @@ impl Area {
 }
 
 impl Staff {
+    /// May this member act in `role` on a case of `town`/`village`? Only the named role does
+    /// its own step of the notice's division of labour (the village checks, the town enters),
+    /// and only inside its own area; everyone else gets 403 `forbidden`.
+    pub fn acts_in(&self, role: Role, town: &str, village: &str) -> ApiResult<()> {
+        let in_town = self.town.as_deref() == Some(town);
+        let in_village = self.village.as_deref() == Some(village);
+        let allowed = self.role == role
+            && match role {
+                Role::Village => in_town && in_village,
+                Role::Town => in_town,
+                Role::Admin => true,
+            };
+        allowed.then_some(()).ok_or(ApiError::Forbidden)
+    }
+
     /// The area asked about (`town`, `village` from the query), narrowed to this staff member's
     /// own. Asking about anything outside it is refused rather than silently narrowed, so a
     /// screen never shows another village's numbers under the wrong heading.

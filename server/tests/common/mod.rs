@@ -337,3 +337,50 @@ macro_rules! on_both_stores {
         }
     };
 }
+
+/// Creates a staff account as the `create-staff` command does and logs in; returns
+/// (account id, token).
+pub async fn staff_token(
+    app: &TestApp,
+    mobile: &str,
+    role: yanglao_server::staff::Role,
+    town: &str,
+    village: Option<&str>,
+) -> (String, String) {
+    let new = yanglao_server::staff::NewStaff {
+        mobile: mobile.into(),
+        password: "staff-password-1".into(),
+        role,
+        town: town.into(),
+        village: village.map(Into::into),
+    };
+    let id = yanglao_server::staff::create(&app.db, &new, "cli:test", app.clock.now_ms())
+        .await
+        .unwrap();
+    let reply = app
+        .call(
+            reqwest::Method::POST,
+            "/sessions",
+            None,
+            Some(json!({ "mobile": mobile, "password": "staff-password-1" })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    (id, reply.body["token"].as_str().unwrap().to_owned())
+}
+
+impl TestApp {
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(reqwest::Method::PUT, path, Some(token), Some(body))
+            .await
+    }
+
+    /// The audit actions written by `actor`, oldest first.
+    pub async fn audit_actions(&self, actor: &str) -> Vec<String> {
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE actor = $1 ORDER BY id")
+            .bind(actor)
+            .fetch_all(&self.db.pool)
+            .await
+            .unwrap()
+    }
+}

@@ -1,0 +1,221 @@
+//! The staff steps of enrolment (参保登记): the village assistant's material check (approve or
+//! return with a reason) and the town center's review, which puts the person on the roster.
+//! Each step writes its audit entry (before and after) in the step's own transaction.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde_json::json;
+use uuid::Uuid;
+use yanglao_shared::applications::{
+    return_reason, EnrolmentState, EnrolmentView, TownReview, VillageCheck,
+};
+use yanglao_shared::IdNumber;
+
+use crate::app::AppState;
+use crate::audit;
+use crate::db::{next_seq, WriteTx};
+use crate::enrolment::{already_enrolled, from_row, load, EnrolmentRow, COLUMNS};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::roster;
+use crate::staff::{Role, Staff};
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ListQuery {
+    state: Option<String>,
+}
+
+/// The forms of this staff member's area (a village assistant: their village; town staff:
+/// their town), oldest first; the read is audited like every staff read.
+pub async fn staff_list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<EnrolmentView>>> {
+    let wanted = match q.state.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(EnrolmentState::parse(s).ok_or_else(|| {
+            ApiError::invalid(
+                "invalid_state",
+                "状态应为 submitted/returned/village_approved/enrolled",
+            )
+        })?),
+    };
+    let area = staff.area(None, None)?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM enrolments WHERE ($1 = '' OR town = $1) \
+         AND ($2 = '' OR village = $2) AND ($3 = '' OR state = $3) ORDER BY submitted_at, id"
+    );
+    let mut tx = state.db.begin_write().await?;
+    let rows = sqlx::query(&sql)
+        .bind(area.town.clone().unwrap_or_default())
+        .bind(area.village.clone().unwrap_or_default())
+        .bind(wanted.map(EnrolmentState::as_str).unwrap_or(""))
+        .fetch_all(&mut **tx)
+        .await?;
+    let views = rows
+        .iter()
+        .map(|r| Ok(from_row(r)?.view()))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let entry = audit::Entry {
+        actor: &staff.account_id,
+        at_ms: state.clock.now_ms(),
+        action: "enrolment_list",
+        target: &area.target(state.current_year()),
+        before: None,
+        after: Some(json!({ "count": views.len(), "state": q.state })),
+    };
+    audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Json(views))
+}
+
+fn wrong_state() -> ApiError {
+    ApiError::conflict("wrong_state", "这份登记表当前不在这一步，请刷新后再看")
+}
+
+fn reason_required() -> ApiError {
+    ApiError::invalid("reason_required", "退回时请写明原因（2至200字）")
+}
+
+pub async fn village_check(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+    ApiJson(check): ApiJson<VillageCheck>,
+) -> ApiResult<Json<EnrolmentView>> {
+    let id = id.to_string();
+    let mut tx = state.db.begin_write().await?;
+    let row = load(&mut tx, &id).await?;
+    staff.acts_in(Role::Village, &row.form.town, &row.form.village)?;
+    if row.state != EnrolmentState::Submitted {
+        return Err(wrong_state());
+    }
+    let (next, reason, action) = if check.approve {
+        let missing = check.checklist.missing(row.form.severely_disabled);
+        if !missing.is_empty() {
+            return Err(ApiError::invalid(
+                "materials_missing",
+                format!("材料不全，还缺：{}", missing.join("、")),
+            ));
+        }
+        (
+            EnrolmentState::VillageApproved,
+            None,
+            "enrolment_village_approve",
+        )
+    } else {
+        let reason = return_reason(check.reason.as_deref()).ok_or_else(reason_required)?;
+        (
+            EnrolmentState::Returned,
+            Some(reason),
+            "enrolment_village_return",
+        )
+    };
+    let now = state.clock.now_ms();
+    sqlx::query(
+        "UPDATE enrolments SET state = $1, return_reason = $2, checklist_json = $3, \
+         village_checked_at = $4 WHERE id = $5",
+    )
+    .bind(next.as_str())
+    .bind(reason)
+    .bind(serde_json::to_string(&check.checklist).map_err(|e| ApiError::Internal(e.to_string()))?)
+    .bind(now)
+    .bind(&id)
+    .execute(&mut **tx)
+    .await?;
+    finish(tx, &staff, action, row, now).await
+}
+
+/// Loads the row as it now is, writes the audit entry (before and after) and commits.
+async fn finish(
+    mut tx: WriteTx,
+    staff: &Staff,
+    action: &str,
+    before: EnrolmentRow,
+    now: i64,
+) -> ApiResult<Json<EnrolmentView>> {
+    let id = before.form.id.to_string();
+    let after = load(&mut tx, &id).await?;
+    let entry = audit::Entry {
+        actor: &staff.account_id,
+        at_ms: now,
+        action,
+        target: &format!("enrolment:{id}"),
+        before: Some(before.audit_json()),
+        after: Some(after.audit_json()),
+    };
+    audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Json(after.view()))
+}
+
+pub async fn town_review(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+    ApiJson(review): ApiJson<TownReview>,
+) -> ApiResult<Json<EnrolmentView>> {
+    let id = id.to_string();
+    let mut tx = state.db.begin_write().await?;
+    let row = load(&mut tx, &id).await?;
+    staff.acts_in(Role::Town, &row.form.town, &row.form.village)?;
+    if row.state != EnrolmentState::VillageApproved {
+        return Err(wrong_state());
+    }
+    let now = state.clock.now_ms();
+    if !review.approve {
+        let reason = return_reason(review.reason.as_deref()).ok_or_else(reason_required)?;
+        sqlx::query(
+            "UPDATE enrolments SET state = 'returned', return_reason = $1, \
+             town_reviewed_at = $2 WHERE id = $3",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+        return finish(tx, &staff, "enrolment_town_return", row, now).await;
+    }
+    let id_number = IdNumber::parse_any_date(&row.form.id_number)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if roster::by_id_number(&mut tx, &id_number).await?.is_some() {
+        return Err(already_enrolled());
+    }
+    let resident_id = Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO residents (id, id_number, name, town, village, region_code, \
+         severely_disabled, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'enrolled', $8)",
+    )
+    .bind(&resident_id)
+    .bind(&row.form.id_number)
+    .bind(&row.form.name)
+    .bind(&row.form.town)
+    .bind(&row.form.village)
+    .bind(&state.region)
+    .bind(i64::from(row.form.severely_disabled))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    // Payers who added this person before the roster knew them now see them verified.
+    let seq = next_seq(&mut tx).await?;
+    sqlx::query(
+        "UPDATE payees SET resident_id = $1, changed_seq = $2 WHERE resident_id IS NULL \
+         AND removed = 0 AND id_number = $3 AND name = $4",
+    )
+    .bind(&resident_id)
+    .bind(seq)
+    .bind(&row.form.id_number)
+    .bind(&row.form.name)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE enrolments SET state = 'enrolled', resident_id = $1, return_reason = NULL, \
+         town_reviewed_at = $2 WHERE id = $3",
+    )
+    .bind(&resident_id)
+    .bind(now)
+    .bind(&id)
+    .execute(&mut **tx)
+    .await?;
+    finish(tx, &staff, "enrolment_town_enter", row, now).await
+}

@@ -1,0 +1,141 @@
+use std::collections::BTreeSet;
+
+use time::macros::date;
+
+use super::*;
+use crate::policy::{PolicyTable, DEFAULT_REGION};
+
+fn facts() -> BackFacts {
+    BackFacts {
+        status: RosterStatus::Enrolled,
+        birth_date: date!(1968 - 05 - 12),
+        severely_disabled: false,
+        paid_years: BTreeSet::from([2023, 2024, 2025]),
+    }
+}
+
+fn check(facts: &BackFacts, years: &[i32], tier: &str) -> Result<BackQuote, Vec<BackRefusal>> {
+    let table = PolicyTable::builtin();
+    let current = table.lookup(DEFAULT_REGION, 2026).unwrap();
+    check_back_payment(
+        current,
+        |y| table.lookup(DEFAULT_REGION, y).ok(),
+        facts,
+        years,
+        TierAmount::parse(tier).unwrap(),
+        2026,
+    )
+    .map_err(|r| r.into_iter().collect())
+}
+
+fn codes(result: Result<BackQuote, Vec<BackRefusal>>) -> Vec<&'static str> {
+    result.unwrap_err().iter().map(BackRefusal::code).collect()
+}
+
+#[test]
+fn amount_is_tier_times_years_and_never_subsidised() {
+    let quote = check(&facts(), &[2020, 2019, 2020], "1000").unwrap();
+    assert_eq!(quote.years, [2019, 2020], "sorted, duplicates once");
+    assert_eq!(quote.amount, Money::from_yuan(2000).unwrap());
+    assert!(!quote.earns_subsidy);
+}
+
+#[test]
+fn only_unpaid_past_covered_years_at_contribution_age() {
+    assert_eq!(codes(check(&facts(), &[2024], "500")), ["already_paid"]);
+    assert_eq!(
+        codes(check(&facts(), &[2026, 2027], "500")),
+        ["not_past_year", "not_past_year"]
+    );
+    // The built-in policy starts in 2018.
+    assert_eq!(codes(check(&facts(), &[2017], "500")), ["year_not_covered"]);
+    let young = BackFacts {
+        birth_date: date!(2004 - 01 - 01),
+        ..facts()
+    };
+    assert_eq!(codes(check(&young, &[2019], "500")), ["age_outside"]);
+    assert!(check(&young, &[2020], "500").is_ok(), "16 in 2020");
+    let old = BackFacts {
+        birth_date: date!(1960 - 01 - 01),
+        ..facts()
+    };
+    assert!(check(&old, &[2019], "500").is_ok(), "59 in 2019");
+    assert_eq!(codes(check(&old, &[2020], "500")), ["age_outside"]);
+}
+
+#[test]
+fn person_and_tier_rules() {
+    let pensioner = BackFacts {
+        status: RosterStatus::DrawingPension,
+        ..facts()
+    };
+    assert_eq!(codes(check(&pensioner, &[2020], "500")), ["not_enrolled"]);
+    assert_eq!(codes(check(&facts(), &[2020], "300")), ["tier_restricted"]);
+    let disabled = BackFacts {
+        severely_disabled: true,
+        ..facts()
+    };
+    assert_eq!(
+        check(&disabled, &[2020, 2021], "300").unwrap().amount,
+        Money::from_yuan(600).unwrap()
+    );
+    assert_eq!(codes(check(&facts(), &[2020], "600")), ["not_a_tier"]);
+    assert_eq!(codes(check(&facts(), &[], "500")), ["no_years"]);
+    let many: Vec<i32> = (1900..2000).collect();
+    assert!(codes(check(&facts(), &many, "500")).contains(&"too_many_years"));
+}
+
+#[test]
+fn checklist_needs_disability_proof_only_when_claimed() {
+    let seen = Checklist {
+        household_register: true,
+        id_card: true,
+        disability_proof: false,
+    };
+    assert!(seen.missing(false).is_empty());
+    assert_eq!(seen.missing(true), ["重度残疾证明"]);
+    assert_eq!(Checklist::default().missing(false), ["户口簿", "身份证"]);
+}
+
+#[test]
+fn form_text_rules() {
+    assert_eq!(return_reason(Some("  缺户口簿 ")), Some("缺户口簿".into()));
+    assert_eq!(return_reason(Some(" ")), None);
+    assert_eq!(return_reason(None), None);
+    assert_eq!(place_name(" 岛山村 "), Some("岛山村".into()));
+    assert_eq!(place_name("村"), None);
+    assert_eq!(bank_receipt_no(" nh20260001 "), Some("NH20260001".into()));
+    assert_eq!(bank_receipt_no("NH-2026"), None);
+    for s in [EnrolmentState::Submitted, EnrolmentState::Enrolled] {
+        assert_eq!(EnrolmentState::parse(s.as_str()), Some(s));
+    }
+    for s in [BackPaymentState::SlipIssued, BackPaymentState::Paid] {
+        assert_eq!(BackPaymentState::parse(s.as_str()), Some(s));
+    }
+}
+
+#[test]
+fn forms_refuse_unknown_fields() {
+    let form = serde_json::json!({
+        "id": Uuid::nil(), "name": "王秀英", "id_number": "x", "years": [2020],
+        "tier": "500", "subsidy": true
+    });
+    assert!(serde_json::from_value::<BackPaymentForm>(form).is_err());
+}
+
+#[test]
+fn refusals_carry_their_code_on_the_wire() {
+    for refusal in [
+        BackRefusal::NotEnrolled,
+        BackRefusal::YearNotCovered { year: 2017 },
+        BackRefusal::AgeOutside {
+            year: 2019,
+            age: 15,
+        },
+        BackRefusal::TooManyYears { max: 44 },
+    ] {
+        let wire = serde_json::to_value(&refusal).unwrap();
+        assert_eq!(wire["code"], refusal.code());
+        assert!(!refusal.zh().is_empty());
+    }
+}
