@@ -103,6 +103,12 @@ async fn enrolment_from_form_to_roster_to_payment(app: TestApp) {
         "village_approved"
     );
 
+    // The son already keeps her in his list: not on the roster yet.
+    let payee = app.add_payee(&son, &newcomer()).await;
+    assert_eq!(
+        app.get("/payees", &son).await.body[0]["check"]["state"],
+        "no_match"
+    );
     let residents = app.count("SELECT COUNT(*) FROM residents").await;
     let review = format!("/staff/enrolments/{id}/town-review");
     let entered = app
@@ -133,8 +139,17 @@ async fn enrolment_from_form_to_roster_to_payment(app: TestApp) {
     .unwrap();
     assert!(audited.unwrap().contains("\"enrolled\""));
 
-    // Now on the roster: the son adds her and pays 2026 through the ordinary sync.
-    let payee = app.add_payee(&son, &newcomer()).await;
+    // Now on the roster: she is verified in his list, and he pays 2026 through the ordinary
+    // sync; someone adding her afresh finds her too.
+    assert_eq!(
+        app.get("/payees", &son).await.body[0]["check"]["state"],
+        "verified"
+    );
+    let neighbour = app.register("13800000012").await;
+    app.add_payee(&neighbour, &newcomer()).await;
+    let seen = app.get("/payees", &neighbour).await;
+    assert_eq!(seen.body[0]["check"]["state"], "verified");
+    assert_eq!(seen.body[0]["check"]["paid_this_year"], false);
     let card = app.bind_card(&son, &test_cards::pays()).await;
     let paid = app
         .sync(&son, None, vec![intent(payee, "500", Some(card))])
