@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
 use yanglao_shared::wire::{
     Account, BindCard, ClaimRequest, Credentials, ErrorBody, NewPayee, PayeeView, PaymentMethod,
-    PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse,
+    PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
 };
 
 const BASE: &str = "/api/v1";
@@ -54,16 +54,18 @@ impl ApiError {
     }
 }
 
-/// Method, path, optional bearer token and body: the one place `fetch` is called.
-async fn send(
+/// Method, path, optional bearer token and body: the one place `fetch` is called. Answers
+/// with the response, whatever its status.
+async fn fetch(
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<String>,
-) -> Result<(u16, String), ApiError> {
+    accept: &str,
+) -> Result<Response, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Offline)?;
     let headers = Headers::new().map_err(|_| ApiError::Offline)?;
-    let _ = headers.set("Accept", "application/json");
+    let _ = headers.set("Accept", accept);
     if body.is_some() {
         let _ = headers.set("Content-Type", "application/json");
     }
@@ -89,32 +91,35 @@ async fn send(
     }
     let request = Request::new_with_str_and_init(&format!("{BASE}{path}"), &init)
         .map_err(|_| ApiError::Offline)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(|_| ApiError::Offline)?
         .dyn_into()
-        .map_err(|_| ApiError::Offline)?;
-    let status = response.status();
-    let text = match response.text() {
+        .map_err(|_| ApiError::Offline)
+}
+
+async fn text_of(response: &Response) -> Result<String, ApiError> {
+    Ok(match response.text() {
         Ok(promise) => JsFuture::from(promise)
             .await
             .map_err(|_| ApiError::Offline)?
             .as_string()
             .unwrap_or_default(),
         Err(_) => String::new(),
-    };
-    if (200..300).contains(&status) {
-        return Ok((status, text));
-    }
-    let error: ErrorBody = serde_json::from_str(&text).map_err(|_| {
-        if status >= 500 || status == 0 {
+    })
+}
+
+/// A refusal's `ErrorBody`, turned into what the person reads.
+fn refusal(status: u16, text: &str) -> ApiError {
+    let Ok(error) = serde_json::from_str::<ErrorBody>(text) else {
+        return if status >= 500 || status == 0 {
             // A gateway's error page while the server restarts: same as offline for the person.
             ApiError::Offline
         } else {
             ApiError::BadAnswer(format!("HTTP {status}"))
-        }
-    })?;
-    Err(if status == 401 && error.code == "unauthorized" {
+        };
+    };
+    if status == 401 && error.code == "unauthorized" {
         ApiError::Unauthorized(error.message)
     } else {
         ApiError::Refused {
@@ -122,7 +127,23 @@ async fn send(
             code: error.code,
             message: error.message,
         }
-    })
+    }
+}
+
+async fn send(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<(u16, String), ApiError> {
+    let response = fetch(method, path, token, body, "application/json").await?;
+    let status = response.status();
+    let text = text_of(&response).await?;
+    if (200..300).contains(&status) {
+        Ok((status, text))
+    } else {
+        Err(refusal(status, &text))
+    }
 }
 
 async fn call<R: DeserializeOwned>(
@@ -207,4 +228,45 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Ap
 pub async fn receipt(receipt_no: &str) -> Result<ReceiptCheck, ApiError> {
     let encoded = js_sys::encode_uri_component(receipt_no.trim());
     call("GET", &format!("/receipts/{encoded}"), None, NO_BODY).await
+}
+
+/// `?year=Y` when a year is chosen; without it the server answers for its own this year.
+fn year_query(year: Option<i32>) -> String {
+    year.map(|y| format!("year={y}")).unwrap_or_default()
+}
+
+/// The window statistics of the staff member's own area (403 `forbidden` for residents).
+pub async fn staff_stats(token: &str, year: Option<i32>) -> Result<WindowStats, ApiError> {
+    let path = format!("/staff/stats?{}", year_query(year));
+    call("GET", &path, Some(token), NO_BODY).await
+}
+
+pub async fn staff_unpaid(
+    token: &str,
+    year: Option<i32>,
+    limit: i64,
+    offset: i64,
+) -> Result<UnpaidPage, ApiError> {
+    let path = format!(
+        "/staff/unpaid?{}&limit={limit}&offset={offset}",
+        year_query(year)
+    );
+    call("GET", &path, Some(token), NO_BODY).await
+}
+
+/// The unpaid list as CSV, byte for byte as the server wrote it (its UTF-8 BOM is what makes
+/// Excel read the Chinese): a plain link cannot carry the Authorization header, so it is
+/// fetched here and handed over as bytes.
+pub async fn staff_unpaid_csv(token: &str, year: i32) -> Result<Vec<u8>, ApiError> {
+    let path = format!("/staff/unpaid.csv?year={year}");
+    let response = fetch("GET", &path, Some(token), None, "text/csv").await?;
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        return Err(refusal(status, &text_of(&response).await?));
+    }
+    let buffer = response.array_buffer().map_err(|_| ApiError::Offline)?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|_| ApiError::Offline)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

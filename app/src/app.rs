@@ -26,6 +26,7 @@ pub fn App() -> impl IntoView {
         app.reload().await;
         crate::sync::start(app);
         crate::sync::refresh_policy(app).await;
+        crate::sync::refresh_account(app).await;
     });
     crate::pwa::start(app);
     // Days left and "last sync" are worth re-reading on a page left open.
@@ -96,6 +97,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/receipt/:id") view=pages::receipt::Receipt />
                 <Route path=path!("/verify") view=pages::receipt::Verify />
                 <Route path=path!("/guide") view=pages::guide::Guide />
+                <Route path=path!("/staff") view=pages::staff::Staff />
             </Routes>
         </main>
         <TabBar />

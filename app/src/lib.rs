@@ -13,6 +13,7 @@
 //! - [`sync`]: when and how the outbox is sent (triggers, backoff, one tab at a time).
 //! - [`pwa`]: service worker registration, update prompt, Background Sync.
 //! - [`state`]: the reactive application state the pages share.
+//! - [`staff`]: the staff screens' pure logic (statistics cache, tiers, paging).
 //! - [`components`] and [`pages`]: the screens.
 
 pub mod api;
@@ -24,6 +25,7 @@ pub mod outbox;
 pub mod pages;
 pub mod pwa;
 pub mod rules;
+pub mod staff;
 pub mod state;
 pub mod store;
 pub mod sync;

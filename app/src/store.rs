@@ -20,6 +20,7 @@ use yanglao_shared::wire::{Account, PaymentMethod, Session};
 
 use crate::model::{CachedWindow, LocalIntent, LocalPayee, Snapshot, SyncMark};
 use crate::outbox::Changes;
+use crate::staff::{CachedStats, StatsCache};
 
 pub const DB_NAME: &str = "yanglao";
 const DB_VERSION: u32 = 1;
@@ -40,8 +41,10 @@ pub mod keys {
     pub const POLICY: &str = "policy";
     pub const ACCOUNT: &str = "account";
     pub const LAST_SYNC: &str = "last_sync";
+    /// The staff screen's last statistics ([`crate::staff::StatsCache`]), for offline use.
+    pub const STAFF_STATS: &str = "staff_stats";
     /// Kept across accounts: the window and policy are the same for everyone.
-    pub const ACCOUNT_KEYS: [&str; 4] = [CURSOR, ACCOUNT, LAST_SYNC, OWNER];
+    pub const ACCOUNT_KEYS: [&str; 5] = [CURSOR, ACCOUNT, LAST_SYNC, OWNER, STAFF_STATS];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,6 +263,23 @@ impl Store {
 
     pub async fn save_account(&self, account: &Account) -> Result<()> {
         self.set(keys::ACCOUNT, account).await
+    }
+
+    pub async fn staff_stats(&self) -> Result<StatsCache> {
+        Ok(self.get(keys::STAFF_STATS).await?.unwrap_or_default())
+    }
+
+    /// Keeps freshly loaded statistics as their year's latest (read and written in one
+    /// transaction, so two tabs loading at once do not drop each other's year).
+    pub async fn remember_stats(&self, fresh: CachedStats) -> Result<StatsCache> {
+        let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
+        let mut cache: StatsCache = Self::read_kv(&tx, keys::STAFF_STATS)
+            .await?
+            .unwrap_or_default();
+        cache.remember(fresh);
+        Self::write(&tx, KV, keys::STAFF_STATS, &cache)?;
+        tx.commit().await?;
+        Ok(cache)
     }
 }
 

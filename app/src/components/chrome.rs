@@ -51,6 +51,12 @@ pub fn TopBar() -> impl IntoView {
 #[component]
 pub fn TabBar() -> impl IntoView {
     let t = tr();
+    let app = use_app();
+    // From the cached account, so staff find their screen offline too; never for residents.
+    let staff = Memo::new(move |_| {
+        app.data
+            .with(|d| d.account.as_ref().is_some_and(|a| a.staff.is_some()) && d.session.is_some())
+    });
     view! {
         <nav class="tabbar" aria-label=t.nav_label>
             <A href="/" exact=true attr:data-testid="nav-home">{t.nav_home}</A>
@@ -58,6 +64,9 @@ pub fn TabBar() -> impl IntoView {
             <A href="/payments" attr:data-testid="nav-payments">{t.nav_payments}</A>
             <A href="/cards" attr:data-testid="nav-cards">{t.nav_cards}</A>
             <A href="/guide" attr:data-testid="nav-help">{t.nav_help}</A>
+            <Show when=move || staff.get()>
+                <A href="/staff" attr:data-testid="nav-staff">{t.nav_staff}</A>
+            </Show>
         </nav>
     }
 }

@@ -275,3 +275,44 @@ pub fn input_error(code: &str, zh_text: String) -> String {
     }
     .to_owned()
 }
+
+/// When the numbers on screen were loaded (shown when they come from the phone's cache).
+pub fn data_time(t: OffsetDateTime) -> String {
+    if zh() {
+        format!(
+            "没有网络，显示的是保存在手机上的数据。数据时间：{}",
+            date_time(t)
+        )
+    } else {
+        format!(
+            "Offline: showing the figures saved on this phone, as of {}",
+            date_time(t)
+        )
+    }
+}
+
+pub fn paid_share(percent: i64) -> String {
+    if zh() {
+        format!("占{percent}%")
+    } else {
+        format!("{percent}%")
+    }
+}
+
+pub fn unpaid_shown(shown: usize, total: i64) -> String {
+    if zh() {
+        format!("共{total}人，已显示{shown}人")
+    } else {
+        format!("{shown} of {total} shown")
+    }
+}
+
+pub fn staff_role(role: yanglao_shared::wire::StaffRole) -> &'static str {
+    use yanglao_shared::wire::StaffRole;
+    let t = tr();
+    match role {
+        StaffRole::Village => t.staff_role_village,
+        StaffRole::Town => t.staff_role_town,
+        StaffRole::Admin => t.staff_role_admin,
+    }
+}

@@ -121,6 +121,8 @@ fn AuthForm(mode: Mode) -> impl IntoView {
             app.reload().await;
             app.needs_login.set(false);
             crate::sync::request(app);
+            // Whether this account is staff decides the 工作台 entry.
+            spawn_local(crate::sync::refresh_account(app));
             navigate("/", Default::default());
         });
     };

@@ -10,6 +10,7 @@ pub mod payee;
 pub mod payments;
 pub mod receipt;
 pub mod record;
+pub mod staff;
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};

@@ -164,3 +164,37 @@ async fn the_same_account_keeps_its_outbox_and_another_account_starts_clean() {
     assert_eq!(other.owner, Some(id(8)));
     drop_db(store, &name).await;
 }
+
+#[wasm_bindgen_test]
+async fn staff_statistics_survive_reopening_and_leave_with_the_account() {
+    use crate::staff::tests::stats;
+    use crate::staff::CachedStats;
+    let (store, name) = fresh("staff").await;
+    store.begin_session(&session(7)).await.unwrap();
+    assert!(store.staff_stats().await.unwrap().pick(None).is_none());
+    let at = datetime!(2027-03-01 9:00 +8);
+    store
+        .remember_stats(CachedStats {
+            stats: stats(2026, &[(50_000, 2)]),
+            at,
+        })
+        .await
+        .unwrap();
+    store
+        .remember_stats(CachedStats {
+            stats: stats(2027, &[(50_000, 1)]),
+            at,
+        })
+        .await
+        .unwrap();
+    let store = reopen(store, &name).await;
+    let cache = store.staff_stats().await.unwrap();
+    assert_eq!(cache.pick(None).unwrap().stats.year, 2027);
+    assert_eq!(cache.pick(Some(2026)).unwrap().stats.paid, 2);
+    assert_eq!(cache.pick(Some(2026)).unwrap().at, at);
+
+    // Another account on this phone must not see the area's figures.
+    store.begin_session(&session(8)).await.unwrap();
+    assert!(store.staff_stats().await.unwrap().entries.is_empty());
+    drop_db(store, &name).await;
+}

@@ -269,3 +269,22 @@ pub async fn refresh_policy(app: AppState) {
         }
     }
 }
+
+/// Re-reads the account (`GET /me`) and keeps it, so what depends on it (the staff entry)
+/// also shows offline. Quiet: a failure leaves the cached account as it was.
+pub async fn refresh_account(app: AppState) {
+    let Some(token) = app.token() else {
+        return;
+    };
+    match api::me(&token).await {
+        Ok(account) => {
+            if let Ok(store) = app.store().await {
+                if store.save_account(&account).await.is_ok() {
+                    app.reload().await;
+                }
+            }
+        }
+        Err(ApiError::Unauthorized(_)) => app.needs_login.set(true),
+        Err(_) => {}
+    }
+}

@@ -1,0 +1,134 @@
+//! The staff screens' pure logic (工作台): the cache of window statistics kept on the phone for
+//! a weak network, the rows of the tier table, percentages, the year choices and the paging of
+//! the unpaid list. No browser here, so all of it is tested on the host as well as in wasm.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use yanglao_shared::money::Money;
+use yanglao_shared::wire::{UnpaidPage, UnpaidPerson, WindowStats};
+
+/// Years kept on the phone: this year and a few before are what staff compare.
+pub const CACHE_YEARS: usize = 5;
+/// How many past years the selector offers (the server refuses far-off years anyway).
+pub const PAST_YEARS: i32 = 4;
+/// Rows per page of the unpaid list: small, because a village office may be on 2G.
+pub const PAGE_SIZE: i64 = 50;
+
+/// Statistics as the server gave them, and when (server time, as well as the phone knows it),
+/// so an offline screen can say how old its numbers are (数据时间).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedStats {
+    pub stats: WindowStats,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// The last loaded statistics per year, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsCache {
+    pub entries: Vec<CachedStats>,
+}
+
+impl StatsCache {
+    /// Keeps `fresh` as the year's latest, newest first, at most [`CACHE_YEARS`] years.
+    pub fn remember(&mut self, fresh: CachedStats) {
+        self.entries.retain(|e| e.stats.year != fresh.stats.year);
+        self.entries.insert(0, fresh);
+        self.entries.truncate(CACHE_YEARS);
+    }
+
+    /// The cached statistics for `year`; for no year in particular, the last ones loaded
+    /// (what the screen showed last time, whatever year that was).
+    pub fn pick(&self, year: Option<i32>) -> Option<&CachedStats> {
+        match year {
+            Some(y) => self.entries.iter().find(|e| e.stats.year == y),
+            None => self.entries.first(),
+        }
+    }
+}
+
+/// One line of the amounts-by-tier table, in yuan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierRow {
+    pub amount: String,
+    pub count: i64,
+    pub sum: String,
+}
+
+/// Fen to yuan text through the shared Money ("5000", "12.5"); an impossible amount shows as
+/// a dash rather than a wrong number.
+pub fn yuan(fen: i64) -> String {
+    Money::from_fen(fen)
+        .map(|m| m.to_string())
+        .unwrap_or_else(|_| "—".into())
+}
+
+/// The tier table, highest tier first (how the notice lists them).
+pub fn tier_rows(stats: &WindowStats) -> Vec<TierRow> {
+    let mut tiers = stats.tiers.clone();
+    tiers.sort_by_key(|t| std::cmp::Reverse(t.amount_fen));
+    tiers
+        .iter()
+        .map(|t| TierRow {
+            amount: yuan(t.amount_fen),
+            count: t.count,
+            sum: yuan(t.sum_fen),
+        })
+        .collect()
+}
+
+/// A whole-number percentage, rounded half up; none when there is nobody to count.
+pub fn percent(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| (part.max(0) * 200 + whole) / (whole * 2))
+}
+
+/// This year first, then the years before it.
+pub fn year_options(this_year: i32) -> Vec<i32> {
+    (0..=PAST_YEARS).map(|back| this_year - back).collect()
+}
+
+/// The name the exported list is saved under.
+pub fn csv_filename(year: i32) -> String {
+    format!("未缴费名单-{year}.csv")
+}
+
+/// The unpaid list so far, and how many there are in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnpaidList {
+    pub year: Option<i32>,
+    pub people: Vec<UnpaidPerson>,
+    pub total: i64,
+}
+
+impl UnpaidList {
+    /// Adds a page where it belongs: a page of another year starts the list again, and a page
+    /// asked for twice (a retry on a weak network) replaces rows instead of doubling them.
+    pub fn merge(&mut self, page: UnpaidPage) {
+        if self.year != Some(page.year) {
+            *self = Self {
+                year: Some(page.year),
+                ..Self::default()
+            };
+        }
+        let offset = usize::try_from(page.offset.max(0)).unwrap_or(usize::MAX);
+        if offset > self.people.len() {
+            // A gap (a page lost in between): keep what is contiguous, ask again from there.
+            return;
+        }
+        self.people.truncate(offset);
+        self.people.extend(page.people);
+        self.total = page.total;
+    }
+
+    /// Where the next page starts.
+    pub fn next_offset(&self) -> i64 {
+        self.people.len() as i64
+    }
+
+    pub fn has_more(&self) -> bool {
+        self.next_offset() < self.total
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

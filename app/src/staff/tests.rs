@@ -1,0 +1,152 @@
+//! The staff screens' pure logic: cache, tiers, percentages, years, paging.
+
+use time::macros::{date, datetime};
+use wasm_bindgen_test::wasm_bindgen_test;
+use yanglao_shared::window::WindowState;
+use yanglao_shared::wire::TierTotal;
+
+use super::*;
+
+pub(crate) fn stats(year: i32, tiers: &[(i64, i64)]) -> WindowStats {
+    let tiers: Vec<TierTotal> = tiers
+        .iter()
+        .map(|&(fen, count)| TierTotal {
+            amount_fen: fen,
+            amount: yuan(fen),
+            count,
+            sum_fen: fen * count,
+        })
+        .collect();
+    let paid = tiers.iter().map(|t| t.count).sum();
+    WindowStats {
+        year,
+        town: Some("龙山街道".into()),
+        village: None,
+        enrolled: 10,
+        paid,
+        charging: 1,
+        unpaid: 10 - paid - 1,
+        paid_fen: tiers.iter().map(|t| t.sum_fen).sum(),
+        tiers,
+        days_left: 12,
+        window: WindowState::Closed {
+            year,
+            opens: date!(2027 - 01 - 01),
+            closes: date!(2027 - 06 - 30),
+        },
+    }
+}
+
+fn person(n: usize) -> UnpaidPerson {
+    UnpaidPerson {
+        name: format!("人{n}"),
+        id_masked: format!("3710****{n:04}"),
+        town: "龙山街道".into(),
+        village: "西村".into(),
+    }
+}
+
+fn page(year: i32, offset: i64, range: std::ops::Range<usize>, total: i64) -> UnpaidPage {
+    UnpaidPage {
+        year,
+        total,
+        offset,
+        people: range.map(person).collect(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn tiers_are_in_yuan_highest_first() {
+    let rows = tier_rows(&stats(2027, &[(50_000, 3), (500_000, 1), (12_050, 2)]));
+    assert_eq!(
+        rows,
+        vec![
+            TierRow {
+                amount: "5000".into(),
+                count: 1,
+                sum: "5000".into()
+            },
+            TierRow {
+                amount: "500".into(),
+                count: 3,
+                sum: "1500".into()
+            },
+            TierRow {
+                amount: "120.5".into(),
+                count: 2,
+                sum: "241".into()
+            },
+        ]
+    );
+    assert_eq!(yuan(-1), "—");
+}
+
+#[wasm_bindgen_test]
+fn percentages_round_half_up_and_need_someone() {
+    assert_eq!(percent(1, 3), Some(33));
+    assert_eq!(percent(2, 3), Some(67));
+    assert_eq!(percent(1, 8), Some(13));
+    assert_eq!(percent(10, 10), Some(100));
+    assert_eq!(percent(0, 0), None);
+}
+
+#[wasm_bindgen_test]
+fn years_offered_are_this_year_and_the_four_before() {
+    assert_eq!(year_options(2027), vec![2027, 2026, 2025, 2024, 2023]);
+    assert_eq!(csv_filename(2027), "未缴费名单-2027.csv");
+}
+
+#[wasm_bindgen_test]
+fn the_cache_keeps_the_latest_per_year_newest_first() {
+    let mut cache = StatsCache::default();
+    assert!(cache.pick(None).is_none());
+    let at = datetime!(2027-03-01 9:00 +8);
+    cache.remember(CachedStats {
+        stats: stats(2027, &[]),
+        at,
+    });
+    cache.remember(CachedStats {
+        stats: stats(2026, &[(50_000, 2)]),
+        at,
+    });
+    let later = datetime!(2027-03-02 9:00 +8);
+    cache.remember(CachedStats {
+        stats: stats(2027, &[(50_000, 1)]),
+        at: later,
+    });
+    assert_eq!(cache.entries.len(), 2);
+    assert_eq!(cache.pick(None).unwrap().at, later);
+    assert_eq!(cache.pick(Some(2027)).unwrap().stats.paid, 1);
+    assert_eq!(cache.pick(Some(2026)).unwrap().stats.paid, 2);
+    assert!(cache.pick(Some(2020)).is_none());
+    for year in 2010..2020 {
+        cache.remember(CachedStats {
+            stats: stats(year, &[]),
+            at,
+        });
+    }
+    assert_eq!(cache.entries.len(), CACHE_YEARS);
+    assert_eq!(cache.pick(None).unwrap().stats.year, 2019);
+}
+
+#[wasm_bindgen_test]
+fn pages_append_retries_replace_and_a_new_year_starts_over() {
+    let mut list = UnpaidList::default();
+    list.merge(page(2027, 0, 0..50, 120));
+    assert_eq!((list.next_offset(), list.has_more()), (50, true));
+    list.merge(page(2027, 50, 50..100, 120));
+    // The same page again (the first answer was slow, the person tapped twice).
+    list.merge(page(2027, 50, 50..100, 120));
+    assert_eq!(list.people.len(), 100);
+    assert_eq!(list.people[99].name, "人99");
+    // A page beyond a gap is not glued on.
+    list.merge(page(2027, 150, 150..160, 160));
+    assert_eq!(list.people.len(), 100);
+    list.merge(page(2027, 100, 100..120, 120));
+    assert_eq!((list.people.len(), list.has_more()), (120, false));
+    list.merge(page(2026, 0, 0..3, 3));
+    assert_eq!(
+        (list.year, list.people.len(), list.total),
+        (Some(2026), 3, 3)
+    );
+}
