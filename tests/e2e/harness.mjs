@@ -2,7 +2,7 @@
 // free port (so the page's origin and its service worker survive restarts), a fresh SQLite
 // file, the demo roster, and the server's clock started inside the payment window.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,8 +48,15 @@ export class TestServer {
   }
 
   async start() {
+    // The server's output goes to a log file, never to this process's stdout: node's test
+    // runner reads a test file's stdout as its own protocol, and stray lines corrupt it.
+    const log = openSync(join(ARTIFACTS, `server-${this.port}.log`), 'a');
     this.process = spawn(BIN, ['serve', '--bind', `127.0.0.1:${this.port}`, '--database-url', this.db,
-      '--dist', DIST, '--clock-start', CLOCK_START, '--reconcile-secs', '2'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      '--dist', DIST, '--clock-start', CLOCK_START, '--reconcile-secs', '2'], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    // A test file that dies must not leave its server running (the runner would wait on it).
+    const child = this.process;
+    process.once('exit', () => child.kill('SIGKILL'));
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       try {
