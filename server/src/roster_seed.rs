@@ -280,7 +280,8 @@ pub fn demo(size: usize, year: i32) -> Vec<NewResident> {
                 id_number,
                 name: PersonName::parse(&name).expect("demo names are valid"),
                 town: town.to_owned(),
-                village: villages[i % villages.len()].to_owned(),
+                // Spread each town's people over its villages (i % PLACES picked the town).
+                village: villages[(i / PLACES.len()) % villages.len()].to_owned(),
                 severely_disabled,
                 status,
                 paid,
@@ -329,6 +330,8 @@ mod tests {
             .iter()
             .any(|r| r.status == RosterStatus::DrawingPension));
         assert!(rows.iter().any(|r| r.id_number.area_code() == "371081"));
+        let villages: std::collections::HashSet<_> = rows.iter().map(|r| &r.village).collect();
+        assert_eq!(villages.len(), 13, "every village of every town has people");
         assert!(rows.iter().all(|r| r.paid.iter().all(|(y, _)| *y < 2027)));
     }
 }
