@@ -32,3 +32,25 @@ pub async fn record(conn: &mut sqlx::AnyConnection, entry: &Entry<'_>) -> Result
     .await?;
     Ok(())
 }
+
+/// Closes a staff *read* of personal data: appends its entry (nothing changed, so no "before";
+/// `what` says what was seen) and commits, so the answer goes out only once the entry is kept.
+pub async fn commit_read(
+    mut tx: crate::db::WriteTx,
+    actor: &str,
+    at_ms: i64,
+    action: &str,
+    target: &str,
+    what: Value,
+) -> Result<(), sqlx::Error> {
+    let entry = Entry {
+        actor,
+        at_ms,
+        action,
+        target,
+        before: None,
+        after: Some(what),
+    };
+    record(&mut tx, &entry).await?;
+    tx.commit().await
+}

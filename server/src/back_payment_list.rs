@@ -47,15 +47,14 @@ pub async fn staff_list(
         .iter()
         .map(|r| Ok(from_row(r)?.view))
         .collect::<ApiResult<Vec<_>>>()?;
-    let entry = audit::Entry {
-        actor: &staff.account_id,
-        at_ms: state.clock.now_ms(),
-        action: "back_payment_list",
-        target: &area.target(state.current_year()),
-        before: None,
-        after: Some(json!({ "count": views.len(), "state": q.state })),
-    };
-    audit::record(&mut tx, &entry).await?;
-    tx.commit().await?;
+    audit::commit_read(
+        tx,
+        &staff.account_id,
+        state.clock.now_ms(),
+        "back_payment_list",
+        &area.target(state.current_year()),
+        json!({ "count": views.len(), "state": q.state }),
+    )
+    .await?;
     Ok(Json(views))
 }

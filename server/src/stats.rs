@@ -133,16 +133,15 @@ async fn stats(
         days_left,
         window,
     };
-    let entry = audit::Entry {
-        actor: &staff.account_id,
-        at_ms: crate::clock::to_ms(now),
-        action: "view_stats",
-        target: &area.target(year),
-        before: None,
-        after: Some(json!({ "enrolled": enrolled, "paid": paid, "unpaid": stats.unpaid })),
-    };
-    audit::record(&mut tx, &entry).await?;
-    tx.commit().await?;
+    audit::commit_read(
+        tx,
+        &staff.account_id,
+        crate::clock::to_ms(now),
+        "view_stats",
+        &area.target(year),
+        json!({ "enrolled": enrolled, "paid": paid, "unpaid": stats.unpaid }),
+    )
+    .await?;
     Ok(Json(stats))
 }
 
@@ -216,16 +215,15 @@ async fn unpaid(
     let mut tx = state.db.begin_write().await?;
     let people = unpaid_rows(&mut tx, &area, year, Some((limit, offset))).await?;
     let total = unpaid_count(&mut tx, &area, year).await?;
-    let entry = audit::Entry {
-        actor: &staff.account_id,
-        at_ms: state.clock.now_ms(),
-        action: "view_unpaid",
-        target: &area.target(year),
-        before: None,
-        after: Some(json!({ "rows": people.len(), "offset": offset, "total": total })),
-    };
-    audit::record(&mut tx, &entry).await?;
-    tx.commit().await?;
+    audit::commit_read(
+        tx,
+        &staff.account_id,
+        state.clock.now_ms(),
+        "view_unpaid",
+        &area.target(year),
+        json!({ "rows": people.len(), "offset": offset, "total": total }),
+    )
+    .await?;
     Ok(Json(UnpaidPage {
         year,
         total,
@@ -272,16 +270,15 @@ async fn unpaid_csv(
     let body = csv
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    let entry = audit::Entry {
-        actor: &staff.account_id,
-        at_ms: state.clock.now_ms(),
-        action: "export_unpaid",
-        target: &area.target(year),
-        before: None,
-        after: Some(json!({ "rows": people.len() })),
-    };
-    audit::record(&mut tx, &entry).await?;
-    tx.commit().await?;
+    audit::commit_read(
+        tx,
+        &staff.account_id,
+        state.clock.now_ms(),
+        "export_unpaid",
+        &area.target(year),
+        json!({ "rows": people.len() }),
+    )
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
