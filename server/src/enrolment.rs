@@ -40,8 +40,8 @@ pub fn router() -> Router<AppState> {
 }
 
 pub(crate) const COLUMNS: &str = "id, applicant_id, name, id_number, town, village, mobile, \
-    severely_disabled, state, return_reason, checklist_json, submitted_at, village_checked_at, \
-    town_reviewed_at";
+    severely_disabled, revision, state, return_reason, checklist_json, submitted_at, \
+    village_checked_at, town_reviewed_at";
 
 pub(crate) struct EnrolmentRow {
     pub applicant_id: String,
@@ -69,6 +69,8 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<EnrolmentRow> {
             village: r.try_get("village")?,
             mobile: r.try_get("mobile")?,
             severely_disabled: r.try_get::<i64, _>("severely_disabled")? == 1,
+            revision: u32::try_from(r.try_get::<i64, _>("revision")?)
+                .map_err(|e| internal(e.to_string()))?,
         },
         state: EnrolmentState::parse(&state).ok_or_else(|| internal(state.clone()))?,
         return_reason: r.try_get("return_reason")?,
@@ -97,6 +99,7 @@ impl EnrolmentRow {
                 .map(|m| m.masked())
                 .unwrap_or_default(),
             severely_disabled: f.severely_disabled,
+            revision: f.revision,
             state: self.state,
             return_reason: self.return_reason.clone(),
             checklist: self.checklist,
@@ -151,6 +154,7 @@ fn validated(state: &AppState, form: &EnrolmentForm) -> ApiResult<EnrolmentForm>
         village: place(&form.village)?,
         mobile: mobile.as_str().to_owned(),
         severely_disabled: form.severely_disabled,
+        revision: form.revision,
     })
 }
 
@@ -235,13 +239,13 @@ async fn submit(
             return Ok(Json(row.view()));
         }
         // Fixed after a return: it goes back to the village.
-        Some(row) if row.state == EnrolmentState::Returned => {
+        Some(row) if row.state == EnrolmentState::Returned && form.revision > row.form.revision => {
             refuse_duplicate(&mut tx, &form).await?;
             sqlx::query(
                 "UPDATE enrolments SET name = $1, id_number = $2, town = $3, village = $4, \
                  mobile = $5, severely_disabled = $6, state = 'submitted', return_reason = NULL, \
                  checklist_json = NULL, submitted_at = $7, village_checked_at = NULL, \
-                 town_reviewed_at = NULL WHERE id = $8",
+                 town_reviewed_at = NULL, revision = $8 WHERE id = $9",
             )
             .bind(&form.name)
             .bind(&form.id_number)
@@ -250,9 +254,17 @@ async fn submit(
             .bind(&form.mobile)
             .bind(i64::from(form.severely_disabled))
             .bind(now)
+            .bind(i64::from(form.revision))
             .bind(&id)
             .execute(&mut **tx)
             .await?;
+        }
+        // An earlier sending arriving late (the phone never heard the answer): not a fix.
+        Some(row) if row.state == EnrolmentState::Returned => {
+            return Err(ApiError::conflict(
+                "stale_revision",
+                "这份登记表已被退回，请按退回原因修改后重新提交",
+            ));
         }
         Some(_) => {
             return Err(ApiError::conflict(
@@ -264,8 +276,8 @@ async fn submit(
             refuse_duplicate(&mut tx, &form).await?;
             let inserted = sqlx::query(
                 "INSERT INTO enrolments (id, applicant_id, name, id_number, town, village, \
-                 mobile, severely_disabled, state, submitted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9)",
+                 mobile, severely_disabled, revision, state, submitted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10)",
             )
             .bind(&id)
             .bind(&who.account_id)
@@ -275,6 +287,7 @@ async fn submit(
             .bind(&form.village)
             .bind(&form.mobile)
             .bind(i64::from(form.severely_disabled))
+            .bind(i64::from(form.revision))
             .bind(now)
             .execute(&mut **tx)
             .await;

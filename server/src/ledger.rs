@@ -610,6 +610,8 @@ pub struct YearSummary {
     pub paid_fen: i64,
     /// Of those, paid through this app (an intent charged them).
     pub paid_in_app: i64,
+    /// Of those, back payments (补缴) the town center recorded from a bank receipt.
+    pub back_paid: i64,
     /// Person-years held while the bank answers.
     pub charging: i64,
 }
@@ -622,6 +624,8 @@ pub async fn year_summary(db: &crate::db::Db, year: i32) -> Result<YearSummary, 
              AS paid_fen, \
            CAST(COALESCE(SUM(CASE WHEN state = 'paid' AND intent_id IS NOT NULL THEN 1 ELSE 0 END), 0) \
              AS BIGINT) AS paid_in_app, \
+           CAST(COALESCE(SUM(CASE WHEN state = 'paid' AND back_payment = 1 THEN 1 ELSE 0 END), 0) \
+             AS BIGINT) AS back_paid, \
            CAST(COALESCE(SUM(CASE WHEN state = 'charging' THEN 1 ELSE 0 END), 0) AS BIGINT) AS charging \
          FROM contributions WHERE year = $1",
     )
@@ -633,6 +637,7 @@ pub async fn year_summary(db: &crate::db::Db, year: i32) -> Result<YearSummary, 
         paid: row.try_get("paid")?,
         paid_fen: row.try_get("paid_fen")?,
         paid_in_app: row.try_get("paid_in_app")?,
+        back_paid: row.try_get("back_paid")?,
         charging: row.try_get("charging")?,
     })
 }

@@ -16,6 +16,8 @@ use yanglao_server::gateway::remote::{sandbox_router, HttpGateway};
 use yanglao_server::gateway::sandbox::{test_cards, SandboxBank};
 use yanglao_server::gateway::PaymentGateway;
 use yanglao_server::{demo, roster_seed, staff, AppState, Server};
+use yanglao_shared::applications::back_payable_years;
+use yanglao_shared::eligibility::RosterStatus;
 use yanglao_shared::PolicyTable;
 
 #[tokio::main]
@@ -183,7 +185,29 @@ async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), String> {
             (_, true) => "，已到领取年龄",
             _ => "",
         };
-        println!("  {}  {}  （{age}岁{note}）", r.name, r.id_number.as_str());
+        // The years 补缴 could cover, for trying the back-payment form.
+        let table = PolicyTable::builtin();
+        let enrolled = r.status == RosterStatus::Enrolled;
+        let unpaid: Vec<String> = back_payable_years(
+            |y| table.lookup(yanglao_shared::policy::DEFAULT_REGION, y).ok(),
+            r.id_number.birth_date(),
+            year,
+        )
+        .into_iter()
+        .filter(|y| r.paid.iter().all(|(paid, _)| paid != y))
+        .map(|y| y.to_string())
+        .collect();
+        let unpaid = match unpaid.is_empty() || !enrolled {
+            true => String::new(),
+            false => format!("  往年未缴 {}", unpaid.join(",")),
+        };
+        println!(
+            "  {}  {}  （{age}岁{note}）  {}/{}{unpaid}",
+            r.name,
+            r.id_number.as_str(),
+            r.town,
+            r.village
+        );
     }
     println!(
         "sandbox test cards (沙箱测试卡): pays {}, insufficient funds {}, delayed {}, lost notification {}",

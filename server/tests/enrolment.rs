@@ -83,14 +83,36 @@ async fn enrolment_from_form_to_roster_to_payment(app: TestApp) {
     assert_eq!(mine.body[0]["state"], "returned");
     assert_eq!(mine.body[0]["return_reason"], "手机号无法接通");
 
-    // Fixed and resubmitted under the same id: back to the village.
+    // The first sending arriving late (its answer was lost) is not taken for a fix: it hears
+    // how things stand. A change without a new revision is refused.
+    let late = app.put(&path, &son, body.clone()).await;
+    assert_eq!(late.status, StatusCode::OK);
+    assert_eq!(late.body["state"], "returned");
+    let mut unnumbered = body.clone();
+    unnumbered["mobile"] = "13700000002".into();
+    let stale = app.put(&path, &son, unnumbered).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(stale.body["code"], "stale_revision");
+    assert_eq!(
+        app.get("/enrolments", &son).await.body[0]["state"],
+        "returned"
+    );
+
+    // Fixed and resubmitted under the same id, as the next revision: back to the village. The
+    // fields may be unchanged (the papers were the problem).
     let mut fixed = body.clone();
-    fixed["mobile"] = "13700000002".into();
-    let resubmitted = app.put(&path, &son, fixed).await;
+    fixed["revision"] = 1.into();
+    let resubmitted = app.put(&path, &son, fixed.clone()).await;
     assert_eq!(
         resubmitted.body["state"], "submitted",
         "{:?}",
         resubmitted.body
+    );
+    assert_eq!(resubmitted.body["revision"], 1);
+    let retried = app.put(&path, &son, fixed).await;
+    assert_eq!(
+        retried.body, resubmitted.body,
+        "a retry of the fix: the same answer"
     );
     let approved = check(json!({ "checklist": all_seen(), "approve": true, "reason": null })).await;
     assert_eq!(

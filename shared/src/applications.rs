@@ -32,6 +32,10 @@ pub struct EnrolmentForm {
     pub mobile: String,
     /// Claimed here, proven by the village's material check, and only then on the roster.
     pub severely_disabled: bool,
+    /// 0 when first sent; each fix after a return counts up. A fix may change no field (the
+    /// papers were the problem), so this is how the server tells it from a late retry.
+    #[serde(default)]
+    pub revision: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +143,7 @@ pub struct EnrolmentView {
     pub village: String,
     pub mobile_masked: String,
     pub severely_disabled: bool,
+    pub revision: u32,
     pub state: EnrolmentState,
     pub return_reason: Option<String>,
     pub checklist: Option<Checklist>,
@@ -283,6 +288,26 @@ impl BackRefusal {
     }
 }
 
+/// Whether a person born on `birth` was of contribution age (16 to 59 under Wendeng's policy)
+/// in `year`, counting the age reached in that year.
+fn in_contribution_ages(policy: &Policy, birth: Date, year: i32) -> bool {
+    let age = year - birth.year();
+    age >= i32::from(policy.min_age) && age < i32::from(policy.benefit_age)
+}
+
+/// The past years a person born on `birth` could ask to back-pay: before `this_year`, covered
+/// by a policy, at contribution age. Which of them are already paid only the server knows;
+/// the form offers these, and the town center's check refuses a paid one.
+pub fn back_payable_years<'p>(
+    policy_of: impl Fn(i32) -> Option<&'p Policy>,
+    birth: Date,
+    this_year: i32,
+) -> Vec<i32> {
+    (birth.year()..this_year)
+        .filter(|&year| policy_of(year).is_some_and(|p| in_contribution_ages(p, birth, year)))
+        .collect()
+}
+
 /// What the eligibility check knows about the person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackFacts {
@@ -333,9 +358,8 @@ pub fn check_back_payment<'p>(
             refusals.push(BackRefusal::YearNotCovered { year });
             continue;
         };
-        // Age reached in that year: 16 to 59 are the contribution ages.
-        let age = year - facts.birth_date.year();
-        if age < i32::from(policy.min_age) || age >= i32::from(policy.benefit_age) {
+        if !in_contribution_ages(policy, facts.birth_date, year) {
+            let age = year - facts.birth_date.year();
             refusals.push(BackRefusal::AgeOutside { year, age });
         }
         if facts.paid_years.contains(&year) {

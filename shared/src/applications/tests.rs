@@ -139,3 +139,27 @@ fn refusals_carry_their_code_on_the_wire() {
         assert!(!refusal.zh().is_empty());
     }
 }
+
+#[test]
+fn back_payable_years_are_covered_past_contribution_years() {
+    let table = PolicyTable::builtin();
+    let policy_of = |y| table.lookup(DEFAULT_REGION, y).ok();
+    // Born 1968: 59 in 2027, so 2018 (the policy's first year) to 2026.
+    let years = back_payable_years(policy_of, date!(1968 - 05 - 12), 2027);
+    assert_eq!(years, (2018..=2026).collect::<Vec<_>>());
+    // Born 1962: 60 from 2022 on, so only 2018 to 2021.
+    let years = back_payable_years(policy_of, date!(1962 - 01 - 01), 2027);
+    assert_eq!(years, (2018..=2021).collect::<Vec<_>>());
+    // Born 2009: 16 in 2025, so 2025 and 2026.
+    assert_eq!(
+        back_payable_years(policy_of, date!(2009 - 12 - 31), 2027),
+        vec![2025, 2026]
+    );
+    // Every offered year passes the town center's age and coverage checks.
+    let facts = BackFacts {
+        paid_years: BTreeSet::new(),
+        ..facts()
+    };
+    let years = back_payable_years(policy_of, facts.birth_date, 2026);
+    assert!(check(&facts, &years, "500").is_ok());
+}
