@@ -8,6 +8,10 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
+use yanglao_shared::applications::{
+    BackPaymentForm, BackPaymentView, BankReceipt, EnrolmentForm, EnrolmentView, TownReview,
+    VillageCheck,
+};
 use yanglao_shared::wire::{
     Account, BindCard, ClaimRequest, Credentials, ErrorBody, NewPayee, PayeeView, PaymentMethod,
     PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
@@ -269,4 +273,83 @@ pub async fn staff_unpaid_csv(token: &str, year: i32) -> Result<Vec<u8>, ApiErro
         .await
         .map_err(|_| ApiError::Offline)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+// ---- 参保登记 and 补缴: the applicant's side ----------------------------------------------
+
+/// Files (or, after a return, refiles) an enrolment form under its own id: a retry is
+/// answered with the same view, never a second application.
+pub async fn put_enrolment(token: &str, form: &EnrolmentForm) -> Result<EnrolmentView, ApiError> {
+    call(
+        "PUT",
+        &format!("/enrolments/{}", form.id),
+        Some(token),
+        Some(form),
+    )
+    .await
+}
+
+pub async fn enrolments(token: &str) -> Result<Vec<EnrolmentView>, ApiError> {
+    call("GET", "/enrolments", Some(token), NO_BODY).await
+}
+
+pub async fn put_back_payment(
+    token: &str,
+    form: &BackPaymentForm,
+) -> Result<BackPaymentView, ApiError> {
+    call(
+        "PUT",
+        &format!("/back-payments/{}", form.id),
+        Some(token),
+        Some(form),
+    )
+    .await
+}
+
+pub async fn back_payments(token: &str) -> Result<Vec<BackPaymentView>, ApiError> {
+    call("GET", "/back-payments", Some(token), NO_BODY).await
+}
+
+// ---- 参保登记 and 补缴: the staff's side --------------------------------------------------
+
+/// The enrolments of the staff member's own area (the server decides the area).
+pub async fn staff_enrolments(token: &str) -> Result<Vec<EnrolmentView>, ApiError> {
+    call("GET", "/staff/enrolments", Some(token), NO_BODY).await
+}
+
+pub async fn village_check(
+    token: &str,
+    id: Uuid,
+    check: &VillageCheck,
+) -> Result<EnrolmentView, ApiError> {
+    let path = format!("/staff/enrolments/{id}/village-check");
+    call("POST", &path, Some(token), Some(check)).await
+}
+
+pub async fn town_review(
+    token: &str,
+    id: Uuid,
+    review: &TownReview,
+) -> Result<EnrolmentView, ApiError> {
+    let path = format!("/staff/enrolments/{id}/town-review");
+    call("POST", &path, Some(token), Some(review)).await
+}
+
+pub async fn staff_back_payments(token: &str) -> Result<Vec<BackPaymentView>, ApiError> {
+    call("GET", "/staff/back-payments", Some(token), NO_BODY).await
+}
+
+/// The town center's eligibility check: a payment slip, or a rejection with every reason.
+pub async fn back_payment_review(token: &str, id: Uuid) -> Result<BackPaymentView, ApiError> {
+    let path = format!("/staff/back-payments/{id}/review");
+    call("POST", &path, Some(token), NO_BODY).await
+}
+
+pub async fn back_payment_receipt(
+    token: &str,
+    id: Uuid,
+    receipt: &BankReceipt,
+) -> Result<BackPaymentView, ApiError> {
+    let path = format!("/staff/back-payments/{id}/receipt");
+    call("POST", &path, Some(token), Some(receipt)).await
 }

@@ -97,7 +97,12 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/receipt/:id") view=pages::receipt::Receipt />
                 <Route path=path!("/verify") view=pages::receipt::Verify />
                 <Route path=path!("/guide") view=pages::guide::Guide />
+                <Route path=path!("/apply") view=pages::apply::Applications />
+                <Route path=path!("/apply/enrol") view=pages::apply::enrol::Enrol />
+                <Route path=path!("/apply/back-pay") view=pages::apply::back_pay::BackPay />
                 <Route path=path!("/staff") view=pages::staff::Staff />
+                <Route path=path!("/staff/enrolments") view=pages::review::enrolments::ReviewEnrolments />
+                <Route path=path!("/staff/back-payments") view=pages::review::back_payments::ReviewBackPayments />
             </Routes>
         </main>
         <TabBar />

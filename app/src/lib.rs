@@ -17,6 +17,7 @@
 //! - [`components`] and [`pages`]: the screens.
 
 pub mod api;
+pub mod applications;
 pub mod clock;
 pub mod components;
 pub mod i18n;

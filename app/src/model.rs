@@ -104,6 +104,7 @@ pub struct Snapshot {
     pub payees: Vec<LocalPayee>,
     pub intents: Vec<LocalIntent>,
     pub methods: Vec<PaymentMethod>,
+    pub applications: Vec<crate::applications::LocalApplication>,
 }
 
 /// When the last sync succeeded (phone clock), for "上次同步" text.

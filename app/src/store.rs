@@ -5,9 +5,10 @@
 //! Object stores, all keyed by a string:
 //! - `kv`: session, account owner, cursor, cached window/policy/account, last sync.
 //! - `payees`, `intents`, `methods`: one record per id.
+//! - `applications` (since version 2): 参保登记 and 补缴 forms and their answers, one per id.
 //!
 //! Never stored: a card number, a password. A full ID number and name only while the person
-//! waits to be sent (`LocalPayee::pending`).
+//! waits to be sent (`LocalPayee::pending`, `LocalApplication::pending`).
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -18,20 +19,24 @@ use uuid::Uuid;
 use yanglao_shared::policy::Policy;
 use yanglao_shared::wire::{Account, PaymentMethod, Session};
 
+use crate::applications::LocalApplication;
 use crate::model::{CachedWindow, LocalIntent, LocalPayee, Snapshot, SyncMark};
 use crate::outbox::Changes;
 use crate::staff::{CachedStats, StatsCache};
 
 pub const DB_NAME: &str = "yanglao";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 
 const KV: &str = "kv";
 const PAYEES: &str = "payees";
 const INTENTS: &str = "intents";
 const METHODS: &str = "methods";
-const ALL: [&str; 4] = [KV, PAYEES, INTENTS, METHODS];
+const APPLICATIONS: &str = "applications";
+/// What version 1 created.
+const V1: [&str; 4] = [KV, PAYEES, INTENTS, METHODS];
+const ALL: [&str; 5] = [KV, PAYEES, INTENTS, METHODS, APPLICATIONS];
 /// The stores that belong to one account, wiped when another account logs in.
-const ACCOUNT_STORES: [&str; 3] = [PAYEES, INTENTS, METHODS];
+const ACCOUNT_STORES: [&str; 4] = [PAYEES, INTENTS, METHODS, APPLICATIONS];
 
 pub mod keys {
     pub const SESSION: &str = "session";
@@ -43,8 +48,19 @@ pub mod keys {
     pub const LAST_SYNC: &str = "last_sync";
     /// The staff screen's last statistics ([`crate::staff::StatsCache`]), for offline use.
     pub const STAFF_STATS: &str = "staff_stats";
-    /// Kept across accounts: the window and policy are the same for everyone.
-    pub const ACCOUNT_KEYS: [&str; 5] = [CURSOR, ACCOUNT, LAST_SYNC, OWNER, STAFF_STATS];
+    /// The review screens' last lists (参保登记 / 补缴), for a weak network.
+    pub const STAFF_ENROLMENTS: &str = "staff_enrolments";
+    pub const STAFF_BACK_PAYMENTS: &str = "staff_back_payments";
+    /// Not in here, so kept across accounts: the window and policy, the same for everyone.
+    pub const ACCOUNT_KEYS: [&str; 7] = [
+        CURSOR,
+        ACCOUNT,
+        LAST_SYNC,
+        OWNER,
+        STAFF_STATS,
+        STAFF_ENROLMENTS,
+        STAFF_BACK_PAYMENTS,
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,11 +102,14 @@ impl Store {
         let db = Database::open(name)
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|event, db| {
-                // Version 1 creates every store; later versions add migrations here.
+                // Each version adds what it brought; a phone on any older version catches up.
                 if event.old_version() < 1.0 {
-                    for store in ALL {
+                    for store in V1 {
                         db.create_object_store(store).build()?;
                     }
+                }
+                if event.old_version() < 2.0 {
+                    db.create_object_store(APPLICATIONS).build()?;
                 }
                 Ok(())
             })
@@ -159,6 +178,7 @@ impl Store {
             payees: Self::read_all(&tx, PAYEES).await?,
             intents: Self::read_all(&tx, INTENTS).await?,
             methods: Self::read_all(&tx, METHODS).await?,
+            applications: Self::read_all(&tx, APPLICATIONS).await?,
         })
     }
 
@@ -209,6 +229,26 @@ impl Store {
     pub async fn delete_method(&self, id: Uuid) -> Result<()> {
         let tx = self.tx(&[METHODS], TransactionMode::Readwrite)?;
         Self::remove(&tx, METHODS, &id.to_string())?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Stores applications all together or not at all (a sync's answers, or one new form).
+    pub async fn put_applications(&self, apps: &[LocalApplication]) -> Result<()> {
+        let tx = self.tx(&[APPLICATIONS], TransactionMode::Readwrite)?;
+        for app in apps {
+            Self::write(&tx, APPLICATIONS, &app.id.to_string(), app)?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    pub async fn applications(&self) -> Result<Vec<LocalApplication>> {
+        let tx = self.tx(&[APPLICATIONS], TransactionMode::Readonly)?;
+        Self::read_all(&tx, APPLICATIONS).await
+    }
+
+    pub async fn delete_application(&self, id: Uuid) -> Result<()> {
+        let tx = self.tx(&[APPLICATIONS], TransactionMode::Readwrite)?;
+        Self::remove(&tx, APPLICATIONS, &id.to_string())?;
         Ok(tx.commit().await?)
     }
 

@@ -3,9 +3,11 @@
 mod banners;
 mod chrome;
 mod field;
+mod person;
 mod status;
 
 pub use banners::{DeadlineBanner, SyncLine, WindowBanner};
 pub use chrome::{Notice, TabBar, TopBar, UpdatePrompt};
 pub use field::TextField;
+pub use person::{PersonFields, PersonInput};
 pub use status::{IntentChip, PayeeChip, SandboxNote};

@@ -2,6 +2,7 @@
 //! [`Strings`] ([`zh`], [`en`]); sentences with numbers in them are the functions below, both
 //! languages side by side. Reasons from the server carry both languages already.
 
+pub mod apply;
 mod en;
 mod strings;
 mod zh;
@@ -9,6 +10,7 @@ mod zh;
 use std::cell::Cell;
 use std::fmt::Display;
 
+pub use apply::ta;
 pub use strings::Strings;
 use time::{Date, OffsetDateTime};
 use yanglao_shared::eligibility::RosterStatus;

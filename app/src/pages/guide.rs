@@ -25,6 +25,9 @@ pub fn Guide() -> impl IntoView {
             {steps(t.back_pay_steps)}
             <h2 id="enrol" data-testid="guide-enrol">{t.enrol_title}</h2>
             {steps(t.enrol_steps)}
+            <p>
+                <A href="/apply" attr:class="button" attr:data-testid="guide-apply">{crate::i18n::ta().apps_link}</A>
+            </p>
             <p>{t.guide_pension}</p>
             <p class="more-links">
                 <A href="/verify" attr:data-testid="nav-verify">{t.verify_title}</A>

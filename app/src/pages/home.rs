@@ -75,6 +75,8 @@ fn PeopleList() -> impl IntoView {
             <p class="more-links">
                 <A href="/record" attr:data-testid="nav-record">{t.nav_record}</A>
                 " · "
+                <A href="/apply" attr:data-testid="nav-apply">{i18n::ta().apps_link}</A>
+                " · "
                 <LogOut />
             </p>
         </section>
@@ -108,9 +110,15 @@ fn LogOut() -> impl IntoView {
     let app = use_app();
     let navigate = leptos_router::hooks::use_navigate();
     let click = move |_| {
-        let unsent = app
-            .data
-            .with_untracked(|d| d.intents.iter().filter(|i| i.mine && i.to_send()).count());
+        let unsent = app.data.with_untracked(|d| {
+            let payments = d.intents.iter().filter(|i| i.mine && i.to_send()).count();
+            // Forms waiting to be sent stay on the phone just the same.
+            payments
+                + d.applications
+                    .iter()
+                    .filter(|a| a.to_send().is_some())
+                    .count()
+        });
         if unsent > 0 {
             let ok = window()
                 .confirm_with_message(&i18n::logout_pending(unsent))

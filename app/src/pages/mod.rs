@@ -1,6 +1,7 @@
 //! The screens, one module each, named after what they show.
 
 pub mod add_payee;
+pub mod apply;
 pub mod cards;
 pub mod guide;
 pub mod home;
@@ -10,6 +11,7 @@ pub mod payee;
 pub mod payments;
 pub mod receipt;
 pub mod record;
+pub mod review;
 pub mod staff;
 
 use leptos::prelude::*;

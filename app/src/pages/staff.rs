@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use wasm_bindgen::{JsCast, JsValue};
 use yanglao_shared::wire::StaffRole;
 
@@ -58,7 +59,7 @@ struct Screen {
 }
 
 /// The server's sentence, except a refusal of the role, which is said plainly.
-fn failure_text(app: AppState, error: &ApiError) -> String {
+pub(crate) fn failure_text(app: AppState, error: &ApiError) -> String {
     if let ApiError::Unauthorized(_) = error {
         app.needs_login.set(true);
     }
@@ -231,6 +232,10 @@ fn StaffPage() -> impl IntoView {
         <section class="page staff">
             <h1 tabindex="-1">{t.staff_title}</h1>
             <p class="muted" data-testid="staff-area">{area}</p>
+            <nav class="actions" aria-label=crate::i18n::ta().review_links>
+                <A href="/staff/enrolments" attr:class="button" attr:data-testid="review-enrolments">{crate::i18n::ta().review_enrol_title}</A>
+                <A href="/staff/back-payments" attr:class="button" attr:data-testid="review-back-payments">{crate::i18n::ta().review_back_title}</A>
+            </nav>
             <label class="staff__year">
                 <span>{t.staff_year}</span>
                 <select

@@ -198,3 +198,67 @@ async fn staff_statistics_survive_reopening_and_leave_with_the_account() {
     assert!(store.staff_stats().await.unwrap().entries.is_empty());
     drop_db(store, &name).await;
 }
+
+fn application(n: u128) -> LocalApplication {
+    use crate::applications::ApplicationForm;
+    use yanglao_shared::applications::EnrolmentForm;
+    let form = ApplicationForm::Enrolment(EnrolmentForm {
+        id: id(n),
+        name: "王芳".into(),
+        id_number: "371003199001011237".into(),
+        town: "龙山街道".into(),
+        village: "西村".into(),
+        mobile: "13900000000".into(),
+        severely_disabled: false,
+        revision: 0,
+    });
+    LocalApplication::prepared(
+        form,
+        "*芳".into(),
+        "3710…1237".into(),
+        datetime!(2027-03-01 9:00 +8),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_phone_on_version_1_keeps_its_data_and_gains_applications() {
+    let name = format!("yanglao-test-v1-{}", crate::clock::new_id());
+    // The database as the first release left it on phones.
+    let v1 = Database::open(name.as_str())
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| {
+            for store in V1 {
+                db.create_object_store(store).build()?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let old = Store { db: v1 };
+    let payee = pending_payee(1);
+    old.put_payee(&payee).await.unwrap();
+    old.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.load().await.unwrap().payees, [payee]);
+    store.put_applications(&[application(5)]).await.unwrap();
+    assert_eq!(store.load().await.unwrap().applications, [application(5)]);
+    drop_db(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn applications_survive_reopening_and_leave_with_the_account() {
+    let (store, name) = fresh("applications").await;
+    store.begin_session(&session(7)).await.unwrap();
+    store
+        .put_applications(&[application(5), application(6)])
+        .await
+        .unwrap();
+    store.delete_application(id(6)).await.unwrap();
+    let store = reopen(store, &name).await;
+    assert_eq!(store.applications().await.unwrap(), [application(5)]);
+    // Another account on this phone does not see this one's forms.
+    store.begin_session(&session(8)).await.unwrap();
+    assert!(store.applications().await.unwrap().is_empty());
+    drop_db(store, &name).await;
+}

@@ -7,6 +7,7 @@
 //! One tab syncs at a time ([`lock`]); the others hear about the result on a
 //! BroadcastChannel and reload from IndexedDB.
 
+pub mod applications;
 pub mod backoff;
 pub mod lock;
 
@@ -36,6 +37,8 @@ thread_local! {
     static POLLS: Cell<u32> = const { Cell::new(0) };
     static TIMER: RefCell<Option<TimeoutHandle>> = const { RefCell::new(None) };
     static CHANNEL_TX: RefCell<Option<BroadcastChannel>> = const { RefCell::new(None) };
+    /// The applications screen is open: fetch their steps even if nothing seems to move.
+    static ASK_APPLICATIONS: Cell<bool> = const { Cell::new(false) };
 }
 
 /// What one attempt came to.
@@ -170,8 +173,18 @@ async fn exchange(app: AppState, token: String) -> Outcome {
     if let Err(e) = store.apply(&changes, SyncMark { at: seen_at }).await {
         return Outcome::Store(e.to_string());
     }
+    let always = ASK_APPLICATIONS.with(|a| a.replace(false));
+    let applications = applications::exchange(&store, &token, always).await;
     app.reload().await;
     announce();
+    match applications {
+        Err(applications::Trouble::Api(e)) => {
+            ASK_APPLICATIONS.with(|a| a.set(always));
+            return Outcome::Failed(e);
+        }
+        Err(applications::Trouble::Store(e)) => return Outcome::Store(e),
+        Ok(_) => {}
+    }
     let pending = app.data.with_untracked(|d| {
         d.intents
             .iter()
@@ -249,6 +262,12 @@ fn cancel_timer() {
             handle.clear();
         }
     });
+}
+
+/// Syncs now and brings the applications' steps up to date (the applications screen).
+pub fn refresh_applications(app: AppState) {
+    ASK_APPLICATIONS.with(|a| a.set(true));
+    request(app);
 }
 
 /// Fetches the public policy and window (no login needed) and caches them for offline use.

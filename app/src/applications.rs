@@ -1,0 +1,339 @@
+//! 参保登记 and 补缴 on the phone: the forms a person prepared (kept, like payments, until the
+//! server has them), what the server last said about each, and the steps the applicant sees.
+//! No browser here: the store keeps these records, the sync engine sends them.
+//!
+//! A form is sent with `PUT` under its client-made id, so a retry is recognised by the server,
+//! never filed twice. The full name and ID number stay on the phone only while a form waits to
+//! be sent (or to be fixed after a refusal); what the server answers carries masked forms.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use yanglao_shared::applications::{
+    BackPaymentForm, BackPaymentState, BackPaymentView, EnrolmentForm, EnrolmentState,
+    EnrolmentView,
+};
+
+/// What is sent: one of the two paper forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplicationForm {
+    Enrolment(EnrolmentForm),
+    BackPayment(BackPaymentForm),
+}
+
+impl ApplicationForm {
+    pub fn id(&self) -> Uuid {
+        match self {
+            Self::Enrolment(f) => f.id,
+            Self::BackPayment(f) => f.id,
+        }
+    }
+}
+
+/// What the server last said about a form it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Filed {
+    Enrolment(EnrolmentView),
+    BackPayment(BackPaymentView),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Enrolment,
+    BackPayment,
+}
+
+/// A refusal of the last sending: nothing was filed (or changed) on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    pub code: String,
+    pub message: String,
+}
+
+/// One application as the phone keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalApplication {
+    pub id: Uuid,
+    pub kind: Kind,
+    /// Waiting to be sent: a new form, or one fixed after a return or a refusal.
+    pub pending: Option<ApplicationForm>,
+    /// Why the server would not take `pending`; it is not sent again until fixed.
+    pub refused: Option<Refused>,
+    pub filed: Option<Filed>,
+    /// For the list while the server has not answered yet.
+    pub name_masked: String,
+    pub id_masked: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub prepared_at: OffsetDateTime,
+}
+
+/// Where an application stands, for its status chip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// 待提交: on the phone, sent when a connection appears.
+    Waiting,
+    /// 未成功: the server refused the form; the reason says what to fix.
+    Refused(String),
+    Enrolment(EnrolmentState),
+    BackPayment(BackPaymentState),
+}
+
+/// One line of the applicant's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Done,
+    /// The step the application waits on now.
+    Now,
+    /// Stopped here: returned, refused or rejected.
+    Problem,
+    Todo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepName {
+    Prepared,
+    VillageCheck,
+    TownEntry,
+    CanPay,
+    TownCheck,
+    BankPayment,
+    InLedger,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub name: StepName,
+    pub mark: Mark,
+    pub at: Option<OffsetDateTime>,
+}
+
+impl LocalApplication {
+    /// A new form, waiting to be sent.
+    pub fn prepared(
+        form: ApplicationForm,
+        name_masked: String,
+        id_masked: String,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id: form.id(),
+            kind: match form {
+                ApplicationForm::Enrolment(_) => Kind::Enrolment,
+                ApplicationForm::BackPayment(_) => Kind::BackPayment,
+            },
+            pending: Some(form),
+            refused: None,
+            filed: None,
+            name_masked,
+            id_masked,
+            prepared_at: now,
+        }
+    }
+
+    /// A fixed form for the same application: sent again under the same id.
+    pub fn fixed(&self, form: ApplicationForm, name_masked: String, id_masked: String) -> Self {
+        Self {
+            pending: Some(form),
+            refused: None,
+            name_masked,
+            id_masked,
+            ..self.clone()
+        }
+    }
+
+    /// The revision a fix of this enrolment carries: one past what the server has, so the
+    /// server takes it for a fix, not for a late retry of the earlier sending.
+    pub fn next_revision(&self) -> u32 {
+        match (&self.filed, &self.pending) {
+            (Some(Filed::Enrolment(v)), _) => v.revision + 1,
+            (None, Some(ApplicationForm::Enrolment(f))) => f.revision,
+            _ => 0,
+        }
+    }
+
+    /// The form the next sync sends, if any.
+    pub fn to_send(&self) -> Option<&ApplicationForm> {
+        self.pending.as_ref().filter(|_| self.refused.is_none())
+    }
+
+    /// The server took `sent`. If the person changed the form meanwhile, the change still
+    /// waits to be sent.
+    pub fn answered(&self, sent: &ApplicationForm, view: Filed) -> Self {
+        let mut next = self.clone();
+        next.filed = Some(view);
+        if next.pending.as_ref() == Some(sent) {
+            next.pending = None;
+            next.refused = None;
+        }
+        next
+    }
+
+    /// The server refused `sent` for good (not a network trouble).
+    pub fn refused_with(&self, sent: &ApplicationForm, code: String, message: String) -> Self {
+        let mut next = self.clone();
+        if next.pending.as_ref() == Some(sent) {
+            next.refused = Some(Refused { code, message });
+        }
+        next
+    }
+
+    pub fn status(&self) -> Status {
+        if let Some(refused) = &self.refused {
+            return Status::Refused(refused.message.clone());
+        }
+        if self.pending.is_some() {
+            return Status::Waiting;
+        }
+        match &self.filed {
+            Some(Filed::Enrolment(v)) => Status::Enrolment(v.state),
+            Some(Filed::BackPayment(v)) => Status::BackPayment(v.state),
+            None => Status::Waiting,
+        }
+    }
+
+    /// Worth asking the server about: someone else (village, town) acts next.
+    pub fn awaits_staff(&self) -> bool {
+        matches!(
+            self.status(),
+            Status::Enrolment(EnrolmentState::Submitted | EnrolmentState::VillageApproved)
+                | Status::BackPayment(BackPaymentState::Submitted | BackPaymentState::SlipIssued)
+        )
+    }
+
+    /// The person may change the form and send it again under the same id: before the server
+    /// has it, after a refusal, or after the village or town returned it.
+    pub fn can_fix(&self) -> bool {
+        self.filed.is_none()
+            || self.refused.is_some()
+            || matches!(self.status(), Status::Enrolment(EnrolmentState::Returned))
+    }
+
+    /// Never reached the server: it may simply be thrown away.
+    pub fn can_discard(&self) -> bool {
+        self.filed.is_none()
+    }
+
+    /// The applicant's timeline: the notice's steps, each done, current, stopped or to come.
+    pub fn steps(&self) -> Vec<Step> {
+        let step = |name, mark, at| Step { name, mark, at };
+        let waiting = self.pending.is_some() || self.refused.is_some();
+        let first = if self.refused.is_some() {
+            Mark::Problem
+        } else if waiting {
+            Mark::Now
+        } else {
+            Mark::Done
+        };
+        match (&self.filed, self.kind) {
+            (Some(Filed::Enrolment(v)), _) if !waiting => {
+                use EnrolmentState::*;
+                let (village, town, pay) = match v.state {
+                    Submitted => (Mark::Now, Mark::Todo, Mark::Todo),
+                    VillageApproved => (Mark::Done, Mark::Now, Mark::Todo),
+                    Enrolled => (Mark::Done, Mark::Done, Mark::Done),
+                    // Returned by the town if the village had approved it, else by the village.
+                    Returned if v.town_reviewed_at.is_some() => {
+                        (Mark::Done, Mark::Problem, Mark::Todo)
+                    }
+                    Returned => (Mark::Problem, Mark::Todo, Mark::Todo),
+                };
+                vec![
+                    step(StepName::Prepared, Mark::Done, Some(v.submitted_at)),
+                    step(StepName::VillageCheck, village, v.village_checked_at),
+                    step(StepName::TownEntry, town, v.town_reviewed_at),
+                    step(StepName::CanPay, pay, None),
+                ]
+            }
+            (Some(Filed::BackPayment(v)), _) if !waiting => {
+                use BackPaymentState::*;
+                let (town, bank, ledger) = match v.state {
+                    Submitted => (Mark::Now, Mark::Todo, Mark::Todo),
+                    Rejected => (Mark::Problem, Mark::Todo, Mark::Todo),
+                    SlipIssued => (Mark::Done, Mark::Now, Mark::Todo),
+                    Paid => (Mark::Done, Mark::Done, Mark::Done),
+                };
+                vec![
+                    step(StepName::Prepared, Mark::Done, Some(v.submitted_at)),
+                    step(StepName::TownCheck, town, v.reviewed_at),
+                    step(StepName::BankPayment, bank, v.paid_at),
+                    step(StepName::InLedger, ledger, v.paid_at),
+                ]
+            }
+            (_, Kind::Enrolment) => vec![
+                step(StepName::Prepared, first, Some(self.prepared_at)),
+                step(StepName::VillageCheck, Mark::Todo, None),
+                step(StepName::TownEntry, Mark::Todo, None),
+                step(StepName::CanPay, Mark::Todo, None),
+            ],
+            (_, Kind::BackPayment) => vec![
+                step(StepName::Prepared, first, Some(self.prepared_at)),
+                step(StepName::TownCheck, Mark::Todo, None),
+                step(StepName::BankPayment, Mark::Todo, None),
+                step(StepName::InLedger, Mark::Todo, None),
+            ],
+        }
+    }
+}
+
+/// The records that change when the server's lists arrive: each view goes to its record (a
+/// form filed from another phone becomes a new record here); what waits to be sent stays.
+pub fn merge_filed(
+    local: &[LocalApplication],
+    enrolments: &[EnrolmentView],
+    back_payments: &[BackPaymentView],
+) -> Vec<LocalApplication> {
+    let incoming = enrolments
+        .iter()
+        .map(|v| {
+            let name = yanglao_shared::PersonName::parse(&v.name)
+                .map(|n| n.masked())
+                .unwrap_or_default();
+            (
+                v.id,
+                Kind::Enrolment,
+                Filed::Enrolment(v.clone()),
+                name,
+                v.id_masked.clone(),
+                v.submitted_at,
+            )
+        })
+        .chain(back_payments.iter().map(|v| {
+            (
+                v.id,
+                Kind::BackPayment,
+                Filed::BackPayment(v.clone()),
+                v.name_masked.clone(),
+                v.id_masked.clone(),
+                v.submitted_at,
+            )
+        }));
+    let mut changed = Vec::new();
+    for (id, kind, filed, name_masked, id_masked, at) in incoming {
+        match local.iter().find(|a| a.id == id) {
+            Some(a) if a.filed.as_ref() == Some(&filed) => {}
+            Some(a) => changed.push(LocalApplication {
+                filed: Some(filed),
+                ..a.clone()
+            }),
+            None => changed.push(LocalApplication {
+                id,
+                kind,
+                pending: None,
+                refused: None,
+                filed: Some(filed),
+                name_masked,
+                id_masked,
+                prepared_at: at,
+            }),
+        }
+    }
+    changed
+}
+
+/// Newest first: what the person did last is what they look for.
+pub fn newest_first(apps: &mut [LocalApplication]) {
+    apps.sort_by(|a, b| b.prepared_at.cmp(&a.prepared_at).then(a.id.cmp(&b.id)));
+}
+
+#[cfg(test)]
+mod tests;

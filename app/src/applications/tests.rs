@@ -1,0 +1,181 @@
+//! Applications on the phone: what is sent, how answers and refusals land, the timeline.
+
+use time::macros::datetime;
+use wasm_bindgen_test::wasm_bindgen_test;
+use yanglao_shared::applications::Checklist;
+use yanglao_shared::TierAmount;
+
+use super::*;
+
+const AT: OffsetDateTime = datetime!(2027-03-01 09:00 +8);
+
+fn form(name: &str) -> ApplicationForm {
+    ApplicationForm::Enrolment(EnrolmentForm {
+        id: Uuid::from_u128(7),
+        name: name.into(),
+        id_number: "371003199001011237".into(),
+        town: "龙山街道".into(),
+        village: "西村".into(),
+        mobile: "13900000000".into(),
+        severely_disabled: false,
+        revision: 0,
+    })
+}
+
+fn view(state: EnrolmentState) -> EnrolmentView {
+    EnrolmentView {
+        id: Uuid::from_u128(7),
+        name: "王芳".into(),
+        id_masked: "371003********1237".into(),
+        town: "龙山街道".into(),
+        village: "西村".into(),
+        mobile_masked: "139****0000".into(),
+        severely_disabled: false,
+        revision: 0,
+        state,
+        return_reason: (state == EnrolmentState::Returned).then(|| "户口簿复印件不清楚".into()),
+        checklist: Some(Checklist::default()),
+        submitted_at: AT,
+        village_checked_at: (state != EnrolmentState::Submitted).then_some(AT),
+        town_reviewed_at: (state == EnrolmentState::Enrolled).then_some(AT),
+    }
+}
+
+fn back_view(state: BackPaymentState) -> BackPaymentView {
+    BackPaymentView {
+        id: Uuid::from_u128(9),
+        name_masked: "*芳".into(),
+        id_masked: "371003********1237".into(),
+        town: "龙山街道".into(),
+        village: "西村".into(),
+        years: vec![2021, 2022],
+        tier: TierAmount::parse("500").unwrap(),
+        state,
+        refusals: Vec::new(),
+        slip_no: None,
+        amount: None,
+        earns_subsidy: false,
+        bank_receipt_no: None,
+        submitted_at: AT,
+        reviewed_at: None,
+        paid_at: None,
+    }
+}
+
+fn new_app() -> LocalApplication {
+    LocalApplication::prepared(form("王芳"), "*芳".into(), "3710…1237".into(), AT)
+}
+
+fn marks(app: &LocalApplication) -> Vec<Mark> {
+    app.steps().iter().map(|s| s.mark).collect()
+}
+
+#[wasm_bindgen_test]
+fn a_new_form_waits_and_is_sent_until_the_server_has_it() {
+    let app = new_app();
+    assert_eq!(app.status(), Status::Waiting);
+    assert_eq!(app.to_send(), Some(&form("王芳")));
+    assert!(app.can_fix() && app.can_discard());
+    assert_eq!(marks(&app)[..2], [Mark::Now, Mark::Todo]);
+
+    let sent = app.to_send().unwrap().clone();
+    let filed = app.answered(&sent, Filed::Enrolment(view(EnrolmentState::Submitted)));
+    assert_eq!(
+        filed.pending, None,
+        "the full ID number leaves the phone's keeping"
+    );
+    assert_eq!(filed.to_send(), None);
+    assert_eq!(filed.status(), Status::Enrolment(EnrolmentState::Submitted));
+    assert!(filed.awaits_staff() && !filed.can_fix() && !filed.can_discard());
+    assert_eq!(
+        marks(&filed),
+        [Mark::Done, Mark::Now, Mark::Todo, Mark::Todo]
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_change_made_while_sending_is_kept_for_the_next_sync() {
+    let app = new_app();
+    let sent = app.to_send().unwrap().clone();
+    let edited = app.fixed(form("王芳芳"), "*芳芳".into(), "…".into());
+    let answered = edited.answered(&sent, Filed::Enrolment(view(EnrolmentState::Submitted)));
+    assert_eq!(answered.to_send(), Some(&form("王芳芳")));
+    assert_eq!(answered.status(), Status::Waiting);
+    // A refusal of the old form does not stop the new one either.
+    let refused = edited.refused_with(&sent, "x".into(), "不行".into());
+    assert_eq!(refused.to_send(), Some(&form("王芳芳")));
+}
+
+#[wasm_bindgen_test]
+fn a_refusal_stops_sending_until_the_form_is_fixed() {
+    let app = new_app();
+    let sent = app.to_send().unwrap().clone();
+    let refused = app.refused_with(&sent, "already_enrolled".into(), "已在参保名册中".into());
+    assert_eq!(refused.to_send(), None);
+    assert_eq!(refused.status(), Status::Refused("已在参保名册中".into()));
+    assert_eq!(marks(&refused)[0], Mark::Problem);
+    assert!(refused.can_fix() && refused.can_discard());
+    let fixed = refused.fixed(form("王芳芳"), "*芳芳".into(), "…".into());
+    assert_eq!(fixed.id, app.id, "a fix is sent under the same id");
+    assert_eq!(fixed.to_send(), Some(&form("王芳芳")));
+}
+
+#[wasm_bindgen_test]
+fn each_enrolment_step_is_shown_in_turn() {
+    let with = |state| LocalApplication {
+        pending: None,
+        filed: Some(Filed::Enrolment(view(state))),
+        ..new_app()
+    };
+    use EnrolmentState::*;
+    assert_eq!(
+        marks(&with(VillageApproved)),
+        [Mark::Done, Mark::Done, Mark::Now, Mark::Todo]
+    );
+    assert_eq!(marks(&with(Enrolled)), [Mark::Done; 4]);
+    assert!(!with(Enrolled).awaits_staff());
+    let returned = with(Returned);
+    assert_eq!(
+        marks(&returned),
+        [Mark::Done, Mark::Problem, Mark::Todo, Mark::Todo]
+    );
+    assert!(returned.can_fix() && !returned.can_discard());
+    assert_eq!(returned.next_revision(), 1, "a fix is the next revision");
+    // Returned by the town after the village approved it: the village step stays done.
+    let mut by_town = view(Returned);
+    by_town.town_reviewed_at = Some(AT);
+    let by_town = LocalApplication {
+        filed: Some(Filed::Enrolment(by_town)),
+        ..with(Returned)
+    };
+    assert_eq!(
+        marks(&by_town),
+        [Mark::Done, Mark::Done, Mark::Problem, Mark::Todo]
+    );
+}
+
+#[wasm_bindgen_test]
+fn back_payment_steps_and_the_lists_merge() {
+    let local = vec![new_app()];
+    let back = back_view(BackPaymentState::SlipIssued);
+    let changed = merge_filed(
+        &local,
+        &[view(EnrolmentState::Submitted)],
+        std::slice::from_ref(&back),
+    );
+    assert_eq!(changed.len(), 2);
+    // Ours: the view lands on it; its waiting form stays.
+    assert_eq!(changed[0].id, local[0].id);
+    assert!(changed[0].pending.is_some());
+    // Filed from another phone: a new record, nothing to send.
+    let other = &changed[1];
+    assert_eq!((other.kind, other.to_send()), (Kind::BackPayment, None));
+    assert_eq!(other.name_masked, "*芳");
+    assert!(other.awaits_staff());
+    assert_eq!(
+        marks(other),
+        [Mark::Done, Mark::Done, Mark::Now, Mark::Todo]
+    );
+    // Nothing new: nothing to write.
+    assert!(merge_filed(&changed, &[view(EnrolmentState::Submitted)], &[back]).is_empty());
+}

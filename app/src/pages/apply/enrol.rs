@@ -1,0 +1,146 @@
+//! 《居民基本养老保险参保登记表》 on the phone: name, ID number, town and village of household
+//! registration, a phone number, and a claim of severe disability. Checked as typed (offline
+//! too), kept as 待提交 until sent. A form returned by the village or the town opens here
+//! again to be fixed; the ID and mobile numbers are typed again, since the phone no longer
+//! keeps them once the server has the form.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use yanglao_shared::applications::{place_name, EnrolmentForm};
+use yanglao_shared::mobile::MobileNumber;
+use yanglao_shared::window::cst_date;
+
+use super::{from_query, save_and_show};
+use crate::applications::{ApplicationForm, Filed, LocalApplication};
+use crate::clock;
+use crate::components::{PersonFields, PersonInput, TextField};
+use crate::i18n::{self, ta, tr};
+use crate::pages::{ErrorText, RequireSession};
+use crate::state::use_app;
+
+#[component]
+pub fn Enrol() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <EnrolForm />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn EnrolForm() -> impl IntoView {
+    let app = use_app();
+    let (t, ts) = (ta(), tr());
+    let navigate = use_navigate();
+    let person = PersonInput::new(move || cst_date(app.server_now()));
+    let town = RwSignal::new(String::new());
+    let village = RwSignal::new(String::new());
+    let mobile = RwSignal::new(String::new());
+    let disabled = RwSignal::new(false);
+    let touched = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+
+    // Fixing an earlier form: what the phone still has is filled in.
+    let editing = from_query(app, "edit").filter(LocalApplication::can_fix);
+    let mut retype = false;
+    match editing.as_ref().map(|a| (&a.pending, &a.filed)) {
+        Some((Some(ApplicationForm::Enrolment(f)), _)) => {
+            person.name.set(f.name.clone());
+            person.id_number.set(f.id_number.clone());
+            town.set(f.town.clone());
+            village.set(f.village.clone());
+            mobile.set(f.mobile.clone());
+            disabled.set(f.severely_disabled);
+        }
+        Some((_, Some(Filed::Enrolment(v)))) => {
+            person.name.set(v.name.clone());
+            town.set(v.town.clone());
+            village.set(v.village.clone());
+            disabled.set(v.severely_disabled);
+            retype = true;
+        }
+        _ => {}
+    }
+
+    let place_error = move |value: RwSignal<String>| {
+        Signal::derive(move || {
+            (touched.get() && value.with(|v| place_name(v).is_none()))
+                .then(|| ta().place_error.to_owned())
+        })
+    };
+    let mobile_error = Signal::derive(move || {
+        touched
+            .get()
+            .then(|| MobileNumber::parse(&mobile.get()).err())
+            .flatten()
+            .map(|e| i18n::input_error(e.code(), e.to_string()))
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        let checked = person.checked();
+        let places = (
+            place_name(&town.get_untracked()),
+            place_name(&village.get_untracked()),
+        );
+        let phone = MobileNumber::parse(&mobile.get_untracked());
+        let (Some((name, id)), (Some(town), Some(village)), Ok(phone)) = (checked, places, phone)
+        else {
+            return;
+        };
+        let form = EnrolmentForm {
+            id: editing.as_ref().map_or_else(clock::new_id, |a| a.id),
+            name: name.as_str().to_owned(),
+            id_number: id.as_str().to_owned(),
+            town,
+            village,
+            mobile: phone.as_str().to_owned(),
+            severely_disabled: disabled.get_untracked(),
+            revision: editing.as_ref().map_or(0, LocalApplication::next_revision),
+        };
+        let form = ApplicationForm::Enrolment(form);
+        let record = match &editing {
+            Some(earlier) => earlier.fixed(form, name.masked(), id.masked()),
+            None => LocalApplication::prepared(form, name.masked(), id.masked(), app.server_now()),
+        };
+        save_and_show(app, record, failure, navigate.clone());
+    };
+
+    view! {
+        <section class="page page--narrow">
+            <h1 tabindex="-1">{t.enrol_form_title}</h1>
+            <p class="lead">{t.enrol_form_intro}</p>
+            {retype.then(|| view! { <p class="callout" data-testid="enrol-retype">{t.retype_note}</p> })}
+            <form on:submit=submit novalidate>
+                <PersonFields person=person testids=("enrol-name", "enrol-id-number", "enrol-id-ok") />
+                <TextField label=t.town value=town error=place_error(town) testid="enrol-town" hint=t.place_hint />
+                <TextField label=t.village value=village error=place_error(village) testid="enrol-village" />
+                <TextField
+                    label=ts.mobile
+                    value=mobile
+                    error=mobile_error
+                    testid="enrol-mobile"
+                    hint=t.mobile_hint
+                    kind="tel"
+                    inputmode="numeric"
+                    maxlength=11
+                />
+                <label class="choice" class:choice--on=move || disabled.get()>
+                    <input
+                        type="checkbox"
+                        data-testid="enrol-disabled"
+                        prop:checked=move || disabled.get()
+                        on:change:target=move |ev| disabled.set(ev.target().checked())
+                    />
+                    <span>{t.disabled_claim}</span>
+                </label>
+                <p class="explain">{t.materials_note}</p>
+                <ErrorText message=failure testid="enrol-save-error" />
+                <button type="submit" class="button button--primary button--block" data-testid="enrol-submit">
+                    {t.submit_form}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,248 @@
+//! 参保登记和补缴申请: the applicant's applications, newest first, each with its status chip,
+//! its steps (done, current, stopped, to come) and what the person can do next: fix and send
+//! again, delete a form never sent, add the newly enrolled person to pay, or file anew.
+
+pub mod back_pay;
+pub mod enrol;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use yanglao_shared::applications::{
+    BackPaymentState, BackPaymentView, EnrolmentState, EnrolmentView,
+};
+
+use super::RequireSession;
+use crate::applications::{newest_first, Filed, Kind, LocalApplication, Mark, Status};
+use crate::i18n::{self, apply, ta};
+use crate::state::{use_app, AppState};
+
+#[component]
+pub fn Applications() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <ApplicationsPage />
+        </RequireSession>
+    }
+}
+
+#[component]
+fn ApplicationsPage() -> impl IntoView {
+    let app = use_app();
+    let t = ta();
+    // Opening the screen asks the server where each application stands.
+    crate::sync::refresh_applications(app);
+    let apps = move || {
+        let mut apps = app.data.with(|d| d.applications.clone());
+        newest_first(&mut apps);
+        apps
+    };
+    view! {
+        <section class="page applications">
+            <h1 tabindex="-1">{t.apps_title}</h1>
+            <p class="lead">{t.apps_intro}</p>
+            <div class="actions">
+                <A href="/apply/enrol" attr:class="button button--primary" attr:data-testid="new-enrolment">{t.new_enrol}</A>
+                <A href="/apply/back-pay" attr:class="button" attr:data-testid="new-back-payment">{t.new_back_pay}</A>
+            </div>
+            <button type="button" class="button button--quiet" on:click=move |_| crate::sync::refresh_applications(app)>
+                {t.refresh}
+            </button>
+            {move || {
+                let apps = apps();
+                if apps.is_empty() {
+                    view! { <p class="empty">{ta().apps_empty}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="list" data-testid="application-list">
+                            {apps.into_iter().map(|a| view! { <ApplicationCard record=a /> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ApplicationCard(record: LocalApplication) -> impl IntoView {
+    let app = use_app();
+    let t = ta();
+    let status = record.status();
+    let (class, words) = apply::status(&status);
+    let kind = match record.kind {
+        Kind::Enrolment => t.kind_enrol,
+        Kind::BackPayment => t.kind_back,
+    };
+    let details = match (&record.filed, &status) {
+        (_, Status::Refused(message)) => {
+            view! { <p class="callout" role="alert" data-testid="application-refused">{message.clone()}</p> }
+                .into_any()
+        }
+        (Some(Filed::Enrolment(v)), _) => enrolment_details(v).into_any(),
+        (Some(Filed::BackPayment(v)), _) => back_details(v).into_any(),
+        (None, _) => ().into_any(),
+    };
+    let id = record.id;
+    let fix_href = match record.kind {
+        Kind::Enrolment => format!("/apply/enrol?edit={id}"),
+        Kind::BackPayment => format!("/apply/back-pay?edit={id}"),
+    };
+    let rejected = status == Status::BackPayment(BackPaymentState::Rejected);
+    let discard = move |_| {
+        let sure = window()
+            .confirm_with_message(ta().discard_confirm)
+            .unwrap_or(false);
+        if sure {
+            spawn_local(discard_application(app, id));
+        }
+    };
+    view! {
+        <li class="list__item application" data-testid="application" data-id=id.to_string() data-state=class>
+            <div class="list__row">
+                <span class="list__main">
+                    <strong>{kind}</strong>" "
+                    <span class="person-name">{record.name_masked.clone()}</span>" "
+                    <span class="muted id-masked">{record.id_masked.clone()}</span>
+                </span>
+                <span class=format!("chip chip--{class}") data-testid="application-status" data-state=class>{words}</span>
+            </div>
+            {details}
+            <ol class="timeline" data-testid="application-steps">
+                {record.steps().into_iter().map(|s| {
+                    let mark = match s.mark {
+                        Mark::Done => "done",
+                        Mark::Now => "now",
+                        Mark::Problem => "problem",
+                        Mark::Todo => "todo",
+                    };
+                    view! {
+                        <li class=format!("timeline__step timeline__step--{mark}") data-mark=mark>
+                            <span>{apply::step(s.name)}</span>
+                            {s.at.filter(|_| s.mark != Mark::Todo).map(|at| view! { <small class="muted">{i18n::date_time(at)}</small> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <div class="actions">
+                {record.can_fix().then(|| view! {
+                    <A href=fix_href attr:class="button" attr:data-testid="application-fix">{ta().fix}</A>
+                })}
+                {rejected.then(|| view! {
+                    <A href=format!("/apply/back-pay?from={id}") attr:class="button" attr:data-testid="application-refile">{ta().refile}</A>
+                })}
+                {record.can_discard().then(|| view! {
+                    <button type="button" class="button button--quiet" data-testid="application-discard" on:click=discard>{ta().discard}</button>
+                })}
+            </div>
+        </li>
+    }
+}
+
+fn enrolment_details(v: &EnrolmentView) -> impl IntoView {
+    let t = ta();
+    let reason = (v.state == EnrolmentState::Returned)
+        .then(|| v.return_reason.clone())
+        .flatten();
+    let enrolled = v.state == EnrolmentState::Enrolled;
+    view! {
+        <p class="muted">{format!("{} {}", v.town, v.village)}
+            {v.severely_disabled.then(|| format!(" · {}", t.claims_disabled))}</p>
+        {reason.map(|r| view! {
+            <p class="callout" role="alert" data-testid="application-return-reason">{t.return_reason}{r}</p>
+        })}
+        {enrolled.then(|| view! {
+            <p class="explain">{t.now_enrolled}" "
+                <A href="/payees/new" attr:data-testid="application-add-payee">{t.add_to_pay}</A>
+            </p>
+        })}
+    }
+}
+
+fn back_details(v: &BackPaymentView) -> impl IntoView {
+    let t = ta();
+    let slip = v.slip_no.clone().map(|no| {
+        let amount = v.amount.map(i18n::yuan).unwrap_or_default();
+        view! {
+            <dl class="facts facts--tight" data-testid="application-slip">
+                <dt>{t.slip_no}</dt><dd data-testid="slip-no">{no}</dd>
+                <dt>{t.amount_due}</dt><dd data-testid="slip-amount">{amount}</dd>
+            </dl>
+        }
+    });
+    let to_bank = (v.state == BackPaymentState::SlipIssued)
+        .then(|| view! { <p class="explain">{t.slip_go_bank}</p> });
+    let receipt = v.bank_receipt_no.clone().map(|no| {
+        view! {
+            <p data-testid="application-bank-receipt">{t.bank_receipt}": "{no}</p>
+        }
+    });
+    let refusals = (!v.refusals.is_empty()).then(|| {
+        view! {
+            <div class="callout" role="alert" data-testid="application-refusals">
+                <p>{t.refusals}</p>
+                <ul>{v.refusals.iter().map(|r| view! { <li>{r.zh()}</li> }).collect_view()}</ul>
+            </div>
+        }
+    });
+    view! {
+        <p class="muted">{format!("{}：{} · {}：{}", t.years, apply::years(&v.years), t.tier, i18n::per_year(v.tier))}</p>
+        {slip}
+        {to_bank}
+        {receipt}
+        {refusals}
+        <p class="small muted">{t.no_subsidy}</p>
+    }
+}
+
+async fn discard_application(app: AppState, id: uuid::Uuid) {
+    let deleted = match app.store().await {
+        Ok(store) => store
+            .delete_application(id)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = deleted {
+        app.say(e);
+    }
+    app.reload().await;
+    crate::sync::announce();
+}
+
+/// Keeps a prepared (or fixed) form on the phone, asks for a sync, and goes back to the list,
+/// where its state (待提交, then the server's steps) shows. `failure` hears of a storage error.
+fn save_and_show(
+    app: AppState,
+    record: LocalApplication,
+    failure: RwSignal<Option<String>>,
+    navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
+) {
+    spawn_local(async move {
+        let saved = match app.store().await {
+            Ok(store) => store
+                .put_applications(&[record])
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
+            failure.set(Some(e));
+            return;
+        }
+        app.reload().await;
+        crate::sync::announce();
+        crate::sync::request(app);
+        app.say(ta().saved_waiting);
+        navigate("/apply", Default::default());
+    });
+}
+
+/// The application named by `?edit=` (or `?from=`) in the address, if this phone has it.
+fn from_query(app: AppState, key: &str) -> Option<LocalApplication> {
+    let query = leptos_router::hooks::use_query_map();
+    let id = query.with_untracked(|q| q.get(key).and_then(|s| uuid::Uuid::parse_str(&s).ok()))?;
+    app.data
+        .with_untracked(|d| d.applications.iter().find(|a| a.id == id).cloned())
+}

@@ -1,0 +1,178 @@
+//! 补缴审核 (town center): check a submitted application (the server applies the eligibility
+//! rules and answers with a payment slip, or a rejection listing every reason), then record
+//! the Agricultural Bank receipt the applicant brings back, which puts the years in the ledger.
+//! A village assistant sees their village's applications, without acting on them.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use yanglao_shared::applications::{
+    bank_receipt_no, BackPaymentState, BackPaymentView, BankReceipt,
+};
+use yanglao_shared::wire::StaffRole;
+
+use super::{decision_error, load, role, Listing, ListingHead};
+use crate::api;
+use crate::applications::Status;
+use crate::components::TextField;
+use crate::i18n::{self, apply, ta};
+use crate::pages::{ErrorText, RequireSession};
+use crate::state::use_app;
+use crate::store::keys;
+
+#[component]
+pub fn ReviewBackPayments() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <ReviewPage />
+        </RequireSession>
+    }
+}
+
+fn waits_on(role: Option<StaffRole>, item: &BackPaymentView) -> bool {
+    role == Some(StaffRole::Town)
+        && matches!(
+            item.state,
+            BackPaymentState::Submitted | BackPaymentState::SlipIssued
+        )
+}
+
+#[component]
+fn ReviewPage() -> impl IntoView {
+    let app = use_app();
+    let t = ta();
+    let listing = RwSignal::new(Listing::<BackPaymentView>::Loading);
+    let reload = move || {
+        spawn_local(async move {
+            let token = app.token().unwrap_or_default();
+            let fetched = load(
+                app,
+                keys::STAFF_BACK_PAYMENTS,
+                api::staff_back_payments(&token),
+            )
+            .await;
+            listing.set(fetched);
+        })
+    };
+    reload();
+    let decided = Callback::new(move |now: BackPaymentView| {
+        listing.update(|l| l.replace(|v| v.id == now.id, now.clone()));
+        app.say(ta().done);
+    });
+    let split = move || {
+        let role = role(app);
+        listing
+            .with(Listing::items)
+            .into_iter()
+            .partition::<Vec<_>, _>(|v| waits_on(role, v))
+    };
+    view! {
+        <section class="page review">
+            <h1 tabindex="-1">{t.review_back_title}</h1>
+            <ListingHead listing=listing />
+            <h2>{t.todo}</h2>
+            {move || {
+                let (todo, _) = split();
+                if todo.is_empty() {
+                    return view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }.into_any();
+                }
+                view! {
+                    <ul class="list" data-testid="review-todo">
+                        {todo.into_iter().map(|v| view! { <Task item=v decided=decided /> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <h2>{t.others}</h2>
+            <ul class="list" data-testid="review-others">
+                {move || split().1.into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
+            </ul>
+            <button type="button" class="button button--quiet" on:click=move |_| reload()>{t.refresh}</button>
+        </section>
+    }
+}
+
+fn summary(v: &BackPaymentView) -> impl IntoView {
+    let t = ta();
+    let (class, words) = apply::status(&Status::BackPayment(v.state));
+    let slip = v.slip_no.clone().map(|no| {
+        let amount = v.amount.map(i18n::yuan).unwrap_or_default();
+        view! { <p data-testid="review-slip">{format!("{}：{no} · {}：{amount}", t.slip_no, t.amount_due)}</p> }
+    });
+    view! {
+        <div class="list__row">
+            <span class="list__main">
+                <span class="person-name">{v.name_masked.clone()}</span>" "
+                <span class="muted id-masked">{v.id_masked.clone()}</span>
+            </span>
+            <span class=format!("chip chip--{class}") data-testid="review-status" data-state=v.state.as_str()>{words}</span>
+        </div>
+        <p class="muted">{format!("{} {} · {}：{} · {}：{}", v.town, v.village, t.years, apply::years(&v.years), t.tier, i18n::per_year(v.tier))}</p>
+        {slip}
+        {(!v.refusals.is_empty()).then(|| view! {
+            <ul class="callout" data-testid="review-refusals">{v.refusals.iter().map(|r| view! { <li>{r.zh()}</li> }).collect_view()}</ul>
+        })}
+        {v.bank_receipt_no.clone().map(|no| view! { <p>{t.bank_receipt}": "{no}</p> })}
+    }
+}
+
+#[component]
+fn Task(item: BackPaymentView, decided: Callback<BackPaymentView>) -> impl IntoView {
+    let app = use_app();
+    let t = ta();
+    let id = item.id;
+    let slip_issued = item.state == BackPaymentState::SlipIssued;
+    let receipt = RwSignal::new(String::new());
+    let receipt_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let act = move |_| {
+        let receipt_no = if slip_issued {
+            match bank_receipt_no(&receipt.get_untracked()) {
+                Some(no) => Some(no),
+                None => {
+                    receipt_error.set(Some(ta().receipt_hint.to_owned()));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        receipt_error.set(None);
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let Some(token) = app.token() else {
+                busy.set(false);
+                return;
+            };
+            let answer = match receipt_no {
+                Some(no) => {
+                    let body = BankReceipt {
+                        bank_receipt_no: no,
+                    };
+                    api::back_payment_receipt(&token, id, &body).await
+                }
+                None => api::back_payment_review(&token, id).await,
+            };
+            busy.set(false);
+            match answer {
+                Ok(now) => decided.run(now),
+                Err(e) => error.set(Some(decision_error(app, &e))),
+            }
+        });
+    };
+    view! {
+        <li class="list__item review-task" data-testid="review-item" data-id=id.to_string()>
+            {summary(&item)}
+            {slip_issued.then(|| view! {
+                <TextField label=t.bank_receipt value=receipt error=receipt_error testid="review-bank-receipt"
+                    hint=t.receipt_hint autocomplete="off" maxlength=32 />
+            })}
+            <ErrorText message=error testid="review-item-error" />
+            <button type="button" class="button button--primary button--block" data-testid="review-act"
+                disabled=move || busy.get() on:click=act>
+                {if slip_issued { t.record_receipt } else { t.check_eligibility }}
+            </button>
+        </li>
+    }
+}

@@ -1,0 +1,219 @@
+//! 参保登记审核: the village assistant checks the materials (户口簿, ID card, proof of severe
+//! disability when claimed) and approves or returns with a reason; the town center enters the
+//! approved ones on the roster or returns them. Each sees the forms of their own area only.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use yanglao_shared::applications::{
+    return_reason, Checklist, EnrolmentState, EnrolmentView, TownReview, VillageCheck,
+};
+use yanglao_shared::wire::StaffRole;
+
+use super::{decision_error, load, role, Listing, ListingHead};
+use crate::api;
+use crate::applications::Status;
+use crate::i18n::{self, apply, ta};
+use crate::pages::{ErrorText, RequireSession};
+use crate::state::{use_app, AppState};
+use crate::store::keys;
+
+#[component]
+pub fn ReviewEnrolments() -> impl IntoView {
+    view! {
+        <RequireSession>
+            <ReviewPage />
+        </RequireSession>
+    }
+}
+
+/// Whose move it is: the village checks what was submitted, the town enters what the
+/// village approved.
+fn waits_on(role: Option<StaffRole>, view: &EnrolmentView) -> bool {
+    matches!(
+        (role, view.state),
+        (Some(StaffRole::Village), EnrolmentState::Submitted)
+            | (Some(StaffRole::Town), EnrolmentState::VillageApproved)
+    )
+}
+
+#[component]
+fn ReviewPage() -> impl IntoView {
+    let app = use_app();
+    let t = ta();
+    let listing = RwSignal::new(Listing::<EnrolmentView>::Loading);
+    let reload = move || {
+        spawn_local(async move {
+            let token = app.token().unwrap_or_default();
+            let fetched = load(app, keys::STAFF_ENROLMENTS, api::staff_enrolments(&token)).await;
+            listing.set(fetched);
+        })
+    };
+    reload();
+    let decided = Callback::new(move |now: EnrolmentView| {
+        listing.update(|l| l.replace(|v| v.id == now.id, now.clone()));
+        app.say(ta().done);
+    });
+    let split = move || {
+        let role = role(app);
+        let (todo, rest): (Vec<_>, Vec<_>) = listing
+            .with(Listing::items)
+            .into_iter()
+            .partition(|v| waits_on(role, v));
+        (role, todo, rest)
+    };
+    view! {
+        <section class="page review">
+            <h1 tabindex="-1">{t.review_enrol_title}</h1>
+            <Show when=move || role(app) == Some(StaffRole::Village)>
+                <A href="/apply/enrol" attr:class="button" attr:data-testid="enter-for-resident">{ta().enter_for}</A>
+            </Show>
+            <ListingHead listing=listing />
+            <h2>{t.todo}</h2>
+            {move || {
+                let (role, todo, _) = split();
+                if todo.is_empty() {
+                    return view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }.into_any();
+                }
+                view! {
+                    <ul class="list" data-testid="review-todo">
+                        {todo.into_iter().map(|v| view! { <Task item=v role=role decided=decided /> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <h2>{t.others}</h2>
+            <ul class="list" data-testid="review-others">
+                {move || split().2.into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
+            </ul>
+            <button type="button" class="button button--quiet" on:click=move |_| reload()>{t.refresh}</button>
+        </section>
+    }
+}
+
+/// Who, where, what is claimed, and the state: enough to recognise the form.
+fn summary(v: &EnrolmentView) -> impl IntoView {
+    let t = ta();
+    let (class, words) = apply::status(&Status::Enrolment(v.state));
+    view! {
+        <div class="list__row">
+            <span class="list__main">
+                <span class="person-name">{v.name.clone()}</span>" "
+                <span class="muted id-masked">{v.id_masked.clone()}</span>
+            </span>
+            <span class=format!("chip chip--{class}") data-testid="review-status" data-state=v.state.as_str()>{words}</span>
+        </div>
+        <p class="muted">
+            {format!("{} {} · {}：{}", v.town, v.village, t.mobile, v.mobile_masked)}
+            {v.severely_disabled.then(|| format!(" · {}", t.claims_disabled))}
+        </p>
+        <p class="small muted">{crate::i18n::tr().prepared_at}{i18n::date_time(v.submitted_at)}</p>
+    }
+}
+
+#[component]
+fn Task(
+    item: EnrolmentView,
+    role: Option<StaffRole>,
+    decided: Callback<EnrolmentView>,
+) -> impl IntoView {
+    let app = use_app();
+    let t = ta();
+    let village = role == Some(StaffRole::Village);
+    let household = RwSignal::new(false);
+    let id_card = RwSignal::new(false);
+    let disability = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = item.id;
+    let claims = item.severely_disabled;
+
+    let decide = move |approve: bool| {
+        let reason_text = reason.get_untracked();
+        if !approve && return_reason(Some(&reason_text)).is_none() {
+            error.set(Some(ta().reason_needed.to_owned()));
+            return;
+        }
+        let reason = (!approve).then_some(reason_text);
+        let checklist = Checklist {
+            household_register: household.get_untracked(),
+            id_card: id_card.get_untracked(),
+            disability_proof: disability.get_untracked(),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let answer = send(app, village, id, checklist, approve, reason).await;
+            busy.set(false);
+            match answer {
+                Ok(now) => decided.run(now),
+                Err(e) => error.set(Some(decision_error(app, &e))),
+            }
+        });
+    };
+    let materials = village.then(|| {
+        let tick = move |label: &'static str, testid: &'static str, on: RwSignal<bool>| {
+            view! {
+                <label class="choice" class:choice--on=move || on.get()>
+                    <input type="checkbox" data-testid=testid prop:checked=move || on.get()
+                        on:change:target=move |ev| on.set(ev.target().checked()) />
+                    <span>{label}</span>
+                </label>
+            }
+        };
+        view! {
+            <fieldset class="choices">
+                <legend>{t.materials}</legend>
+                {tick(t.mat_household, "check-household", household)}
+                {tick(t.mat_id_card, "check-id-card", id_card)}
+                {claims.then(|| tick(t.mat_disability, "check-disability", disability))}
+            </fieldset>
+        }
+    });
+    let approve_label = if village {
+        t.approve_village
+    } else {
+        t.approve_town
+    };
+    view! {
+        <li class="list__item review-task" data-testid="review-item" data-id=id.to_string()>
+            {summary(&item)}
+            {materials}
+            <label class="field">
+                <span>{t.return_reason_label}</span>
+                <textarea rows="2" maxlength="200" data-testid="review-reason"
+                    prop:value=move || reason.get()
+                    on:input:target=move |ev| reason.set(ev.target().value())></textarea>
+            </label>
+            <ErrorText message=error testid="review-item-error" />
+            <div class="actions">
+                <button type="button" class="button button--primary" data-testid="review-approve"
+                    disabled=move || busy.get() on:click=move |_| decide(true)>{approve_label}</button>
+                <button type="button" class="button" data-testid="review-return"
+                    disabled=move || busy.get() on:click=move |_| decide(false)>{t.return_it}</button>
+            </div>
+        </li>
+    }
+}
+
+async fn send(
+    app: AppState,
+    village: bool,
+    id: uuid::Uuid,
+    checklist: Checklist,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<EnrolmentView, api::ApiError> {
+    let token = app.token().ok_or(api::ApiError::Offline)?;
+    if village {
+        let check = VillageCheck {
+            checklist,
+            approve,
+            reason,
+        };
+        api::village_check(&token, id, &check).await
+    } else {
+        api::town_review(&token, id, &TownReview { approve, reason }).await
+    }
+}

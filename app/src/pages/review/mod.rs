@@ -1,0 +1,132 @@
+//! The staff's review screens for 参保登记 and 补缴, behind the same role checks as the server
+//! (which decides for real): the forms of the staff member's own area, those waiting on them
+//! first. On a weak network the last list loaded on this phone is shown with its time; a
+//! decision needs the network, and what was typed stays on screen until it goes through.
+
+pub mod back_payments;
+pub mod enrolments;
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use yanglao_shared::wire::StaffRole;
+
+use super::staff::failure_text;
+use crate::api::ApiError;
+use crate::i18n::{self, ta};
+use crate::state::AppState;
+
+/// A list as the server last gave it, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedList<T> {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listing<T> {
+    Loading,
+    Fresh(Vec<T>),
+    /// From the phone, because the server could not be reached.
+    Cached(CachedList<T>),
+    Failed(String),
+}
+
+impl<T: Clone> Listing<T> {
+    pub fn items(&self) -> Vec<T> {
+        match self {
+            Self::Fresh(items) => items.clone(),
+            Self::Cached(c) => c.items.clone(),
+            Self::Loading | Self::Failed(_) => Vec::new(),
+        }
+    }
+
+    /// After a decision: the item as the server now has it.
+    pub fn replace(&mut self, is_it: impl Fn(&T) -> bool, now: T) {
+        let items = match self {
+            Self::Fresh(items) => items,
+            Self::Cached(c) => &mut c.items,
+            Self::Loading | Self::Failed(_) => return,
+        };
+        if let Some(slot) = items.iter_mut().find(|i| is_it(i)) {
+            *slot = now;
+        }
+    }
+}
+
+/// Loads a list (`fetch`), keeps it under `key` for a weak network, and falls back to what
+/// was kept when offline.
+pub async fn load<T, F>(app: AppState, key: &'static str, fetch: F) -> Listing<T>
+where
+    T: Clone + Serialize + DeserializeOwned,
+    F: Future<Output = Result<Vec<T>, ApiError>>,
+{
+    let store = app.store().await.ok();
+    match fetch.await {
+        Ok(items) => {
+            if let Some(store) = &store {
+                let kept = CachedList {
+                    at: app.server_now(),
+                    items: items.clone(),
+                };
+                let _ = store.set(key, &kept).await;
+            }
+            Listing::Fresh(items)
+        }
+        Err(ApiError::Offline) => {
+            let kept = match &store {
+                Some(store) => store.get::<CachedList<T>>(key).await.ok().flatten(),
+                None => None,
+            };
+            match kept {
+                Some(kept) => Listing::Cached(kept),
+                None => Listing::Failed(crate::i18n::tr().staff_no_cache.to_owned()),
+            }
+        }
+        Err(e) => Listing::Failed(failure_text(app, &e)),
+    }
+}
+
+/// The role of this account, as the server last said (None for a resident).
+pub fn role(app: AppState) -> Option<StaffRole> {
+    app.data.with(|d| {
+        d.account
+            .as_ref()
+            .and_then(|a| a.staff.as_ref().map(|s| s.role))
+    })
+}
+
+/// What a failed decision says: offline keeps the input and asks to retry.
+pub fn decision_error(app: AppState, error: &ApiError) -> String {
+    match error {
+        ApiError::Offline => ta().review_needs_network.to_owned(),
+        e => failure_text(app, e),
+    }
+}
+
+/// The line above a list: loading, its age when it came from the phone, or why it is empty.
+#[component]
+pub fn ListingHead<T: Clone + Send + Sync + 'static>(
+    listing: RwSignal<Listing<T>>,
+) -> impl IntoView {
+    move || {
+        listing.with(|l| match l {
+            Listing::Loading => {
+                view! { <p class="muted">{crate::i18n::tr().loading}</p> }.into_any()
+            }
+            Listing::Failed(message) => view! {
+                <p class="callout" role="alert" data-testid="review-error">{message.clone()}</p>
+            }
+            .into_any(),
+            Listing::Cached(c) => view! {
+                <p class="callout" data-testid="review-data-time">{i18n::data_time(c.at)}" "{ta().review_offline}</p>
+            }
+            .into_any(),
+            Listing::Fresh(_) => ().into_any(),
+        })
+    }
+}
