@@ -32,11 +32,15 @@ export class TestServer {
     const dir = mkdtempSync(join(tmpdir(), 'yanglao-e2e-'));
     const server = new TestServer(`sqlite://${dir}/yanglao.db`, await freePort());
     const out = execFileSync(BIN, ['demo-roster', '--database-url', server.db, '--year', String(YEAR)], { encoding: 'utf8' });
-    // "  name  id  （age…）" lines: people on the roster that the demo account has not added.
+    // "  name  id  （age…）  town/village  往年未缴 2019,2021" lines: people on the roster that
+    // the demo account has not added, where they live, and past years they could back-pay.
     server.people = out.split('\n')
-      .map((line) => line.match(/^\s+(\S+)\s+(\d{17}[\dX])\s+（(\d+)岁(.*)）/))
+      .map((line) => line.match(/^\s+(\S+)\s+(\d{17}[\dX])\s+（(\d+)岁(.*)）\s+(\S+)\/(\S+)(?:\s+往年未缴 (\S+))?/))
       .filter(Boolean)
-      .map(([, name, id, age, note]) => ({ name, id, age: Number(age), note }));
+      .map(([, name, id, age, note, town, village, unpaid]) => ({
+        name, id, age: Number(age), note, town, village,
+        unpaidYears: unpaid ? unpaid.split(',').map(Number) : [],
+      }));
     return server;
   }
 
@@ -76,9 +80,9 @@ export class TestServer {
     this.process = null;
   }
 
-  /** The ledger's totals for the test year, read by the server's own command. */
-  ledger() {
-    return JSON.parse(execFileSync(BIN, ['ledger', '--database-url', this.db, '--year', String(YEAR)], { encoding: 'utf8' }));
+  /** The ledger's totals for a year (the test year unless told), read by the server's own command. */
+  ledger(year = YEAR) {
+    return JSON.parse(execFileSync(BIN, ['ledger', '--database-url', this.db, '--year', String(year)], { encoding: 'utf8' }));
   }
 }
 
@@ -88,6 +92,22 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Creates a staff account with the server's own command (the only way to make one). */
+export function createStaff(server, { mobile, password, role, town, village }) {
+  const args = ['create-staff', '--database-url', server.db, '--mobile', mobile, '--password-env', 'STAFF_PW',
+    '--role', role, '--town', town];
+  if (village) args.push('--village', village);
+  execFileSync(BIN, args, { env: { ...process.env, STAFF_PW: password } });
+}
+
+/** Logs in through the login screen. */
+export async function logIn(page, server, mobile, password) {
+  await page.goto(`${server.url}/login`);
+  await page.getByTestId('login-mobile').fill(mobile);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
 }
 
 /** A phone-sized context; each context is one person's phone. */
