@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 use yanglao_shared::applications::{
-    place_name, Checklist, EnrolmentForm, EnrolmentState, EnrolmentView,
+    enrolment_too_young, place_name, Checklist, EnrolmentForm, EnrolmentState, EnrolmentView,
 };
 use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 
@@ -143,6 +143,12 @@ fn validated(state: &AppState, form: &EnrolmentForm) -> ApiResult<EnrolmentForm>
     let id_number =
         IdNumber::parse(&form.id_number, today).map_err(|e| invalid(e.code(), e.to_string()))?;
     let mobile = MobileNumber::parse(&form.mobile).map_err(|e| invalid(e.code(), e.to_string()))?;
+    let policy = state
+        .current_policy()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(why) = enrolment_too_young(policy, id_number.birth_date(), today) {
+        return Err(invalid("too_young", why));
+    }
     let place = |p: &str| {
         place_name(p).ok_or_else(|| invalid("invalid_place", "请填写户籍所在镇街和村居".into()))
     };

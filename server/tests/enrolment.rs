@@ -348,11 +348,19 @@ async fn bad_input_and_duplicates_write_nothing(app: TestApp) {
     let mut wrong_id = good.clone();
     wrong_id["id"] = json!(Uuid::new_v4());
     cases.push(wrong_id);
+    let child = Person {
+        name: "毕小雨",
+        id_number: synthetic::id_number("371003", date!(2015 - 06 - 01), 12),
+    };
+    let too_young = form(id, &child, TOWN, VILLAGE);
+    cases.push(too_young.clone());
     for body in cases {
         let reply = app.put(&path, &token, body.clone()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(reply.body["code"].is_string());
     }
+    let reply = app.put(&path, &token, too_young).await;
+    assert_eq!(reply.body["code"], "too_young");
     let on_roster = Uuid::new_v4();
     let reply = app
         .put(

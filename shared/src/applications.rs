@@ -119,6 +119,14 @@ pub struct TownReview {
     pub reason: Option<String>,
 }
 
+/// Why someone cannot enrol yet: under the policy's minimum age (16) on `today`. (Benefit
+/// age is left to the town center: an older resident may still enrol to draw a pension.)
+pub fn enrolment_too_young(policy: &Policy, birth: Date, today: Date) -> Option<String> {
+    let age = crate::id_number::age_on(birth, today);
+    (age < i32::from(policy.min_age))
+        .then(|| format!("此人{age}周岁，年满{}周岁才能参保登记。", policy.min_age))
+}
+
 /// A return reason: trimmed, 2 to 200 characters, so the applicant learns what to fix.
 pub fn return_reason(reason: Option<&str>) -> Option<String> {
     let reason = reason?.trim();

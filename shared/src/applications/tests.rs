@@ -141,6 +141,17 @@ fn refusals_carry_their_code_on_the_wire() {
 }
 
 #[test]
+fn enrolment_needs_the_minimum_age() {
+    let table = PolicyTable::builtin();
+    let policy = table.lookup(DEFAULT_REGION, 2027).unwrap();
+    let today = date!(2027 - 03 - 01);
+    assert!(enrolment_too_young(policy, date!(2011 - 03 - 01), today).is_none());
+    let young = enrolment_too_young(policy, date!(2011 - 03 - 02), today).unwrap();
+    assert!(young.contains("15周岁"), "{young}");
+    assert!(enrolment_too_young(policy, date!(1950 - 01 - 01), today).is_none());
+}
+
+#[test]
 fn back_payable_years_are_covered_past_contribution_years() {
     let table = PolicyTable::builtin();
     let policy_of = |y| table.lookup(DEFAULT_REGION, y).ok();

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use yanglao_shared::applications::{place_name, EnrolmentForm};
+use yanglao_shared::applications::{enrolment_too_young, place_name, EnrolmentForm};
 use yanglao_shared::mobile::MobileNumber;
 use yanglao_shared::window::cst_date;
 
@@ -76,9 +76,18 @@ fn EnrolForm() -> impl IntoView {
             .map(|e| i18n::input_error(e.code(), e.to_string()))
     });
 
+    // The same age rule the server applies, said before anything is sent.
+    let too_young = move || {
+        let id = person.id()?;
+        enrolment_too_young(&app.policy(), id.birth_date(), cst_date(app.server_now()))
+    };
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
+        if too_young().is_some() {
+            return;
+        }
         let checked = person.checked();
         let places = (
             place_name(&town.get_untracked()),
@@ -114,6 +123,7 @@ fn EnrolForm() -> impl IntoView {
             {retype.then(|| view! { <p class="callout" data-testid="enrol-retype">{t.retype_note}</p> })}
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("enrol-name", "enrol-id-number", "enrol-id-ok") />
+                {move || too_young().map(|why| view! { <p class="callout" role="alert" data-testid="enrol-too-young">{why}</p> })}
                 <TextField label=t.town value=town error=place_error(town) testid="enrol-town" hint=t.place_hint />
                 <TextField label=t.village value=village error=place_error(village) testid="enrol-village" />
                 <TextField
