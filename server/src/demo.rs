@@ -1,5 +1,6 @@
-//! The demo the README's main command starts: a made-up Wendeng roster and a ready account
-//! (two people to pay for and a sandbox card), so a newcomer can pay within a minute.
+//! The demo the README's main command starts: a made-up Wendeng roster, a ready account (two
+//! people to pay for and a sandbox card), so a newcomer can pay within a minute, and two staff
+//! accounts (a village assistant and their town center) to try 参保登记 and 补缴 review.
 
 use uuid::Uuid;
 use yanglao_shared::MobileNumber;
@@ -8,9 +9,14 @@ use crate::auth::hash_password;
 use crate::db::{next_seq, Db};
 use crate::gateway::sandbox::{bank_of, test_cards, token_for};
 use crate::roster_seed::{self, NewResident};
+use crate::staff::{self, NewStaff, Role};
 
 pub const DEMO_MOBILE: &str = "13800138000";
 pub const DEMO_PASSWORD: &str = "yanglao2026";
+/// Staff passwords need 12 characters or more.
+pub const DEMO_STAFF_PASSWORD: &str = "yanglao-staff";
+pub const DEMO_VILLAGE_MOBILE: &str = "13900000001";
+pub const DEMO_TOWN_MOBILE: &str = "13900000002";
 
 pub struct DemoSummary {
     pub created_roster: bool,
@@ -18,6 +24,8 @@ pub struct DemoSummary {
     pub created_account: bool,
     /// Residents not yet on the demo account, to try adding by name and ID number.
     pub samples: Vec<NewResident>,
+    /// Town and village of the demo staff: those of the first sample person.
+    pub staff_area: (String, String),
 }
 
 /// Idempotent: a second run finds everything in place and changes nothing.
@@ -36,6 +44,9 @@ pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSu
     let created_account = seed_account(db, &rows[..2.min(rows.len())], now_ms)
         .await
         .map_err(|e| e.to_string())?;
+    let first = &rows[2.min(rows.len() - 1)];
+    let staff_area = (first.town.clone(), first.village.clone());
+    seed_staff(db, &staff_area, now_ms).await?;
     Ok(DemoSummary {
         created_roster,
         residents: if created_roster {
@@ -45,7 +56,38 @@ pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSu
         },
         created_account,
         samples: rows.into_iter().skip(2).take(4).collect(),
+        staff_area,
     })
+}
+
+async fn seed_staff(
+    db: &Db,
+    (town, village): &(String, String),
+    now_ms: i64,
+) -> Result<(), String> {
+    let staff = [
+        (DEMO_VILLAGE_MOBILE, Role::Village, Some(village.clone())),
+        (DEMO_TOWN_MOBILE, Role::Town, None),
+    ];
+    for (mobile, role, village) in staff {
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE mobile = $1")
+                .bind(mobile)
+                .fetch_optional(&db.pool)
+                .await
+                .map_err(|e| e.to_string())?;
+        if exists.is_none() {
+            let new = NewStaff {
+                mobile: mobile.into(),
+                password: DEMO_STAFF_PASSWORD.into(),
+                role,
+                town: town.clone(),
+                village,
+            };
+            staff::create(db, &new, "demo-roster", now_ms).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<bool, sqlx::Error> {
