@@ -75,7 +75,10 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> ApiResult<BackRow> {
             tier,
             state: BackPaymentState::parse(&state).ok_or_else(|| internal(state.clone()))?,
             refusals: match r.try_get::<Option<String>, _>("refusals_json")? {
-                Some(text) => json(&text)?,
+                Some(text) => json::<Vec<BackRefusal>>(&text)?
+                    .iter()
+                    .map(BackRefusal::reason)
+                    .collect(),
                 None => Vec::new(),
             },
             slip_no: r.try_get("slip_no")?,

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::eligibility::RosterStatus;
 use crate::money::Money;
 use crate::policy::Policy;
+use crate::refusal::Reason;
 use crate::tiers::TierAmount;
 
 /// Past years one back-payment form may list; more is a typo, not a person's history.
@@ -233,7 +234,8 @@ pub struct BackPaymentView {
     pub years: Vec<i32>,
     pub tier: TierAmount,
     pub state: BackPaymentState,
-    pub refusals: Vec<BackRefusal>,
+    /// Why it was rejected, in both languages (a plain reason keeps the app's decoder small).
+    pub refusals: Vec<Reason>,
     pub slip_no: Option<String>,
     pub amount: Option<Money>,
     /// Always false under the notice: back-paid years earn no contribution subsidy.
@@ -245,55 +247,6 @@ pub struct BackPaymentView {
     pub reviewed_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub paid_at: Option<OffsetDateTime>,
-}
-
-/// Why a back payment (or one of its years) is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum BackRefusal {
-    NotEnrolled,
-    NoYears,
-    TooManyYears { max: usize },
-    NotPastYear { year: i32 },
-    YearNotCovered { year: i32 },
-    AgeOutside { year: i32, age: i32 },
-    AlreadyPaid { year: i32 },
-    NotATier { amount: Money },
-    TierRestricted { amount: Money },
-}
-
-impl BackRefusal {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotEnrolled => "not_enrolled",
-            Self::NoYears => "no_years",
-            Self::TooManyYears { .. } => "too_many_years",
-            Self::NotPastYear { .. } => "not_past_year",
-            Self::YearNotCovered { .. } => "year_not_covered",
-            Self::AgeOutside { .. } => "age_outside",
-            Self::AlreadyPaid { .. } => "already_paid",
-            Self::NotATier { .. } => "not_a_tier",
-            Self::TierRestricted { .. } => "tier_restricted",
-        }
-    }
-
-    pub fn zh(&self) -> String {
-        match self {
-            Self::NotEnrolled => "此人不是在缴费期的参保人员，不能补缴。".into(),
-            Self::NoYears => "请至少填写一个补缴年度。".into(),
-            Self::TooManyYears { max } => format!("一次最多补缴{max}个年度。"),
-            Self::NotPastYear { year } => {
-                format!("{year}年不是往年：只有往年可以补缴，当年请在缴费期内正常缴费。")
-            }
-            Self::YearNotCovered { year } => format!("{year}年不在本地缴费政策覆盖的年度内。"),
-            Self::AgeOutside { year, age } => {
-                format!("{year}年此人{age}周岁，不在16至59周岁的缴费年龄内。")
-            }
-            Self::AlreadyPaid { year } => format!("{year}年已经缴过费，不能重复缴费。"),
-            Self::NotATier { amount } => format!("{amount}元不是可选的缴费档次。"),
-            Self::TierRestricted { amount } => format!("{amount}元档次仅限重度残疾居民。"),
-        }
-    }
 }
 
 /// Whether a person born on `birth` was of contribution age (16 to 59 under Wendeng's policy)
@@ -401,5 +354,8 @@ pub fn check_back_payment<'p>(
     })
 }
 
+mod refusals;
 #[cfg(test)]
 mod tests;
+
+pub use refusals::BackRefusal;

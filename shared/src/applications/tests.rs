@@ -136,7 +136,9 @@ fn refusals_carry_their_code_on_the_wire() {
     ] {
         let wire = serde_json::to_value(&refusal).unwrap();
         assert_eq!(wire["code"], refusal.code());
-        assert!(!refusal.zh().is_empty());
+        let reason = refusal.reason();
+        assert_eq!(reason.code, refusal.code());
+        assert!(!reason.zh.is_empty() && reason.en.is_ascii());
     }
 }
 

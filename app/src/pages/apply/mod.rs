@@ -182,7 +182,7 @@ fn back_details(v: &BackPaymentView) -> impl IntoView {
         view! {
             <div class="callout" role="alert" data-testid="application-refusals">
                 <p>{t.refusals}</p>
-                <ul>{v.refusals.iter().map(|r| view! { <li>{r.zh()}</li> }).collect_view()}</ul>
+                <ul>{v.refusals.iter().map(|r| view! { <li>{i18n::reason(r)}</li> }).collect_view()}</ul>
             </div>
         }
     });

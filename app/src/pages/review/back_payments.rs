@@ -109,7 +109,7 @@ fn summary(v: &BackPaymentView) -> impl IntoView {
         <p class="muted">{format!("{} {} · {}：{} · {}：{}", v.town, v.village, t.years, apply::years(&v.years), t.tier, i18n::per_year(v.tier))}</p>
         {slip}
         {(!v.refusals.is_empty()).then(|| view! {
-            <ul class="callout" data-testid="review-refusals">{v.refusals.iter().map(|r| view! { <li>{r.zh()}</li> }).collect_view()}</ul>
+            <ul class="callout" data-testid="review-refusals">{v.refusals.iter().map(|r| view! { <li>{i18n::reason(r)}</li> }).collect_view()}</ul>
         })}
         {v.bank_receipt_no.clone().map(|no| view! { <p>{t.bank_receipt}": "{no}</p> })}
     }
