@@ -9,8 +9,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
 use yanglao_shared::applications::{
-    BackPaymentForm, BackPaymentView, BankReceipt, EnrolmentForm, EnrolmentView, TownReview,
-    VillageCheck,
+    BackPaymentForm, BackPaymentView, BankReceipt, EnrolmentForm, EnrolmentState, EnrolmentView,
+    TownReview, VillageCheck,
 };
 use yanglao_shared::wire::{
     Account, BindCard, ClaimRequest, Credentials, ErrorBody, NewPayee, PayeeView, PaymentMethod,
@@ -312,9 +312,22 @@ pub async fn back_payments(token: &str) -> Result<Vec<BackPaymentView>, ApiError
 
 // ---- 参保登记 and 补缴: the staff's side --------------------------------------------------
 
-/// The enrolments of the staff member's own area (the server decides the area).
-pub async fn staff_enrolments(token: &str) -> Result<Vec<EnrolmentView>, ApiError> {
-    call("GET", "/staff/enrolments", Some(token), NO_BODY).await
+/// The enrolments of the staff member's own area (the server decides the area), only those
+/// in `state` when given.
+pub async fn staff_enrolments(
+    token: &str,
+    state: Option<EnrolmentState>,
+) -> Result<Vec<EnrolmentView>, ApiError> {
+    let query = state
+        .map(|s| format!("?state={}", s.as_str()))
+        .unwrap_or_default();
+    call(
+        "GET",
+        &format!("/staff/enrolments{query}"),
+        Some(token),
+        NO_BODY,
+    )
+    .await
 }
 
 pub async fn village_check(

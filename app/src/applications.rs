@@ -200,6 +200,17 @@ impl LocalApplication {
         )
     }
 
+    /// The applicant has something to do: fix a refused or returned form, or pay a slip at
+    /// the bank.
+    pub fn awaits_applicant(&self) -> bool {
+        matches!(
+            self.status(),
+            Status::Refused(_)
+                | Status::Enrolment(EnrolmentState::Returned)
+                | Status::BackPayment(BackPaymentState::SlipIssued)
+        )
+    }
+
     /// The person may change the form and send it again under the same id: before the server
     /// has it, after a refusal, or after the village or town returned it.
     pub fn can_fix(&self) -> bool {

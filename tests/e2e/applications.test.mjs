@@ -138,6 +138,14 @@ test('enrolment: filled in offline, returned by the village, fixed, approved, en
   await waitForState(page, 'failed');
   assert.match(await card(page).getByTestId('application-return-reason').textContent(), /户口簿复印件看不清/);
   await screenshot(page, '21-enrolment-returned');
+  // The home screen says there is something to do, in elder mode too.
+  await page.getByTestId('nav-home').click();
+  assert.match(await page.getByTestId('applications-waiting').textContent(), /1份/);
+  await page.getByTestId('applications-waiting').click();
+  await page.getByTestId('elder-toggle').click();
+  await waitForState(page, 'failed');
+  await screenshot(page, '21b-enrolment-returned-elder');
+  await page.getByTestId('elder-toggle').click();
 
   // 4. Fixed and sent again under the same id (the ID and mobile are typed again).
   await card(page).getByTestId('application-fix').click();
@@ -160,6 +168,20 @@ test('enrolment: filled in offline, returned by the village, fixed, approved, en
   await item.getByTestId('review-approve').click();
   await village.page.getByTestId('notice').filter({ hasText: '已处理' }).waitFor();
   await village.page.locator('[data-testid="review-others"] [data-testid="review-status"][data-state="village_approved"]').waitFor();
+
+  // The village assistant can also fill in the form for a resident who comes in person.
+  await village.page.getByTestId('enter-for-resident').click();
+  await village.page.getByTestId('enrol-name').fill('林大海');
+  await village.page.getByTestId('enrol-id-number').fill(newIdNumber('37100319750518771'));
+  await village.page.getByTestId('enrol-town').fill(TOWN);
+  await village.page.getByTestId('enrol-village').fill(VILLAGE);
+  await village.page.getByTestId('enrol-mobile').fill('13811114444');
+  await village.page.getByTestId('enrol-submit').click();
+  await waitForState(village.page, 'submitted');
+  const entered = await card(village.page).getAttribute('data-id');
+  await village.page.getByTestId('nav-staff').click();
+  await village.page.getByTestId('review-enrolments').click();
+  await reviewItem(village.page, entered);
   await village.context.close();
 
   await page.getByRole('button', { name: '刷新' }).click();

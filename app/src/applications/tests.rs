@@ -115,6 +115,7 @@ fn a_refusal_stops_sending_until_the_form_is_fixed() {
     assert_eq!(refused.status(), Status::Refused("已在参保名册中".into()));
     assert_eq!(marks(&refused)[0], Mark::Problem);
     assert!(refused.can_fix() && refused.can_discard());
+    assert!(refused.awaits_applicant() && !app.awaits_applicant());
     let fixed = refused.fixed(form("王芳芳"), "*芳芳".into(), "…".into());
     assert_eq!(fixed.id, app.id, "a fix is sent under the same id");
     assert_eq!(fixed.to_send(), Some(&form("王芳芳")));
@@ -140,6 +141,7 @@ fn each_enrolment_step_is_shown_in_turn() {
         [Mark::Done, Mark::Problem, Mark::Todo, Mark::Todo]
     );
     assert!(returned.can_fix() && !returned.can_discard());
+    assert!(returned.awaits_applicant() && !returned.awaits_staff());
     assert_eq!(returned.next_revision(), 1, "a fix is the next revision");
     // Returned by the town after the village approved it: the village step stays done.
     let mut by_town = view(Returned);

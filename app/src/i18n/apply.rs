@@ -329,6 +329,15 @@ pub fn step(name: StepName) -> &'static str {
     }
 }
 
+/// The home screen's call to act on applications (fix one, or pay a slip at the bank).
+pub fn awaiting_you(n: usize) -> String {
+    if zh() {
+        format!("{n}份参保登记或补缴申请需要您处理")
+    } else {
+        format!("{n} application(s) need you: a fix, or a slip to pay at the bank")
+    }
+}
+
 /// "2019、2021" / "2019, 2021".
 pub fn years(years: &[i32]) -> String {
     let sep = if zh() { "、" } else { ", " };

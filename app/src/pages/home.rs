@@ -45,6 +45,14 @@ fn PeopleList() -> impl IntoView {
         })
     };
     let year = move || i18n::year(rules::window_year(&app.window().state));
+    let to_act_on = move || {
+        app.data.with(|d| {
+            d.applications
+                .iter()
+                .filter(|a| a.awaits_applicant())
+                .count()
+        })
+    };
 
     view! {
         <section class="page">
@@ -54,6 +62,12 @@ fn PeopleList() -> impl IntoView {
                 <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{t.start_pay}</A>
                 <A href="/payees/new" attr:class="button" attr:data-testid="add-payee">{t.add_payee}</A>
             </div>
+            {move || {
+                let n = to_act_on();
+                (n > 0).then(|| view! {
+                    <A href="/apply" attr:class="callout" attr:data-testid="applications-waiting">{i18n::apply::awaiting_you(n)}</A>
+                })
+            }}
             {move || {
                 let n = waiting();
                 (n > 0).then(|| view! {

@@ -28,13 +28,17 @@ pub fn ReviewEnrolments() -> impl IntoView {
 }
 
 /// Whose move it is: the village checks what was submitted, the town enters what the
-/// village approved.
+/// village approved (an administrator looks on).
+fn acts_on(role: Option<StaffRole>) -> Option<EnrolmentState> {
+    match role {
+        Some(StaffRole::Village) => Some(EnrolmentState::Submitted),
+        Some(StaffRole::Town) => Some(EnrolmentState::VillageApproved),
+        _ => None,
+    }
+}
+
 fn waits_on(role: Option<StaffRole>, view: &EnrolmentView) -> bool {
-    matches!(
-        (role, view.state),
-        (Some(StaffRole::Village), EnrolmentState::Submitted)
-            | (Some(StaffRole::Town), EnrolmentState::VillageApproved)
-    )
+    acts_on(role).is_some_and(|s| s == view.state)
 }
 
 #[component]
@@ -45,7 +49,15 @@ fn ReviewPage() -> impl IntoView {
     let reload = move || {
         spawn_local(async move {
             let token = app.token().unwrap_or_default();
-            let fetched = load(app, keys::STAFF_ENROLMENTS, api::staff_enrolments(&token)).await;
+            // Only what this role acts on travels: a town's whole history can be long, and the
+            // network weak. What is decided here stays on screen below, under 其他申请.
+            let state = acts_on(role(app));
+            let fetched = load(
+                app,
+                keys::STAFF_ENROLMENTS,
+                api::staff_enrolments(&token, state),
+            )
+            .await;
             listing.set(fetched);
         })
     };
