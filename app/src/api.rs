@@ -14,7 +14,7 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::wire::{
     Account, BindCard, ClaimRequest, Credentials, ErrorBody, NewPayee, PayeeView, PaymentMethod,
-    PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
+    Place, PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
 };
 
 const BASE: &str = "/api/v1";
@@ -172,6 +172,10 @@ const NO_BODY: Option<&()> = None;
 
 pub async fn policy() -> Result<PolicyInfo, ApiError> {
     call("GET", "/policy", None, NO_BODY).await
+}
+
+pub async fn places() -> Result<Vec<Place>, ApiError> {
+    call("GET", "/places", None, NO_BODY).await
 }
 
 pub async fn register(credentials: &Credentials) -> Result<Session, ApiError> {

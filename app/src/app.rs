@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
         crate::sync::start(app);
         crate::sync::refresh_policy(app).await;
         crate::sync::refresh_account(app).await;
+        crate::sync::refresh_places(app).await;
     });
     crate::pwa::start(app);
     // Days left and "last sync" are worth re-reading on a page left open.

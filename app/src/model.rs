@@ -100,6 +100,8 @@ pub struct Snapshot {
     pub window: Option<CachedWindow>,
     pub policy: Option<Policy>,
     pub account: Option<Account>,
+    /// The towns and villages the server knows (`GET /places`), for the enrolment form.
+    pub places: Vec<yanglao_shared::wire::Place>,
     pub last_sync: Option<SyncMark>,
     pub payees: Vec<LocalPayee>,
     pub intents: Vec<LocalIntent>,

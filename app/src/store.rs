@@ -48,6 +48,8 @@ pub mod keys {
     pub const LAST_SYNC: &str = "last_sync";
     /// The staff screen's last statistics ([`crate::staff::StatsCache`]), for offline use.
     pub const STAFF_STATS: &str = "staff_stats";
+    /// The towns and villages the enrolment form offers (the same for every account).
+    pub const PLACES: &str = "places";
     /// The review screens' last lists (参保登记 / 补缴), for a weak network.
     pub const STAFF_ENROLMENTS: &str = "staff_enrolments";
     pub const STAFF_BACK_PAYMENTS: &str = "staff_back_payments";
@@ -174,6 +176,7 @@ impl Store {
             window: Self::read_kv(&tx, keys::WINDOW).await?,
             policy: Self::read_kv(&tx, keys::POLICY).await?,
             account: Self::read_kv(&tx, keys::ACCOUNT).await?,
+            places: Self::read_kv(&tx, keys::PLACES).await?.unwrap_or_default(),
             last_sync: Self::read_kv(&tx, keys::LAST_SYNC).await?,
             payees: Self::read_all(&tx, PAYEES).await?,
             intents: Self::read_all(&tx, INTENTS).await?,

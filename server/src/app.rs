@@ -81,6 +81,7 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
         .merge(stats::router())
         .merge(enrolment::router())
         .merge(back_payment::router())
+        .merge(crate::places::router())
         .merge(crate::openapi::router())
         .fallback(api_not_found)
         .with_state(state);

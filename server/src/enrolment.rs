@@ -21,8 +21,8 @@ use crate::clock::from_ms;
 use crate::db::{is_unique_violation, WriteTx};
 use crate::enrolment_review as review;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::roster;
 use crate::staff::{self, Role, Staff};
+use crate::{places, roster};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -212,6 +212,7 @@ async fn submit(
     // A village assistant may enter a form for someone of their own village; other staff
     // review forms, they do not file them.
     let mut conn = state.db.pool.acquire().await?;
+    places::check_known(&mut conn, &form.town, &form.village).await?;
     let entering = match staff::info(&mut conn, &who.account_id).await? {
         None => None,
         Some(info) => {

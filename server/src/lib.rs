@@ -16,7 +16,8 @@
 //!   `create-staff` command; [`stats`]: their window statistics and unpaid lists, each read
 //!   recorded in the append-only [`audit`] log.
 //! - [`enrolment`] (with [`enrolment_review`]) and [`back_payment`] (with [`back_payment_list`]): the two paper flows of
-//!   the notice, 参保登记 and 补缴, from the applicant's form to the roster and the ledger.
+//!   the notice, 参保登记 and 补缴, from the applicant's form to the roster and the ledger;
+//!   [`places`]: the towns and villages an enrolment may name.
 //! - [`receipts`]: public receipt verification. [`web`]: the PWA's files. [`openapi`]: the spec.
 
 pub mod accounts;
@@ -38,6 +39,7 @@ pub mod methods;
 pub mod notify;
 pub mod openapi;
 pub mod payees;
+pub mod places;
 pub mod receipts;
 pub mod reconcile;
 pub mod roster;

@@ -23,6 +23,12 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     ("post", "/sessions", "Log in", false),
+    (
+        "get",
+        "/places",
+        "The towns and villages the enrolment form offers",
+        false,
+    ),
     ("delete", "/sessions", "Log out", true),
     (
         "get",

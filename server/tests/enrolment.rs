@@ -17,6 +17,7 @@ on_both_stores!(
     enrolment_from_form_to_roster_to_payment,
     staff_see_and_act_only_in_their_area,
     bad_input_and_duplicates_write_nothing,
+    places_are_those_the_roster_and_staff_know,
 );
 
 const TOWN: &str = "龙山街道";
@@ -403,4 +404,51 @@ async fn bad_input_and_duplicates_write_nothing(app: TestApp) {
             .await,
         0
     );
+}
+
+/// The form offers the places the roster and the staff know, and no other is accepted: a
+/// village name with a typo would leave the form where no village assistant looks.
+async fn places_are_those_the_roster_and_staff_know(app: TestApp) {
+    staff_token(&app, "13900000051", Role::Village, TOWN, Some("西楼村")).await;
+    let places = app.call(reqwest::Method::GET, "/places", None, None).await;
+    assert_eq!(places.status, StatusCode::OK);
+    let town = places
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["town"] == TOWN)
+        .unwrap();
+    let villages: Vec<&str> = town["villages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(villages.contains(&VILLAGE), "{villages:?}");
+    assert!(
+        villages.contains(&"西楼村"),
+        "a staff member's village counts: {villages:?}"
+    );
+
+    let token = app.register("13800000061").await;
+    let id = Uuid::new_v4();
+    let reply = app
+        .put(
+            &format!("/enrolments/{id}"),
+            &token,
+            form(id, &newcomer(), TOWN, "岛山"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["code"], "unknown_place");
+    assert_eq!(enrolments(&app).await, 0);
+    let reply = app
+        .put(
+            &format!("/enrolments/{id}"),
+            &token,
+            form(id, &newcomer(), TOWN, "西楼村"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
 }

@@ -324,6 +324,14 @@ pub struct SyncResponse {
     pub methods: Vec<PaymentMethod>,
 }
 
+/// A town (镇街) and its villages (村居) as the roster and the staff know them
+/// (`GET /api/v1/places`): what the enrolment form offers, so a form reaches a village.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub town: String,
+    pub villages: Vec<String>,
+}
+
 /// `GET /api/v1/policy`: the rules in force and where the window stands, by the server's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyInfo {

@@ -63,6 +63,12 @@ async function applications(page) {
   await page.getByTestId('new-enrolment').waitFor();
 }
 
+/** Town and village from the lists the server gave the phone (kept for offline use). */
+async function choosePlace(page, town, village) {
+  await page.getByTestId('enrol-town-choice').selectOption(town);
+  await page.getByTestId('enrol-village-choice').selectOption(village);
+}
+
 const card = (page) => page.getByTestId('application').first();
 
 async function waitForState(page, state, timeout = 20_000) {
@@ -107,8 +113,7 @@ test('enrolment: filled in offline, returned by the village, fixed, approved, en
   await page.getByTestId('enrol-id-number-error').filter({ hasText: /./ }).waitFor();
   await page.getByTestId('enrol-id-number').fill(person.id);
   await page.getByTestId('enrol-id-ok').filter({ hasText: '1991' }).waitFor();
-  await page.getByTestId('enrol-town').fill(TOWN);
-  await page.getByTestId('enrol-village').fill(VILLAGE);
+  await choosePlace(page, TOWN, VILLAGE);
   await page.getByTestId('enrol-mobile').fill('13811112222');
   await page.getByTestId('enrol-submit').click();
   await waitForState(page, 'queued');
@@ -173,8 +178,7 @@ test('enrolment: filled in offline, returned by the village, fixed, approved, en
   await village.page.getByTestId('enter-for-resident').click();
   await village.page.getByTestId('enrol-name').fill('林大海');
   await village.page.getByTestId('enrol-id-number').fill(newIdNumber('37100319750518771'));
-  await village.page.getByTestId('enrol-town').fill(TOWN);
-  await village.page.getByTestId('enrol-village').fill(VILLAGE);
+  await choosePlace(village.page, TOWN, VILLAGE);
   await village.page.getByTestId('enrol-mobile').fill('13811114444');
   await village.page.getByTestId('enrol-submit').click();
   await waitForState(village.page, 'submitted');

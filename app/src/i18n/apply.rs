@@ -101,6 +101,7 @@ pub struct ApplyStrings {
     pub done: &'static str,
     pub reason_needed: &'static str,
     pub mobile: &'static str,
+    pub choose: &'static str,
 }
 
 pub static ZH: ApplyStrings = ApplyStrings {
@@ -135,7 +136,7 @@ pub static ZH: ApplyStrings = ApplyStrings {
     town: "户籍所在镇（街道）",
     village: "户籍所在村（居）",
     place_hint: "按户口簿填写，例如：龙山街道、西楼村",
-    place_error: "请填写镇（街道）和村（居）的名称，2至30个字",
+    place_error: "请选择（或填写）镇（街道）和村（居），按户口簿",
     mobile_hint: "审核时村居协办员会打这个电话",
     disabled_claim: "重度残疾（需要残疾证明；可以选300元档）",
     materials_note: "请把户口簿、居民身份证（原件和复印件）交给村居协办员审核；重度残疾的还要带残疾证明。",
@@ -192,6 +193,7 @@ pub static ZH: ApplyStrings = ApplyStrings {
     done: "已处理。",
     reason_needed: "退回时请写明原因（2至200字）",
     mobile: "联系电话",
+    choose: "请选择",
 };
 
 pub static EN: ApplyStrings = ApplyStrings {
@@ -226,7 +228,7 @@ pub static EN: ApplyStrings = ApplyStrings {
     town: "Town of household registration",
     village: "Village of household registration",
     place_hint: "As in the household register, e.g. 龙山街道, 西楼村",
-    place_error: "Write the town and village names, 2 to 30 characters",
+    place_error: "Choose (or write) the town and village, as in the household register",
     mobile_hint: "The village assistant calls this number",
     disabled_claim: "Severely disabled (proof needed; may choose the 300 tier)",
     materials_note: "Bring the household register and the ID card (originals and copies) to the village assistant, plus proof of disability if claimed.",
@@ -283,6 +285,7 @@ pub static EN: ApplyStrings = ApplyStrings {
     done: "Done.",
     reason_needed: "Write the reason for returning it (2 to 200 characters)",
     mobile: "Phone",
+    choose: "Choose",
 };
 
 pub fn ta() -> &'static ApplyStrings {

@@ -289,6 +289,18 @@ pub async fn refresh_policy(app: AppState) {
     }
 }
 
+/// Fetches the towns and villages the enrolment form offers (public) and keeps them.
+pub async fn refresh_places(app: AppState) {
+    let Ok(places) = api::places().await else {
+        return;
+    };
+    if let Ok(store) = app.store().await {
+        if store.set(crate::store::keys::PLACES, &places).await.is_ok() {
+            app.reload().await;
+        }
+    }
+}
+
 /// Re-reads the account (`GET /me`) and keeps it, so what depends on it (the staff entry)
 /// also shows offline. Quiet: a failure leaves the cached account as it was.
 pub async fn refresh_account(app: AppState) {

@@ -10,6 +10,7 @@ use yanglao_shared::applications::{enrolment_too_young, place_name, EnrolmentFor
 use yanglao_shared::mobile::MobileNumber;
 use yanglao_shared::window::cst_date;
 
+use super::place::PlaceFields;
 use super::{from_query, save_and_show};
 use crate::applications::{ApplicationForm, Filed, LocalApplication};
 use crate::clock;
@@ -124,8 +125,7 @@ fn EnrolForm() -> impl IntoView {
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("enrol-name", "enrol-id-number", "enrol-id-ok") />
                 {move || too_young().map(|why| view! { <p class="callout" role="alert" data-testid="enrol-too-young">{why}</p> })}
-                <TextField label=t.town value=town error=place_error(town) testid="enrol-town" hint=t.place_hint />
-                <TextField label=t.village value=village error=place_error(village) testid="enrol-village" />
+                <PlaceFields town=town village=village town_error=place_error(town) village_error=place_error(village) />
                 <TextField
                     label=ts.mobile
                     value=mobile

@@ -4,6 +4,7 @@
 
 pub mod back_pay;
 pub mod enrol;
+mod place;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
