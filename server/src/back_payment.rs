@@ -147,19 +147,6 @@ async fn submit(
         };
         return Err(ApiError::invalid(refusal.code(), refusal.zh()));
     }
-    // The notice: the form is filled in during the payment window.
-    let policy = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    match policy.window.state_at(state.now()) {
-        WindowState::Open { .. } => {}
-        _ => {
-            return Err(ApiError::conflict(
-                "window_closed",
-                "补缴申请只能在缴费期（每年1月1日至4月30日）内提交",
-            ))
-        }
-    }
     let years_json =
         serde_json::to_string(&years).map_err(|e| ApiError::Internal(e.to_string()))?;
     let id = id.to_string();
@@ -186,6 +173,20 @@ async fn submit(
         }
         Err(ApiError::NotFound) => {}
         Err(e) => return Err(e),
+    }
+    // The notice: the form is filled in during the payment window (a retry of a form filed
+    // in time was answered above, whatever the date now).
+    let policy = state
+        .current_policy()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    match policy.window.state_at(state.now()) {
+        WindowState::Open { .. } => {}
+        _ => {
+            return Err(ApiError::conflict(
+                "window_closed",
+                "补缴申请只能在缴费期（每年1月1日至4月30日）内提交",
+            ))
+        }
     }
     sqlx::query(
         "INSERT INTO back_payments (id, applicant_id, resident_id, years_json, tier_fen, state, \

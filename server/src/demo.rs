@@ -24,8 +24,9 @@ pub struct DemoSummary {
     pub created_account: bool,
     /// Residents not yet on the demo account, to try adding by name and ID number.
     pub samples: Vec<NewResident>,
-    /// Town and village of the demo staff: those of the first sample person.
-    pub staff_area: (String, String),
+    /// Town and village of the demo staff (those of the first sample person), when they
+    /// exist: they are made only along with the demo roster, never on a real one.
+    pub staff_area: Option<(String, String)>,
 }
 
 /// Idempotent: a second run finds everything in place and changes nothing.
@@ -44,9 +45,18 @@ pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSu
     let created_account = seed_account(db, &rows[..2.min(rows.len())], now_ms)
         .await
         .map_err(|e| e.to_string())?;
-    let first = &rows[2.min(rows.len() - 1)];
-    let staff_area = (first.town.clone(), first.village.clone());
-    seed_staff(db, &staff_area, now_ms).await?;
+    let area = rows
+        .get(2)
+        .or(rows.first())
+        .map(|r| (r.town.clone(), r.village.clone()));
+    let staff_area = match area {
+        Some(area) if created_roster => {
+            seed_staff(db, &area, now_ms).await?;
+            Some(area)
+        }
+        Some(area) if demo_staff_exist(db).await? => Some(area),
+        _ => None,
+    };
     Ok(DemoSummary {
         created_roster,
         residents: if created_roster {
@@ -58,6 +68,17 @@ pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSu
         samples: rows.into_iter().skip(2).take(4).collect(),
         staff_area,
     })
+}
+
+async fn demo_staff_exist(db: &Db) -> Result<bool, String> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff s JOIN accounts a ON a.id = s.account_id WHERE a.mobile = $1",
+    )
+    .bind(DEMO_VILLAGE_MOBILE)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(n > 0)
 }
 
 async fn seed_staff(

@@ -143,12 +143,6 @@ fn validated(state: &AppState, form: &EnrolmentForm) -> ApiResult<EnrolmentForm>
     let id_number =
         IdNumber::parse(&form.id_number, today).map_err(|e| invalid(e.code(), e.to_string()))?;
     let mobile = MobileNumber::parse(&form.mobile).map_err(|e| invalid(e.code(), e.to_string()))?;
-    let policy = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(why) = enrolment_too_young(policy, id_number.birth_date(), today) {
-        return Err(invalid("too_young", why));
-    }
     let place = |p: &str| {
         place_name(p).ok_or_else(|| invalid("invalid_place", "请填写户籍所在镇街和村居".into()))
     };
@@ -162,6 +156,43 @@ fn validated(state: &AppState, form: &EnrolmentForm) -> ApiResult<EnrolmentForm>
         severely_disabled: form.severely_disabled,
         revision: form.revision,
     })
+}
+
+/// What a new or changed form must meet beyond its shape: the minimum age, a known place,
+/// and, from a staff account, the assistant's own village (answered with that staff member,
+/// for the audit log). A retry of a form already filed is answered before this, so a rule or
+/// a staff change since never turns an accepted form into a refusal.
+async fn admissible(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    who: &Authed,
+    form: &EnrolmentForm,
+) -> ApiResult<Option<Staff>> {
+    let id_number =
+        IdNumber::parse_any_date(&form.id_number).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state
+        .current_policy()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let today = yanglao_shared::window::cst_date(state.now());
+    if let Some(why) = enrolment_too_young(policy, id_number.birth_date(), today) {
+        return Err(ApiError::invalid("too_young", why));
+    }
+    places::check_known(conn, &form.town, &form.village).await?;
+    // A village assistant may enter a form for someone of their own village; other staff
+    // review forms, they do not file them.
+    match staff::info(conn, &who.account_id).await? {
+        None => Ok(None),
+        Some(info) => {
+            let staff = Staff {
+                account_id: who.account_id.clone(),
+                role: info.role,
+                town: info.town,
+                village: info.village,
+            };
+            staff.acts_in(Role::Village, &form.town, &form.village)?;
+            Ok(Some(staff))
+        }
+    }
 }
 
 /// Someone already on the roster, or with an application in progress, needs no new one.
@@ -209,24 +240,6 @@ async fn submit(
         return Err(ApiError::invalid("id_mismatch", "地址中的编号与内容不一致"));
     }
     let form = validated(&state, &form)?;
-    // A village assistant may enter a form for someone of their own village; other staff
-    // review forms, they do not file them.
-    let mut conn = state.db.pool.acquire().await?;
-    places::check_known(&mut conn, &form.town, &form.village).await?;
-    let entering = match staff::info(&mut conn, &who.account_id).await? {
-        None => None,
-        Some(info) => {
-            let staff = Staff {
-                account_id: who.account_id.clone(),
-                role: info.role,
-                town: info.town,
-                village: info.village,
-            };
-            staff.acts_in(Role::Village, &form.town, &form.village)?;
-            Some(staff)
-        }
-    };
-    drop(conn);
     let id = id.to_string();
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
@@ -245,10 +258,14 @@ async fn submit(
             tx.commit().await?;
             return Ok(Json(row.view()));
         }
+        _ => {}
+    }
+    let entering = admissible(&state, &mut tx, &who, &form).await?;
+    match &existing {
         // Fixed after a return: it goes back to the village.
         Some(row) if row.state == EnrolmentState::Returned && form.revision > row.form.revision => {
             refuse_duplicate(&mut tx, &form).await?;
-            sqlx::query(
+            let updated = sqlx::query(
                 "UPDATE enrolments SET name = $1, id_number = $2, town = $3, village = $4, \
                  mobile = $5, severely_disabled = $6, state = 'submitted', return_reason = NULL, \
                  checklist_json = NULL, submitted_at = $7, village_checked_at = NULL, \
@@ -264,7 +281,12 @@ async fn submit(
             .bind(i64::from(form.revision))
             .bind(&id)
             .execute(&mut **tx)
-            .await?;
+            .await;
+            // Two fixes racing for one person: the database's one-open-form rule decides.
+            match updated {
+                Err(e) if is_unique_violation(&e) => return Err(pending()),
+                other => other?,
+            };
         }
         // An earlier sending arriving late (the phone never heard the answer): not a fix.
         Some(row) if row.state == EnrolmentState::Returned => {

@@ -176,13 +176,14 @@ async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), String> {
         demo::DEMO_MOBILE,
         demo::DEMO_PASSWORD
     );
-    let (town, village) = &summary.staff_area;
-    println!(
-        "demo staff (演示工作人员) / {}: village assistant {} ({town} {village}), town center {} ({town})",
-        demo::DEMO_STAFF_PASSWORD,
-        demo::DEMO_VILLAGE_MOBILE,
-        demo::DEMO_TOWN_MOBILE
-    );
+    if let Some((town, village)) = &summary.staff_area {
+        println!(
+            "demo staff (演示工作人员) / {}: village assistant {} ({town} {village}), town center {} ({town})",
+            demo::DEMO_STAFF_PASSWORD,
+            demo::DEMO_VILLAGE_MOBILE,
+            demo::DEMO_TOWN_MOBILE
+        );
+    }
     println!("more people to add (made-up names, valid ID numbers):");
     let march = time::Date::from_calendar_date(year, time::Month::March, 1).expect("valid date");
     for r in &summary.samples {

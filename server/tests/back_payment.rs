@@ -350,6 +350,25 @@ async fn only_the_town_center_acts_and_bad_input_writes_nothing(app: TestApp) {
     assert_eq!(taken.body["code"], "id_conflict");
     // Outside the window the form is not taken (the notice: during the payment window).
     app.clock.set(datetime!(2026-06-01 10:00 +8));
+    // ...but a retry of a form filed in time still hears its answer (its reply was lost;
+    // the phone has logged in again since).
+    let login = app
+        .call(
+            reqwest::Method::POST,
+            "/sessions",
+            None,
+            Some(json!({ "mobile": "13800000061", "password": "mima12345" })),
+        )
+        .await;
+    let applicant = login.body["token"].as_str().unwrap().to_owned();
+    let retry = app
+        .put(
+            &format!("/back-payments/{id}"),
+            &applicant,
+            form(id, &mother(), &[2020], "500"),
+        )
+        .await;
+    assert_eq!(retry.status, StatusCode::OK, "{:?}", retry.body);
     let applicant = app.register("13800000063").await;
     let late = Uuid::new_v4();
     let reply = app
