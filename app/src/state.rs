@@ -131,7 +131,11 @@ impl AppState {
         if let Some(store) = STORE.with(|s| s.borrow().clone()) {
             return Ok(store);
         }
-        let store = Store::open(DB_NAME).await.map_err(|e| e.to_string())?;
+        let app = *self;
+        let blocked = move || app.say(crate::i18n::tr().close_other_windows);
+        let store = Store::open_for_app(DB_NAME, blocked)
+            .await
+            .map_err(|e| e.to_string())?;
         STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
         Ok(store)
     }

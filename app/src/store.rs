@@ -11,6 +11,7 @@
 //! waits to be sent (`LocalPayee::pending`, `LocalApplication::pending`).
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use serde::de::DeserializeOwned;
@@ -101,8 +102,39 @@ pub struct Store {
 
 impl Store {
     pub async fn open(name: &str) -> Result<Self> {
+        Self::open_with(name, || {}).await
+    }
+
+    /// The app's database. `blocked` hears that an open tab of an older version holds the
+    /// database (this version's upgrade waits until that tab closes). This tab in turn
+    /// closes its connection and reloads when a newer version needs the upgrade, so it never
+    /// blocks one itself.
+    pub async fn open_for_app(name: &str, blocked: impl FnOnce() + 'static) -> Result<Self> {
+        let store = Self::open_with(name, blocked).await?;
+        let raw: web_sys::IdbDatabase = (**store.db.as_sys()).clone();
+        let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new({
+            let raw = raw.clone();
+            move || {
+                raw.close();
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+            }
+        });
+        raw.set_onversionchange(Some(wasm_bindgen::JsCast::unchecked_ref(
+            on_change.as_ref(),
+        )));
+        on_change.forget(); // for the page's lifetime
+        Ok(store)
+    }
+
+    async fn open_with(name: &str, blocked: impl FnOnce() + 'static) -> Result<Self> {
         let db = Database::open(name)
             .with_version(DB_VERSION)
+            .with_on_blocked(move |_| {
+                blocked();
+                Ok(())
+            })
             .with_on_upgrade_needed(|event, db| {
                 // Each version adds what it brought; a phone on any older version catches up.
                 if event.old_version() < 1.0 {
@@ -294,6 +326,21 @@ impl Store {
         }
         Self::write(&tx, KV, keys::SESSION, session)?;
         Self::write(&tx, KV, keys::OWNER, &session.account_id)?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Forgets the session and what only staff see (the area's names and figures): a village
+    /// office may share one phone. The account's own outbox stays for its next login.
+    pub async fn log_out(&self) -> Result<()> {
+        let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
+        for key in [
+            keys::SESSION,
+            keys::STAFF_STATS,
+            keys::STAFF_ENROLMENTS,
+            keys::STAFF_BACK_PAYMENTS,
+        ] {
+            Self::remove(&tx, KV, key)?;
+        }
         Ok(tx.commit().await?)
     }
 

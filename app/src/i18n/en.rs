@@ -15,6 +15,7 @@ pub static EN: Strings = Strings {
     nav_record: "My record",
     nav_help: "Help",
     loading: "Loading…",
+    close_other_windows: "The app was updated: please close it in your other windows or tabs; this one carries on by itself.",
     update_ready: "A new version is ready — tap to update",
     offline: "No network. Prepared payments are kept on this phone and sent when you are back online.",
     syncing: "Syncing…",

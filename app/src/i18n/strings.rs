@@ -16,6 +16,7 @@ pub struct Strings {
     pub nav_help: &'static str,
     pub loading: &'static str,
     pub update_ready: &'static str,
+    pub close_other_windows: &'static str,
     pub offline: &'static str,
     pub syncing: &'static str,
     pub relogin: &'static str,

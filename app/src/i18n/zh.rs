@@ -15,6 +15,7 @@ pub static ZH: Strings = Strings {
     nav_record: "我的参保记录",
     nav_help: "帮助",
     loading: "正在读取……",
+    close_other_windows: "应用已更新：请关闭本应用在其他窗口或标签页里打开的页面，关闭后这里会自动继续。",
     update_ready: "有新版本，点此更新",
     offline: "当前没有网络。已准备的缴费保存在手机上，联网后自动提交。",
     syncing: "正在同步……",

@@ -150,7 +150,7 @@ fn LogOut() -> impl IntoView {
                 let _ = crate::api::log_out(&token).await; // best effort: offline logout still forgets the token
             }
             if let Ok(store) = app.store().await {
-                let _ = store.unset(crate::store::keys::SESSION).await;
+                let _ = store.log_out().await;
             }
             app.reload().await;
             crate::sync::announce();
