@@ -4,7 +4,11 @@
 //!
 //! A form is sent with `PUT` under its client-made id, so a retry is recognised by the server,
 //! never filed twice. The full name and ID number stay on the phone only while a form waits to
-//! be sent (or to be fixed after a refusal); what the server answers carries masked forms.
+//! be sent (or to be fixed after a refusal); what the server answers is kept masked.
+//!
+//! The server's state wins: a change waiting on the phone that the server can no longer take
+//! (the form is past the point where it may be fixed) is dropped when the server's view
+//! arrives, so nothing stays 未成功 for ever.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -157,15 +161,27 @@ impl LocalApplication {
     }
 
     /// The server took `sent`. If the person changed the form meanwhile, the change still
-    /// waits to be sent.
+    /// waits to be sent, as long as the server would take it.
     pub fn answered(&self, sent: &ApplicationForm, view: Filed) -> Self {
-        let mut next = self.clone();
-        next.filed = Some(view);
+        let mut next = self.with_filed(view);
         if next.pending.as_ref() == Some(sent) {
             next.pending = None;
             next.refused = None;
         }
         next
+    }
+
+    /// The server's view of this application, kept masked; a waiting change the server can no
+    /// longer take goes (and with it the full name and ID number it held).
+    fn with_filed(&self, view: Filed) -> Self {
+        let view = masked(view);
+        let open = takes_a_fix(&view);
+        Self {
+            pending: self.pending.clone().filter(|_| open),
+            refused: self.refused.clone().filter(|_| open),
+            filed: Some(view),
+            ..self.clone()
+        }
     }
 
     /// The server refused `sent` for good (not a network trouble).
@@ -214,9 +230,7 @@ impl LocalApplication {
     /// The person may change the form and send it again under the same id: before the server
     /// has it, after a refusal, or after the village or town returned it.
     pub fn can_fix(&self) -> bool {
-        self.filed.is_none()
-            || self.refused.is_some()
-            || matches!(self.status(), Status::Enrolment(EnrolmentState::Returned))
+        self.filed.as_ref().is_none_or(takes_a_fix)
     }
 
     /// Never reached the server: it may simply be thrown away.
@@ -286,8 +300,29 @@ impl LocalApplication {
     }
 }
 
+/// Whether the server takes a changed form under this id: only an enrolment returned by the
+/// village or the town (a filed back payment is final; a new form is filed instead).
+fn takes_a_fix(view: &Filed) -> bool {
+    matches!(view, Filed::Enrolment(v) if v.state == EnrolmentState::Returned)
+}
+
+/// The view as the phone keeps it: an enrolment's name masked like everything else.
+fn masked(view: Filed) -> Filed {
+    match view {
+        Filed::Enrolment(mut v) => {
+            // A name that does not parse is already masked (张**).
+            if let Ok(name) = yanglao_shared::PersonName::parse(&v.name) {
+                v.name = name.masked();
+            }
+            Filed::Enrolment(v)
+        }
+        other => other,
+    }
+}
+
 /// The records that change when the server's lists arrive: each view goes to its record (a
-/// form filed from another phone becomes a new record here); what waits to be sent stays.
+/// form filed from another phone becomes a new record here); what waits to be sent stays as
+/// long as the server would still take it.
 pub fn merge_filed(
     local: &[LocalApplication],
     enrolments: &[EnrolmentView],
@@ -299,10 +334,11 @@ pub fn merge_filed(
             let name = yanglao_shared::PersonName::parse(&v.name)
                 .map(|n| n.masked())
                 .unwrap_or_default();
+            let filed = Filed::Enrolment(v.clone());
             (
                 v.id,
                 Kind::Enrolment,
-                Filed::Enrolment(v.clone()),
+                filed,
                 name,
                 v.id_masked.clone(),
                 v.submitted_at,
@@ -321,17 +357,15 @@ pub fn merge_filed(
     let mut changed = Vec::new();
     for (id, kind, filed, name_masked, id_masked, at) in incoming {
         match local.iter().find(|a| a.id == id) {
-            Some(a) if a.filed.as_ref() == Some(&filed) => {}
-            Some(a) => changed.push(LocalApplication {
-                filed: Some(filed),
-                ..a.clone()
-            }),
+            // Compared as kept (masked): masking twice would lose the name.
+            Some(a) if a.filed.as_ref() == Some(&masked(filed.clone())) => {}
+            Some(a) => changed.push(a.with_filed(filed)),
             None => changed.push(LocalApplication {
                 id,
                 kind,
                 pending: None,
                 refused: None,
-                filed: Some(filed),
+                filed: Some(masked(filed)),
                 name_masked,
                 id_masked,
                 prepared_at: at,

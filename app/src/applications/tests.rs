@@ -94,16 +94,51 @@ fn a_new_form_waits_and_is_sent_until_the_server_has_it() {
 }
 
 #[wasm_bindgen_test]
-fn a_change_made_while_sending_is_kept_for_the_next_sync() {
+fn a_change_the_server_can_no_longer_take_is_dropped_not_stuck() {
+    // Edited while the first sending was on its way: the server filed the first one and it
+    // now waits for the village, so the change cannot be taken. The server's state shows.
     let app = new_app();
     let sent = app.to_send().unwrap().clone();
     let edited = app.fixed(form("王芳芳"), "*芳芳".into(), "…".into());
     let answered = edited.answered(&sent, Filed::Enrolment(view(EnrolmentState::Submitted)));
-    assert_eq!(answered.to_send(), Some(&form("王芳芳")));
-    assert_eq!(answered.status(), Status::Waiting);
-    // A refusal of the old form does not stop the new one either.
-    let refused = edited.refused_with(&sent, "x".into(), "不行".into());
-    assert_eq!(refused.to_send(), Some(&form("王芳芳")));
+    assert_eq!(answered.to_send(), None);
+    assert_eq!(
+        answered.status(),
+        Status::Enrolment(EnrolmentState::Submitted)
+    );
+    // The same when the edit was sent and refused before the lists came back.
+    let refused = edited.refused_with(&form("王芳芳"), "idempotency_conflict".into(), "x".into());
+    let merged = merge_filed(&[refused], &[view(EnrolmentState::Submitted)], &[]);
+    assert_eq!(
+        merged[0].status(),
+        Status::Enrolment(EnrolmentState::Submitted)
+    );
+    assert!(merged[0].pending.is_none() && !merged[0].awaits_applicant());
+}
+
+#[wasm_bindgen_test]
+fn a_fix_of_a_returned_form_waits_and_can_still_be_changed() {
+    let returned = new_app().answered(
+        &form("王芳"),
+        Filed::Enrolment(view(EnrolmentState::Returned)),
+    );
+    let fix = returned.fixed(form("王芳芳"), "*芳芳".into(), "…".into());
+    assert_eq!(fix.status(), Status::Waiting);
+    assert!(
+        fix.can_fix(),
+        "a typo in the fix can be mended before it goes"
+    );
+    // A late answer to the earlier sending (still returned) leaves the fix waiting.
+    let late = fix.answered(
+        &form("王芳"),
+        Filed::Enrolment(view(EnrolmentState::Returned)),
+    );
+    assert_eq!(late.to_send(), Some(&form("王芳芳")));
+    // The phone keeps the server's view masked.
+    let Some(Filed::Enrolment(kept)) = &late.filed else {
+        panic!("filed")
+    };
+    assert!(!kept.name.contains("王芳"), "{}", kept.name);
 }
 
 #[wasm_bindgen_test]
@@ -166,9 +201,13 @@ fn back_payment_steps_and_the_lists_merge() {
         std::slice::from_ref(&back),
     );
     assert_eq!(changed.len(), 2);
-    // Ours: the view lands on it; its waiting form stays.
+    // Ours: the view lands on it; the form the server now has no longer waits.
     assert_eq!(changed[0].id, local[0].id);
-    assert!(changed[0].pending.is_some());
+    assert!(changed[0].pending.is_none());
+    assert_eq!(
+        changed[0].status(),
+        Status::Enrolment(EnrolmentState::Submitted)
+    );
     // Filed from another phone: a new record, nothing to send.
     let other = &changed[1];
     assert_eq!((other.kind, other.to_send()), (Kind::BackPayment, None));

@@ -1,8 +1,8 @@
 //! 《居民基本养老保险参保登记表》 on the phone: name, ID number, town and village of household
 //! registration, a phone number, and a claim of severe disability. Checked as typed (offline
 //! too), kept as 待提交 until sent. A form returned by the village or the town opens here
-//! again to be fixed; the ID and mobile numbers are typed again, since the phone no longer
-//! keeps them once the server has the form.
+//! again to be fixed; the name, ID and mobile numbers are typed again, since the phone no
+//! longer keeps them once the server has the form.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -54,7 +54,6 @@ fn EnrolForm() -> impl IntoView {
             disabled.set(f.severely_disabled);
         }
         Some((_, Some(Filed::Enrolment(v)))) => {
-            person.name.set(v.name.clone());
             town.set(v.town.clone());
             village.set(v.village.clone());
             disabled.set(v.severely_disabled);

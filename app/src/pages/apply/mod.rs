@@ -76,14 +76,17 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
         Kind::Enrolment => t.kind_enrol,
         Kind::BackPayment => t.kind_back,
     };
-    let details = match (&record.filed, &status) {
-        (_, Status::Refused(message)) => {
-            view! { <p class="callout" role="alert" data-testid="application-refused">{message.clone()}</p> }
-                .into_any()
-        }
-        (Some(Filed::Enrolment(v)), _) => enrolment_details(v).into_any(),
-        (Some(Filed::BackPayment(v)), _) => back_details(v).into_any(),
-        (None, _) => ().into_any(),
+    // A refusal of the latest sending, and what the server has (a return reason, a slip).
+    let refused = match &status {
+        Status::Refused(message) => Some(view! {
+            <p class="callout" role="alert" data-testid="application-refused">{message.clone()}</p>
+        }),
+        _ => None,
+    };
+    let details = match &record.filed {
+        Some(Filed::Enrolment(v)) => enrolment_details(v).into_any(),
+        Some(Filed::BackPayment(v)) => back_details(v).into_any(),
+        None => ().into_any(),
     };
     let id = record.id;
     let fix_href = match record.kind {
@@ -109,6 +112,7 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
                 </span>
                 <span class=format!("chip chip--{class}") data-testid="application-status" data-state=class>{words}</span>
             </div>
+            {refused}
             {details}
             <ol class="timeline" data-testid="application-steps">
                 {record.steps().into_iter().map(|s| {

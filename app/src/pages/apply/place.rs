@@ -17,17 +17,23 @@ pub fn PlaceFields(
 ) -> impl IntoView {
     let app = use_app();
     let t = ta();
-    let known = Memo::new(move |_| app.data.with(|d| !d.places.is_empty()));
-    let villages = move || {
+    // Memos: a sync that reloads the phone's data must not rebuild an open list.
+    let places = Memo::new(move |_| app.data.with(|d| d.places.clone()));
+    let known = Memo::new(move |_| places.with(|p| !p.is_empty()));
+    let towns = Memo::new(move |_| {
+        let list = places.with(|p| p.iter().map(|p| p.town.clone()).collect());
+        with_current(list, &town.get())
+    });
+    let villages = Memo::new(move |_| {
         let chosen = town.get();
-        app.data.with(|d| {
-            d.places
-                .iter()
+        let list = places.with(|p| {
+            p.iter()
                 .find(|p| p.town == chosen)
                 .map(|p| p.villages.clone())
                 .unwrap_or_default()
-        })
-    };
+        });
+        with_current(list, &village.get())
+    });
     let choose_town = move |name: String| {
         town.set(name);
         village.set(String::new());
@@ -40,15 +46,12 @@ pub fn PlaceFields(
             }
             .into_any();
         }
-        let towns = app
-            .data
-            .with(|d| d.places.iter().map(|p| p.town.clone()).collect::<Vec<_>>());
         view! {
             <label class="field">
                 <span>{t.town}</span>
                 <select data-testid="enrol-town-choice" on:change=move |ev| choose_town(event_target_value(&ev))>
                     <option value="" selected=move || town.with(String::is_empty)>{t.choose}</option>
-                    {towns.into_iter().map(|name| {
+                    {move || towns.get().into_iter().map(|name| {
                         let selected = { let name = name.clone(); move || town.get() == name };
                         view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
                     }).collect_view()}
@@ -59,7 +62,7 @@ pub fn PlaceFields(
                 <span>{t.village}</span>
                 <select data-testid="enrol-village-choice" on:change=move |ev| village.set(event_target_value(&ev))>
                     <option value="" selected=move || village.with(String::is_empty)>{t.choose}</option>
-                    {move || villages().into_iter().map(|name| {
+                    {move || villages.get().into_iter().map(|name| {
                         let selected = { let name = name.clone(); move || village.get() == name };
                         view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
                     }).collect_view()}
@@ -69,4 +72,13 @@ pub fn PlaceFields(
         }
         .into_any()
     }
+}
+
+/// The list with the current value in it: a form being fixed may name a place the list does
+/// not have (the server refused it); it shows as chosen, so the person sees what to change.
+fn with_current(mut list: Vec<String>, current: &str) -> Vec<String> {
+    if !current.is_empty() && !list.iter().any(|p| p == current) {
+        list.insert(0, current.to_owned());
+    }
+    list
 }

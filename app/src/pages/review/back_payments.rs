@@ -10,7 +10,7 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::wire::StaffRole;
 
-use super::{decision_error, load, role, Listing, ListingHead};
+use super::{decision_error, load, remember_decision, role, split, Listing, ListingHead};
 use crate::api;
 use crate::applications::Status;
 use crate::components::TextField;
@@ -41,6 +41,7 @@ fn ReviewPage() -> impl IntoView {
     let app = use_app();
     let t = ta();
     let listing = RwSignal::new(Listing::<BackPaymentView>::Loading);
+    let role = role(app);
     let reload = move || {
         spawn_local(async move {
             let token = app.token().unwrap_or_default();
@@ -55,36 +56,37 @@ fn ReviewPage() -> impl IntoView {
     };
     reload();
     let decided = Callback::new(move |now: BackPaymentView| {
-        listing.update(|l| l.replace(|v| v.id == now.id, now.clone()));
-        app.say(ta().done);
+        let id = now.id;
+        remember_decision(
+            app,
+            keys::STAFF_BACK_PAYMENTS,
+            listing,
+            move |v: &BackPaymentView| v.id == id,
+            now,
+        );
     });
-    let split = move || {
-        let role = role(app);
-        listing
-            .with(Listing::items)
-            .into_iter()
-            .partition::<Vec<_>, _>(|v| waits_on(role, v))
-    };
+    let (todo, rest) = split(listing, move |v| waits_on(role.get(), v));
     view! {
         <section class="page review">
             <h1 tabindex="-1">{t.review_back_title}</h1>
             <ListingHead listing=listing />
             <h2>{t.todo}</h2>
-            {move || {
-                let (todo, _) = split();
-                if todo.is_empty() {
-                    return view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }.into_any();
-                }
-                view! {
-                    <ul class="list" data-testid="review-todo">
-                        {todo.into_iter().map(|v| view! { <Task item=v decided=decided /> }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
+            // Keyed by id and state, as on the enrolment screen.
+            <Show
+                when=move || !todo.with(Vec::is_empty)
+                fallback=|| view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }
+            >
+                <ul class="list" data-testid="review-todo">
+                    <For
+                        each=move || todo.get()
+                        key=|v| (v.id, v.state.as_str())
+                        children=move |v| view! { <Task item=v decided=decided /> }
+                    />
+                </ul>
+            </Show>
             <h2>{t.others}</h2>
             <ul class="list" data-testid="review-others">
-                {move || split().1.into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
+                {move || rest.get().into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
             </ul>
             <button type="button" class="button button--quiet" on:click=move |_| reload()>{t.refresh}</button>
         </section>
@@ -143,6 +145,8 @@ fn Task(item: BackPaymentView, decided: Callback<BackPaymentView>) -> impl IntoV
         spawn_local(async move {
             let Some(token) = app.token() else {
                 busy.set(false);
+                app.needs_login.set(true);
+                error.set(Some(crate::i18n::tr().relogin.to_owned()));
                 return;
             };
             let answer = match receipt_no {

@@ -10,7 +10,7 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::wire::StaffRole;
 
-use super::{decision_error, load, role, Listing, ListingHead};
+use super::{decision_error, load, remember_decision, role, split, Listing, ListingHead};
 use crate::api;
 use crate::applications::Status;
 use crate::i18n::{self, apply, ta};
@@ -46,12 +46,13 @@ fn ReviewPage() -> impl IntoView {
     let app = use_app();
     let t = ta();
     let listing = RwSignal::new(Listing::<EnrolmentView>::Loading);
+    let role = role(app);
     let reload = move || {
         spawn_local(async move {
             let token = app.token().unwrap_or_default();
             // Only what this role acts on travels: a town's whole history can be long, and the
             // network weak. What is decided here stays on screen below, under 其他申请.
-            let state = acts_on(role(app));
+            let state = acts_on(role.get_untracked());
             let fetched = load(
                 app,
                 keys::STAFF_ENROLMENTS,
@@ -63,40 +64,41 @@ fn ReviewPage() -> impl IntoView {
     };
     reload();
     let decided = Callback::new(move |now: EnrolmentView| {
-        listing.update(|l| l.replace(|v| v.id == now.id, now.clone()));
-        app.say(ta().done);
+        let id = now.id;
+        remember_decision(
+            app,
+            keys::STAFF_ENROLMENTS,
+            listing,
+            move |v: &EnrolmentView| v.id == id,
+            now,
+        );
     });
-    let split = move || {
-        let role = role(app);
-        let (todo, rest): (Vec<_>, Vec<_>) = listing
-            .with(Listing::items)
-            .into_iter()
-            .partition(|v| waits_on(role, v));
-        (role, todo, rest)
-    };
+    let (todo, rest) = split(listing, move |v| waits_on(role.get(), v));
     view! {
         <section class="page review">
             <h1 tabindex="-1">{t.review_enrol_title}</h1>
-            <Show when=move || role(app) == Some(StaffRole::Village)>
+            <Show when=move || role.get() == Some(StaffRole::Village)>
                 <A href="/apply/enrol" attr:class="button" attr:data-testid="enter-for-resident">{ta().enter_for}</A>
             </Show>
             <ListingHead listing=listing />
             <h2>{t.todo}</h2>
-            {move || {
-                let (role, todo, _) = split();
-                if todo.is_empty() {
-                    return view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }.into_any();
-                }
-                view! {
-                    <ul class="list" data-testid="review-todo">
-                        {todo.into_iter().map(|v| view! { <Task item=v role=role decided=decided /> }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
+            // Keyed by id and state: a decision on one form leaves the others (and what is
+            // typed into them) alone, and a form whose step changed is built afresh.
+            <Show
+                when=move || !todo.with(Vec::is_empty)
+                fallback=|| view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }
+            >
+                <ul class="list" data-testid="review-todo">
+                    <For
+                        each=move || todo.get()
+                        key=|v| (v.id, v.state.as_str())
+                        children=move |v| view! { <Task item=v role=role.get_untracked() decided=decided /> }
+                    />
+                </ul>
+            </Show>
             <h2>{t.others}</h2>
             <ul class="list" data-testid="review-others">
-                {move || split().2.into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
+                {move || rest.get().into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
             </ul>
             <button type="button" class="button button--quiet" on:click=move |_| reload()>{t.refresh}</button>
         </section>
@@ -217,7 +219,12 @@ async fn send(
     approve: bool,
     reason: Option<String>,
 ) -> Result<EnrolmentView, api::ApiError> {
-    let token = app.token().ok_or(api::ApiError::Offline)?;
+    let Some(token) = app.token() else {
+        app.needs_login.set(true);
+        return Err(api::ApiError::Unauthorized(
+            crate::i18n::tr().relogin.to_owned(),
+        ));
+    };
     if village {
         let check = VillageCheck {
             checklist,

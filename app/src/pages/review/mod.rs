@@ -91,13 +91,62 @@ where
     }
 }
 
-/// The role of this account, as the server last said (None for a resident).
-pub fn role(app: AppState) -> Option<StaffRole> {
-    app.data.with(|d| {
-        d.account
-            .as_ref()
-            .and_then(|a| a.staff.as_ref().map(|s| s.role))
+/// After a decision: the item as the server now has it, on screen and in the list kept on
+/// the phone (so an offline look later does not offer a step already taken).
+pub fn remember_decision<T>(
+    app: AppState,
+    key: &'static str,
+    listing: RwSignal<Listing<T>>,
+    is_it: impl Fn(&T) -> bool + Clone + 'static,
+    now: T,
+) where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    listing.update(|l| l.replace(is_it.clone(), now.clone()));
+    app.say(ta().done);
+    leptos::task::spawn_local(async move {
+        let Ok(store) = app.store().await else {
+            return;
+        };
+        if let Ok(Some(mut kept)) = store.get::<CachedList<T>>(key).await {
+            if let Some(slot) = kept.items.iter_mut().find(|i| is_it(i)) {
+                *slot = now;
+                let _ = store.set(key, &kept).await;
+            }
+        }
+    });
+}
+
+/// The role of this account, as the server last said (None for a resident). A memo: a sync
+/// that reloads the phone's data must not rebuild the screen (and wipe what is being typed).
+pub fn role(app: AppState) -> Memo<Option<StaffRole>> {
+    Memo::new(move |_| {
+        app.data.with(|d| {
+            d.account
+                .as_ref()
+                .and_then(|a| a.staff.as_ref().map(|s| s.role))
+        })
     })
+}
+
+/// The list split into what waits on this staff member and the rest.
+pub fn split<T>(
+    listing: RwSignal<Listing<T>>,
+    waits: impl Fn(&T) -> bool + Copy + Send + Sync + 'static,
+) -> (Memo<Vec<T>>, Memo<Vec<T>>)
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let part = move |want: bool| {
+        Memo::new(move |_| {
+            listing
+                .with(Listing::items)
+                .into_iter()
+                .filter(|v| waits(v) == want)
+                .collect::<Vec<_>>()
+        })
+    };
+    (part(true), part(false))
 }
 
 /// What a failed decision says: offline keeps the input and asks to retry.
