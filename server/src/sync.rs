@@ -69,12 +69,12 @@ async fn sync(
     // Read the counter before pulling: anything committed later is pulled next time.
     let mut conn = state.db.pool.acquire().await?;
     let cursor = db::current_seq(&state.db.pool).await?;
-    let pushed_payees: HashSet<_> = payee_views.iter().map(|p| p.id).collect();
-    for view in payees::views_since(&mut conn, &state, account, request.cursor).await? {
-        if !pushed_payees.contains(&view.id) {
-            payee_views.push(view);
-        }
-    }
+    // A payee pushed in this request is pulled again when it changed since the cursor: the
+    // pulled view is the later one (a payment in this same request may have settled since).
+    let pulled = payees::views_since(&mut conn, &state, account, request.cursor).await?;
+    let pulled_ids: HashSet<_> = pulled.iter().map(|p| p.id).collect();
+    payee_views.retain(|p| !pulled_ids.contains(&p.id));
+    payee_views.extend(pulled);
     let pushed_intents: HashSet<_> = intent_results.iter().map(|i| i.id).collect();
     for row in ledger::changed_since(&mut conn, account, request.cursor).await? {
         let result = row.to_wire()?;
