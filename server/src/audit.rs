@@ -33,10 +33,34 @@ pub async fn record(conn: &mut sqlx::AnyConnection, entry: &Entry<'_>) -> Result
     Ok(())
 }
 
-/// Closes a staff *read* of personal data: appends its entry (nothing changed, so no "before";
-/// `what` says what was seen) and commits, so the answer goes out only once the entry is kept.
-pub async fn commit_read(
+/// Closes a staff *change*: appends its entry (before and after) inside the change's own
+/// transaction and commits both together.
+pub async fn commit_change(
     mut tx: crate::db::WriteTx,
+    actor: &str,
+    at_ms: i64,
+    action: &str,
+    target: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<(), sqlx::Error> {
+    let entry = Entry {
+        actor,
+        at_ms,
+        action,
+        target,
+        before,
+        after,
+    };
+    record(&mut tx, &entry).await?;
+    tx.commit().await
+}
+
+/// Records a staff *read* of personal data (nothing changed, so no "before"; `what` says what
+/// was seen) in a short write of its own: the read itself runs outside the writers' turn, so
+/// a large export never holds up payments. The caller answers only once the entry is kept.
+pub async fn record_read(
+    db: &crate::db::Db,
     actor: &str,
     at_ms: i64,
     action: &str,
@@ -51,6 +75,7 @@ pub async fn commit_read(
         before: None,
         after: Some(what),
     };
+    let mut tx = db.begin_write().await?;
     record(&mut tx, &entry).await?;
     tx.commit().await
 }

@@ -225,16 +225,12 @@ async fn finish(
 ) -> ApiResult<Json<BackPaymentView>> {
     let id = before.view.id.to_string();
     let after = load(&mut tx, &id).await?;
-    let entry = audit::Entry {
-        actor: &staff.account_id,
-        at_ms: now,
-        action,
-        target: &format!("back_payment:{id}"),
-        before: serde_json::to_value(&before.view).ok(),
-        after: serde_json::to_value(&after.view).ok(),
-    };
-    audit::record(&mut tx, &entry).await?;
-    tx.commit().await?;
+    let (target, before, changed) = (
+        format!("back_payment:{id}"),
+        serde_json::to_value(&before.view).ok(),
+        serde_json::to_value(&after.view).ok(),
+    );
+    audit::commit_change(tx, &staff.account_id, now, action, &target, before, changed).await?;
     Ok(Json(after.view))
 }
 

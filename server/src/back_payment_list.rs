@@ -32,23 +32,22 @@ pub async fn staff_list(
         })?),
     };
     let area = staff.area(None, None)?;
-    let (filter, values) = area.filter(2);
+    let (filter, values) = area.filter("r", 2);
     let sql = format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE ($1 = '' OR b.state = $1){filter} \
          ORDER BY b.submitted_at, b.id"
     );
-    let mut tx = state.db.begin_write().await?;
     let mut query = sqlx::query(&sql).bind(wanted.map(BackPaymentState::as_str).unwrap_or(""));
     for value in values {
         query = query.bind(value);
     }
-    let rows = query.fetch_all(&mut **tx).await?;
+    let rows = query.fetch_all(&state.db.pool).await?;
     let views = rows
         .iter()
         .map(|r| Ok(from_row(r)?.view))
         .collect::<ApiResult<Vec<_>>>()?;
-    audit::commit_read(
-        tx,
+    audit::record_read(
+        &state.db,
         &staff.account_id,
         state.clock.now_ms(),
         "back_payment_list",

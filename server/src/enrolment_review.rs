@@ -41,23 +41,22 @@ pub async fn staff_list(
         })?),
     };
     let area = staff.area(None, None)?;
+    let (filter, values) = area.filter("e", 2);
     let sql = format!(
-        "SELECT {COLUMNS} FROM enrolments WHERE ($1 = '' OR town = $1) \
-         AND ($2 = '' OR village = $2) AND ($3 = '' OR state = $3) ORDER BY submitted_at, id"
+        "SELECT {COLUMNS} FROM enrolments e WHERE ($1 = '' OR e.state = $1){filter} \
+         ORDER BY e.submitted_at, e.id"
     );
-    let mut tx = state.db.begin_write().await?;
-    let rows = sqlx::query(&sql)
-        .bind(area.town.clone().unwrap_or_default())
-        .bind(area.village.clone().unwrap_or_default())
-        .bind(wanted.map(EnrolmentState::as_str).unwrap_or(""))
-        .fetch_all(&mut **tx)
-        .await?;
+    let mut query = sqlx::query(&sql).bind(wanted.map(EnrolmentState::as_str).unwrap_or(""));
+    for value in values {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(&state.db.pool).await?;
     let views = rows
         .iter()
         .map(|r| Ok(from_row(r)?.view()))
         .collect::<ApiResult<Vec<_>>>()?;
-    audit::commit_read(
-        tx,
+    audit::record_read(
+        &state.db,
         &staff.account_id,
         state.clock.now_ms(),
         "enrolment_list",
@@ -135,16 +134,21 @@ async fn finish(
 ) -> ApiResult<Json<EnrolmentView>> {
     let id = before.form.id.to_string();
     let after = load(&mut tx, &id).await?;
-    let entry = audit::Entry {
-        actor: &staff.account_id,
-        at_ms: now,
+    let (target, before, changed) = (
+        format!("enrolment:{id}"),
+        before.audit_json(),
+        after.audit_json(),
+    );
+    audit::commit_change(
+        tx,
+        &staff.account_id,
+        now,
         action,
-        target: &format!("enrolment:{id}"),
-        before: Some(before.audit_json()),
-        after: Some(after.audit_json()),
-    };
-    audit::record(&mut tx, &entry).await?;
-    tx.commit().await?;
+        &target,
+        Some(before),
+        Some(changed),
+    )
+    .await?;
     Ok(Json(after.view()))
 }
 

@@ -77,14 +77,17 @@ pub struct Area {
 }
 
 impl Area {
-    /// ` AND r.town = $n ...` for the residents table aliased `r`, with the values to bind in
-    /// order, parameters numbered from `first`.
-    pub fn filter(&self, first: usize) -> (String, Vec<String>) {
+    /// ` AND {table}.town = $n ...` for a table (or alias) with `town` and `village` columns,
+    /// with the values to bind in order, parameters numbered from `first`.
+    pub fn filter(&self, table: &str, first: usize) -> (String, Vec<String>) {
         let mut sql = String::new();
         let mut values = Vec::new();
-        for (column, value) in [("r.town", &self.town), ("r.village", &self.village)] {
+        for (column, value) in [("town", &self.town), ("village", &self.village)] {
             if let Some(value) = value {
-                sql.push_str(&format!(" AND {column} = ${}", first + values.len()));
+                sql.push_str(&format!(
+                    " AND {table}.{column} = ${}",
+                    first + values.len()
+                ));
                 values.push(value.clone());
             }
         }

@@ -74,8 +74,8 @@ async fn stats(
         } if open == year => days_left,
         _ => 0,
     };
-    let mut tx = state.db.begin_write().await?;
-    let (filter, values) = area.filter(2);
+    let mut conn = state.db.pool.acquire().await?;
+    let (filter, values) = area.filter("r", 2);
     let sql = format!(
         "SELECT COUNT(*) AS enrolled, \
            CAST(COALESCE(SUM(CASE WHEN c.state = 'paid' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \
@@ -88,7 +88,7 @@ async fn stats(
     for v in &values {
         counts = counts.bind(v.clone());
     }
-    let counts = counts.fetch_one(&mut **tx).await?;
+    let counts = counts.fetch_one(&mut *conn).await?;
     let (enrolled, paid, charging): (i64, i64, i64) = (
         counts.try_get("enrolled")?,
         counts.try_get("paid")?,
@@ -105,7 +105,7 @@ async fn stats(
         tiers = tiers.bind(v.clone());
     }
     let tiers = tiers
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|row| {
@@ -133,8 +133,8 @@ async fn stats(
         days_left,
         window,
     };
-    audit::commit_read(
-        tx,
+    audit::record_read(
+        &state.db,
         &staff.account_id,
         crate::clock::to_ms(now),
         "view_stats",
@@ -153,7 +153,7 @@ async fn unpaid_rows(
     year: i32,
     page: Option<(i64, i64)>,
 ) -> Result<Vec<UnpaidPerson>, sqlx::Error> {
-    let (filter, values) = area.filter(2);
+    let (filter, values) = area.filter("r", 2);
     let paging = match page {
         Some((limit, offset)) => format!(" LIMIT {limit} OFFSET {offset}"),
         None => String::new(),
@@ -190,7 +190,7 @@ async fn unpaid_count(
     area: &Area,
     year: i32,
 ) -> Result<i64, sqlx::Error> {
-    let (filter, values) = area.filter(2);
+    let (filter, values) = area.filter("r", 2);
     let sql = format!(
         "SELECT COUNT(*) FROM residents r WHERE r.status = 'enrolled'{filter} AND NOT EXISTS \
            (SELECT 1 FROM contributions c WHERE c.resident_id = r.id AND c.year = $1)"
@@ -212,11 +212,12 @@ async fn unpaid(
     let area = staff.area(q.town, q.village)?;
     let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
     let offset = q.offset.unwrap_or(0).max(0);
-    let mut tx = state.db.begin_write().await?;
-    let people = unpaid_rows(&mut tx, &area, year, Some((limit, offset))).await?;
-    let total = unpaid_count(&mut tx, &area, year).await?;
-    audit::commit_read(
-        tx,
+    let mut conn = state.db.pool.acquire().await?;
+    let people = unpaid_rows(&mut conn, &area, year, Some((limit, offset))).await?;
+    let total = unpaid_count(&mut conn, &area, year).await?;
+    drop(conn);
+    audit::record_read(
+        &state.db,
         &staff.account_id,
         state.clock.now_ms(),
         "view_unpaid",
@@ -250,8 +251,7 @@ async fn unpaid_csv(
     let q = query(q)?;
     let year = year(&state, q.year)?;
     let area = staff.area(q.town, q.village)?;
-    let mut tx = state.db.begin_write().await?;
-    let people = unpaid_rows(&mut tx, &area, year, None).await?;
+    let people = unpaid_rows(&mut *state.db.pool.acquire().await?, &area, year, None).await?;
     // The BOM makes Excel read the file as UTF-8 (without it, Chinese comes out garbled).
     let mut csv = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     let internal = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
@@ -270,8 +270,8 @@ async fn unpaid_csv(
     let body = csv
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    audit::commit_read(
-        tx,
+    audit::record_read(
+        &state.db,
         &staff.account_id,
         state.clock.now_ms(),
         "export_unpaid",
