@@ -38,7 +38,8 @@ async fn register(
     if creds.password.chars().count() < MIN_PASSWORD || creds.password.len() > 200 {
         return Err(ApiError::invalid("password_length", "密码至少8位"));
     }
-    let hash = auth::hash_password(&creds.password)?;
+    let password = creds.password.clone();
+    let hash = auth::off_the_workers(move || auth::hash_password(&password)).await??;
     let account_id = Uuid::new_v4();
     let mut tx = state.db.begin_write().await?;
     let inserted = sqlx::query(
@@ -75,11 +76,20 @@ async fn login(
         .bind(mobile.as_str())
         .fetch_optional(&state.db.pool)
         .await?;
-    let account = row.and_then(|r| {
+    let stored = row.and_then(|r| {
         let id: String = r.try_get("id").ok()?;
         let hash: String = r.try_get("password_hash").ok()?;
-        auth::password_matches(&creds.password, &hash).then_some(id)
+        Some((id, hash))
     });
+    let account = match stored {
+        Some((id, hash)) => {
+            let password = creds.password.clone();
+            let matches =
+                auth::off_the_workers(move || auth::password_matches(&password, &hash)).await?;
+            matches.then_some(id)
+        }
+        None => None,
+    };
     let Some(account_id) = account.and_then(|id| Uuid::parse_str(&id).ok()) else {
         state.limiter.record_failure(mobile.as_str(), peer.ip());
         return Err(ApiError::BadCredentials);

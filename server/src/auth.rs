@@ -91,6 +91,16 @@ pub fn password_matches(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Runs Argon2 (tens of milliseconds of CPU on purpose) off the async workers, so logins and
+/// registrations do not stall every other request on a 2-core machine.
+pub async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(format!("argon2 task: {e}")))
+}
+
 /// Counts failed logins in a sliding window, per mobile number and per client address.
 pub struct RateLimiter {
     window: Duration,
