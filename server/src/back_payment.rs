@@ -10,8 +10,8 @@ use axum::{Json, Router};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 use yanglao_shared::applications::{
-    bank_receipt_no, check_back_payment, BackFacts, BackPaymentForm, BackPaymentState,
-    BackPaymentView, BackRefusal, BankReceipt, MAX_BACK_YEARS,
+    bank_receipt_no, check_back_payment, BackPaymentForm, BackPaymentState, BackPaymentView,
+    BackRefusal, BankReceipt, MAX_BACK_YEARS,
 };
 use yanglao_shared::money::Money;
 use yanglao_shared::window::WindowState;
@@ -263,12 +263,6 @@ async fn review(
             serde_json::from_str(&years).map_err(|e| ApiError::Internal(e.to_string()))?;
         facts.paid_years.extend(years);
     }
-    let facts = BackFacts {
-        status: facts.status,
-        birth_date: facts.birth_date,
-        severely_disabled: facts.severely_disabled,
-        paid_years: facts.paid_years,
-    };
     let current = state
         .current_policy()
         .map_err(|e| ApiError::Internal(e.to_string()))?;

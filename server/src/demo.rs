@@ -21,7 +21,6 @@ pub const DEMO_TOWN_MOBILE: &str = "13900000002";
 pub struct DemoSummary {
     pub created_roster: bool,
     pub residents: usize,
-    pub created_account: bool,
     /// Residents not yet on the demo account, to try adding by name and ID number.
     pub samples: Vec<NewResident>,
     /// Town and village of the demo staff (those of the first sample person), when they
@@ -42,7 +41,7 @@ pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSu
             .await
             .map_err(|e| e.to_string())?;
     }
-    let created_account = seed_account(db, &rows[..2.min(rows.len())], now_ms)
+    seed_account(db, &rows[..2.min(rows.len())], now_ms)
         .await
         .map_err(|e| e.to_string())?;
     let area = rows
@@ -64,7 +63,6 @@ pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSu
         } else {
             existing as usize
         },
-        created_account,
         samples: rows.into_iter().skip(2).take(4).collect(),
         staff_area,
     })
@@ -111,14 +109,14 @@ async fn seed_staff(
     Ok(())
 }
 
-async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<bool, sqlx::Error> {
+async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<(), sqlx::Error> {
     let mobile = MobileNumber::parse(DEMO_MOBILE).expect("demo mobile is valid");
     let exists: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE mobile = $1")
         .bind(mobile.as_str())
         .fetch_optional(&db.pool)
         .await?;
     if exists.is_some() {
-        return Ok(false);
+        return Ok(());
     }
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     let account = Uuid::new_v4().to_string();
@@ -161,5 +159,5 @@ async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<bo
     .execute(&mut **tx)
     .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(())
 }

@@ -186,6 +186,7 @@ async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), String> {
     }
     println!("more people to add (made-up names, valid ID numbers):");
     let march = time::Date::from_calendar_date(year, time::Month::March, 1).expect("valid date");
+    let table = PolicyTable::builtin();
     for r in &summary.samples {
         let age = r.id_number.age_on(march);
         let note = match (r.severely_disabled, age >= 60) {
@@ -194,7 +195,6 @@ async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), String> {
             _ => "",
         };
         // The years 补缴 could cover, for trying the back-payment form.
-        let table = PolicyTable::builtin();
         let enrolled = r.status == RosterStatus::Enrolled;
         let unpaid: Vec<String> = back_payable_years(
             |y| table.lookup(yanglao_shared::policy::DEFAULT_REGION, y).ok(),

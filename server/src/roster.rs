@@ -13,30 +13,11 @@ pub struct Resident {
     pub name: PersonName,
     pub town: String,
     pub village: String,
-    pub region_code: String,
     pub severely_disabled: bool,
     pub status: RosterStatus,
 }
 
-pub fn status_str(status: RosterStatus) -> &'static str {
-    match status {
-        RosterStatus::Enrolled => "enrolled",
-        RosterStatus::DrawingPension => "drawing_pension",
-        RosterStatus::Stopped => "stopped",
-        RosterStatus::NotEnrolled => "not_enrolled",
-    }
-}
-
-pub fn parse_status(s: &str) -> Option<RosterStatus> {
-    match s {
-        "enrolled" => Some(RosterStatus::Enrolled),
-        "drawing_pension" => Some(RosterStatus::DrawingPension),
-        "stopped" => Some(RosterStatus::Stopped),
-        _ => None,
-    }
-}
-
-const COLUMNS: &str = "id, id_number, name, town, village, region_code, severely_disabled, status";
+const COLUMNS: &str = "id, id_number, name, town, village, severely_disabled, status";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Resident, sqlx::Error> {
     let decode = |what: &str, e: String| sqlx::Error::Decode(format!("{what}: {e}").into());
@@ -50,9 +31,9 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Resident, sqlx::Error> {
         name: PersonName::parse(&name).map_err(|e| decode("name", e.to_string()))?,
         town: row.try_get("town")?,
         village: row.try_get("village")?,
-        region_code: row.try_get("region_code")?,
         severely_disabled: row.try_get::<i64, _>("severely_disabled")? == 1,
-        status: parse_status(&status).ok_or_else(|| decode("status", status.clone()))?,
+        status: RosterStatus::parse_recorded(&status)
+            .ok_or_else(|| decode("status", status.clone()))?,
     })
 }
 

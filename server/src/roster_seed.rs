@@ -10,7 +10,6 @@ use yanglao_shared::money::Money;
 use yanglao_shared::{synthetic, IdNumber, PersonName, RosterStatus};
 
 use crate::db::Db;
-use crate::roster::{parse_status, status_str};
 
 #[derive(Debug, Clone)]
 pub struct NewResident {
@@ -114,7 +113,7 @@ fn parse_row(record: &csv::StringRecord, today: time::Date) -> Result<NewResiden
         "0" | "否" | "false" | "no" | "" => false,
         other => return Err(format!("重度残疾应填 是/否，而不是“{other}”")),
     };
-    let status = parse_status(field(5)).ok_or_else(|| {
+    let status = RosterStatus::parse_recorded(field(5)).ok_or_else(|| {
         format!(
             "参保状态应为 enrolled/drawing_pension/stopped，而不是“{}”",
             field(5)
@@ -176,7 +175,7 @@ pub async fn insert_all(
         .bind(&row.village)
         .bind(region)
         .bind(i64::from(row.severely_disabled))
-        .bind(status_str(row.status))
+        .bind(row.status.as_str())
         .bind(now_ms)
         .execute(&mut **tx)
         .await?;

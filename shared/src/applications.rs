@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::eligibility::RosterStatus;
+use crate::eligibility::{PersonFacts, RosterStatus};
 use crate::money::Money;
 use crate::policy::Policy;
 use crate::refusal::Reason;
@@ -269,15 +269,6 @@ pub fn back_payable_years<'p>(
         .collect()
 }
 
-/// What the eligibility check knows about the person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackFacts {
-    pub status: RosterStatus,
-    pub birth_date: Date,
-    pub severely_disabled: bool,
-    pub paid_years: BTreeSet<i32>,
-}
-
 /// A yes: the years (ascending) and the amount, tier × years. No subsidy unless the policy
 /// says back payment earns one (Wendeng's does not).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +284,7 @@ pub struct BackQuote {
 pub fn check_back_payment<'p>(
     current: &Policy,
     policy_of: impl Fn(i32) -> Option<&'p Policy>,
-    facts: &BackFacts,
+    facts: &PersonFacts,
     years: &[i32],
     tier: TierAmount,
     this_year: i32,

@@ -24,6 +24,25 @@ pub enum RosterStatus {
     Stopped,
 }
 
+impl RosterStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotEnrolled => "not_enrolled",
+            Self::Enrolled => "enrolled",
+            Self::DrawingPension => "drawing_pension",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    /// The status of a roster record (a CSV cell, a database column): never `not_enrolled`,
+    /// which means "no record at all".
+    pub fn parse_recorded(text: &str) -> Option<Self> {
+        [Self::Enrolled, Self::DrawingPension, Self::Stopped]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
 /// What the decision needs to know about a person; the server fills it from the roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonFacts {

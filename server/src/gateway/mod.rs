@@ -60,8 +60,6 @@ pub enum GatewayError {
 
 #[async_trait]
 pub trait PaymentGateway: Send + Sync {
-    /// Shown to users: "沙箱银行（测试环境）" for the sandbox.
-    fn display_name(&self) -> &str;
     fn is_sandbox(&self) -> bool;
     async fn bind_card(&self, card: &CardNumber) -> Result<BoundCard, GatewayError>;
     async fn charge(&self, request: &ChargeRequest) -> Result<OrderStatus, GatewayError>;

@@ -102,10 +102,6 @@ impl HttpGateway {
 
 #[async_trait]
 impl PaymentGateway for HttpGateway {
-    fn display_name(&self) -> &str {
-        super::sandbox::DISPLAY_NAME
-    }
-
     fn is_sandbox(&self) -> bool {
         true
     }

@@ -23,9 +23,6 @@ use super::{
     SIGNATURE_HEADER,
 };
 
-/// Shown wherever the bank is named to a user.
-pub const DISPLAY_NAME: &str = "沙箱银行（测试环境，不会真实扣款）";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Behaviour {
     Pay,
@@ -197,10 +194,6 @@ fn bank_ref(order_id: Uuid) -> String {
 
 #[async_trait]
 impl PaymentGateway for SandboxBank {
-    fn display_name(&self) -> &str {
-        DISPLAY_NAME
-    }
-
     fn is_sandbox(&self) -> bool {
         true
     }

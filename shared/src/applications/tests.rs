@@ -5,8 +5,8 @@ use time::macros::date;
 use super::*;
 use crate::policy::{PolicyTable, DEFAULT_REGION};
 
-fn facts() -> BackFacts {
-    BackFacts {
+fn facts() -> PersonFacts {
+    PersonFacts {
         status: RosterStatus::Enrolled,
         birth_date: date!(1968 - 05 - 12),
         severely_disabled: false,
@@ -14,7 +14,7 @@ fn facts() -> BackFacts {
     }
 }
 
-fn check(facts: &BackFacts, years: &[i32], tier: &str) -> Result<BackQuote, Vec<BackRefusal>> {
+fn check(facts: &PersonFacts, years: &[i32], tier: &str) -> Result<BackQuote, Vec<BackRefusal>> {
     let table = PolicyTable::builtin();
     let current = table.lookup(DEFAULT_REGION, 2026).unwrap();
     check_back_payment(
@@ -49,13 +49,13 @@ fn only_unpaid_past_covered_years_at_contribution_age() {
     );
     // The built-in policy starts in 2018.
     assert_eq!(codes(check(&facts(), &[2017], "500")), ["year_not_covered"]);
-    let young = BackFacts {
+    let young = PersonFacts {
         birth_date: date!(2004 - 01 - 01),
         ..facts()
     };
     assert_eq!(codes(check(&young, &[2019], "500")), ["age_outside"]);
     assert!(check(&young, &[2020], "500").is_ok(), "16 in 2020");
-    let old = BackFacts {
+    let old = PersonFacts {
         birth_date: date!(1960 - 01 - 01),
         ..facts()
     };
@@ -65,13 +65,13 @@ fn only_unpaid_past_covered_years_at_contribution_age() {
 
 #[test]
 fn person_and_tier_rules() {
-    let pensioner = BackFacts {
+    let pensioner = PersonFacts {
         status: RosterStatus::DrawingPension,
         ..facts()
     };
     assert_eq!(codes(check(&pensioner, &[2020], "500")), ["not_enrolled"]);
     assert_eq!(codes(check(&facts(), &[2020], "300")), ["tier_restricted"]);
-    let disabled = BackFacts {
+    let disabled = PersonFacts {
         severely_disabled: true,
         ..facts()
     };
@@ -169,7 +169,7 @@ fn back_payable_years_are_covered_past_contribution_years() {
         vec![2025, 2026]
     );
     // Every offered year passes the town center's age and coverage checks.
-    let facts = BackFacts {
+    let facts = PersonFacts {
         paid_years: BTreeSet::new(),
         ..facts()
     };
