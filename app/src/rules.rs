@@ -14,10 +14,16 @@ use yanglao_shared::wire::{IntentState, PayeeCheck};
 
 use crate::model::{CachedWindow, LocalIntent, LocalPayee};
 
+/// The built-in policy table, parsed once per page (reactive code asks for it often).
+pub fn builtin() -> &'static PolicyTable {
+    static TABLE: std::sync::OnceLock<PolicyTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(PolicyTable::builtin)
+}
+
 /// The policy to apply: the one the server sent last, else the built-in Wendeng table.
 pub fn policy_or_builtin(cached: Option<&Policy>, year: i32) -> Policy {
     cached.cloned().unwrap_or_else(|| {
-        let table = PolicyTable::builtin();
+        let table = builtin();
         let policy = table
             .lookup(DEFAULT_REGION, year)
             .or_else(|_| table.lookup(DEFAULT_REGION, 2018));

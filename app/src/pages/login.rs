@@ -119,10 +119,14 @@ fn AuthForm(mode: Mode) -> impl IntoView {
                 return;
             }
             app.reload().await;
+            // Other tabs too: another account's records may just have left this phone.
+            crate::sync::announce();
             app.needs_login.set(false);
             crate::sync::request(app);
             // Whether this account is staff decides the 工作台 entry.
-            spawn_local(crate::sync::refresh_account(app));
+            spawn_local(async move {
+                crate::sync::refresh_account(app).await;
+            });
             navigate("/", Default::default());
         });
     };

@@ -3,16 +3,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use yanglao_shared::id_number::IdNumber;
-use yanglao_shared::name::PersonName;
 use yanglao_shared::window::cst_date;
-use yanglao_shared::wire::{Account, ClaimRequest, OwnRecord};
+use yanglao_shared::wire::{ClaimRequest, OwnRecord};
 
 use super::{api_message, ErrorText, RequireSession};
-use crate::api::{self, ApiError};
-use crate::components::TextField;
+use crate::api;
+use crate::components::{PersonFields, PersonInput};
 use crate::i18n::{self, tr};
-use crate::state::{use_app, AppState};
+use crate::state::use_app;
 
 #[component]
 pub fn Record() -> impl IntoView {
@@ -23,27 +21,16 @@ pub fn Record() -> impl IntoView {
     }
 }
 
-async fn keep(app: AppState, account: &Account) {
-    if let Ok(store) = app.store().await {
-        let _ = store.save_account(account).await;
-    }
-    app.reload().await;
-}
-
 #[component]
 fn RecordPage() -> impl IntoView {
     let app = use_app();
     let t = tr();
     let offline = RwSignal::new(false);
-    if let Some(token) = app.token() {
-        spawn_local(async move {
-            match api::me(&token).await {
-                Ok(account) => keep(app, &account).await,
-                Err(ApiError::Unauthorized(_)) => app.needs_login.set(true),
-                Err(_) => offline.set(true),
-            }
-        });
-    }
+    spawn_local(async move {
+        if !crate::sync::refresh_account(app).await {
+            offline.set(true);
+        }
+    });
     // Only a new record rebuilds the view; other syncs leave the claim form as typed.
     let own_record = Memo::new(move |_| {
         app.data
@@ -117,39 +104,12 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
 fn ClaimForm() -> impl IntoView {
     let app = use_app();
     let t = tr();
-    let name = RwSignal::new(String::new());
-    let id_number = RwSignal::new(String::new());
-    let touched = RwSignal::new(false);
+    let person = PersonInput::new(move || cst_date(app.server_now()));
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
-    let today = move || cst_date(app.server_now());
-    let name_error = Signal::derive(move || {
-        touched
-            .get()
-            .then(|| {
-                PersonName::parse(&name.get())
-                    .err()
-                    .map(|e| i18n::input_error(e.code(), e.to_string()))
-            })
-            .flatten()
-    });
-    let id_error = Signal::derive(move || {
-        let complete = id_number.with(|s| s.trim().chars().count() >= 18);
-        (touched.get() || complete)
-            .then(|| {
-                IdNumber::parse(&id_number.get(), today())
-                    .err()
-                    .map(|e| i18n::input_error(e.code(), e.to_string()))
-            })
-            .flatten()
-    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        touched.set(true);
-        let (Ok(person), Ok(id)) = (
-            PersonName::parse(&name.get_untracked()),
-            IdNumber::parse(&id_number.get_untracked(), today()),
-        ) else {
+        let Some((person, id)) = person.checked() else {
             return;
         };
         let Some(token) = app.token() else {
@@ -165,7 +125,7 @@ fn ClaimForm() -> impl IntoView {
             let answer = api::claim(&token, &request).await;
             busy.set(false);
             match answer {
-                Ok(account) => keep(app, &account).await,
+                Ok(account) => crate::sync::remember_account(app, account).await,
                 Err(e) => failure.set(Some(api_message(&e))),
             }
         });
@@ -173,16 +133,7 @@ fn ClaimForm() -> impl IntoView {
     view! {
         <p class="lead">{t.claim_intro}</p>
         <form on:submit=submit novalidate class="page--narrow">
-            <TextField label=t.name value=name error=name_error testid="claim-name" autocomplete="name" />
-            <TextField
-                label=t.id_number
-                value=id_number
-                error=id_error
-                testid="claim-id-number"
-                hint=t.id_hint
-                autocomplete="off"
-                maxlength=20
-            />
+            <PersonFields person=person testids=("claim-name", "claim-id-number", "claim-id-ok") />
             <ErrorText message=failure testid="claim-error" />
             <button type="submit" class="button button--primary button--block" data-testid="claim-submit" disabled=move || busy.get()>
                 {t.claim_submit}

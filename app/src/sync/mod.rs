@@ -284,7 +284,11 @@ pub async fn refresh_policy(app: AppState) {
     };
     if let Ok(store) = app.store().await {
         if store.save_window(&cached, &info.policy).await.is_ok() {
-            app.reload().await;
+            // Just these fields: a full reload would redraw every screen at start-up.
+            app.data.update(|d| {
+                d.window = Some(cached);
+                d.policy = Some(info.policy);
+            });
         }
     }
 }
@@ -296,26 +300,36 @@ pub async fn refresh_places(app: AppState) {
     };
     if let Ok(store) = app.store().await {
         if store.set(crate::store::keys::PLACES, &places).await.is_ok() {
-            app.reload().await;
+            app.data.update(|d| d.places = places);
         }
     }
 }
 
-/// Re-reads the account (`GET /me`) and keeps it, so what depends on it (the staff entry)
-/// also shows offline. Quiet: a failure leaves the cached account as it was.
-pub async fn refresh_account(app: AppState) {
+/// Re-reads the account (`GET /me`) and keeps it, so what depends on it (the staff entry,
+/// one's own record) also shows offline. Quiet: a failure leaves the cached account as it
+/// was. Answers whether the server was reached (a 401 asks to log in again).
+pub async fn refresh_account(app: AppState) -> bool {
     let Some(token) = app.token() else {
-        return;
+        return false;
     };
     match api::me(&token).await {
         Ok(account) => {
-            if let Ok(store) = app.store().await {
-                if store.save_account(&account).await.is_ok() {
-                    app.reload().await;
-                }
-            }
+            remember_account(app, account).await;
+            true
         }
-        Err(ApiError::Unauthorized(_)) => app.needs_login.set(true),
-        Err(_) => {}
+        Err(ApiError::Unauthorized(_)) => {
+            app.needs_login.set(true);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Keeps the account as the server just gave it, on disk and on screen.
+pub async fn remember_account(app: AppState, account: yanglao_shared::wire::Account) {
+    if let Ok(store) = app.store().await {
+        if store.save_account(&account).await.is_ok() {
+            app.data.update(|d| d.account = Some(account));
+        }
     }
 }

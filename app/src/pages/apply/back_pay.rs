@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use yanglao_shared::applications::{back_payable_years, BackPaymentForm};
-use yanglao_shared::policy::{PolicyTable, DEFAULT_REGION};
+use yanglao_shared::policy::DEFAULT_REGION;
 use yanglao_shared::tiers::TierAmount;
 use yanglao_shared::window::cst_date;
 
@@ -18,6 +18,7 @@ use crate::clock;
 use crate::components::{PersonFields, PersonInput};
 use crate::i18n::{self, apply, ta, tr};
 use crate::pages::{ErrorText, RequireSession};
+use crate::rules;
 use crate::state::use_app;
 
 #[component]
@@ -40,7 +41,6 @@ fn BackPayForm() -> impl IntoView {
     let touched = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let this_year = cst_date(app.server_now()).year();
-    let table = StoredValue::new(PolicyTable::builtin());
 
     // Fixing a form (same id), or starting again from a rejected one (a new id).
     let editing = from_query(app, "edit").filter(LocalApplication::can_fix);
@@ -61,13 +61,11 @@ fn BackPayForm() -> impl IntoView {
 
     let offered = Memo::new(move |_| {
         person.id().map(|id| {
-            table.with_value(|table| {
-                back_payable_years(
-                    |y| table.lookup(DEFAULT_REGION, y).ok(),
-                    id.birth_date(),
-                    this_year,
-                )
-            })
+            back_payable_years(
+                |y| rules::builtin().lookup(DEFAULT_REGION, y).ok(),
+                id.birth_date(),
+                this_year,
+            )
         })
     });
     // Years that are no longer offered (the ID changed) are not sent.
