@@ -13,8 +13,8 @@ use yanglao_shared::applications::{
     TownReview, VillageCheck,
 };
 use yanglao_shared::wire::{
-    Account, BindCard, ClaimRequest, Credentials, ErrorBody, NewPayee, PayeeView, PaymentMethod,
-    Place, PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
+    Account, BindCard, ClaimRequest, Credentials, ErrorBody, PaymentMethod, Place, PolicyInfo,
+    ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
 };
 
 const BASE: &str = "/api/v1";
@@ -139,12 +139,12 @@ async fn send(
     path: &str,
     token: Option<&str>,
     body: Option<String>,
-) -> Result<(u16, String), ApiError> {
+) -> Result<String, ApiError> {
     let response = fetch(method, path, token, body, "application/json").await?;
     let status = response.status();
     let text = text_of(&response).await?;
     if (200..300).contains(&status) {
-        Ok((status, text))
+        Ok(text)
     } else {
         Err(refusal(status, &text))
     }
@@ -160,7 +160,7 @@ async fn call<R: DeserializeOwned>(
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
-    let (_, text) = send(method, path, token, body).await?;
+    let text = send(method, path, token, body).await?;
     serde_json::from_str(&text).map_err(|e| ApiError::BadAnswer(e.to_string()))
 }
 
@@ -198,26 +198,8 @@ pub async fn claim(token: &str, request: &ClaimRequest) -> Result<Account, ApiEr
     call("POST", "/me/claim", Some(token), Some(request)).await
 }
 
-pub async fn payees(token: &str) -> Result<Vec<PayeeView>, ApiError> {
-    call("GET", "/payees", Some(token), NO_BODY).await
-}
-
-pub async fn put_payee(token: &str, payee: &NewPayee) -> Result<PayeeView, ApiError> {
-    call(
-        "PUT",
-        &format!("/payees/{}", payee.id),
-        Some(token),
-        Some(payee),
-    )
-    .await
-}
-
 pub async fn delete_payee(token: &str, id: Uuid) -> Result<(), ApiError> {
     call_empty("DELETE", &format!("/payees/{id}"), Some(token)).await
-}
-
-pub async fn methods(token: &str) -> Result<Vec<PaymentMethod>, ApiError> {
-    call("GET", "/methods", Some(token), NO_BODY).await
 }
 
 /// The card number goes to the server (and on to the bank gateway) and nowhere else.

@@ -331,10 +331,11 @@ pub fn merge_filed(
     let incoming = enrolments
         .iter()
         .map(|v| {
-            let name = yanglao_shared::PersonName::parse(&v.name)
-                .map(|n| n.masked())
-                .unwrap_or_default();
             let filed = Filed::Enrolment(v.clone());
+            let name = match masked(filed.clone()) {
+                Filed::Enrolment(kept) => kept.name,
+                Filed::BackPayment(_) => String::new(),
+            };
             (
                 v.id,
                 Kind::Enrolment,

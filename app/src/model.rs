@@ -84,12 +84,6 @@ pub struct CachedWindow {
     pub clock: ServerClock,
 }
 
-/// The policy in force as the server last told it (`GET /policy`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CachedPolicy {
-    pub policy: Policy,
-}
-
 /// Everything the UI shows, loaded from IndexedDB in one go.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {

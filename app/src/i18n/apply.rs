@@ -5,6 +5,7 @@ use std::fmt::Display;
 
 use yanglao_shared::applications::{BackPaymentState, EnrolmentState};
 
+use super::zh;
 use crate::applications::{Status, StepName};
 
 pub struct ApplyStrings {
@@ -294,10 +295,6 @@ pub fn ta() -> &'static ApplyStrings {
     } else {
         &EN
     }
-}
-
-fn zh() -> bool {
-    super::lang() == super::Lang::Zh
 }
 
 /// The chip of an application: its CSS modifier (shared with payments) and its words.

@@ -37,7 +37,7 @@ pub fn lang() -> Lang {
     LANG.with(Cell::get)
 }
 
-fn zh() -> bool {
+pub(super) fn zh() -> bool {
     lang() == Lang::Zh
 }
 

@@ -125,7 +125,7 @@ fn LogOut() -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     let click = move |_| {
         let unsent = app.data.with_untracked(|d| {
-            let payments = d.intents.iter().filter(|i| i.mine && i.to_send()).count();
+            let payments = d.intents.iter().filter(|i| i.to_send()).count();
             // Forms waiting to be sent stay on the phone just the same.
             payments
                 + d.applications

@@ -73,3 +73,16 @@ pub fn api_message(error: &crate::api::ApiError) -> String {
         crate::api::ApiError::BadAnswer(_) => tr().error_generic.to_owned(),
     }
 }
+
+/// What a staff screen says of a failure: the server's sentence, except a refusal of the
+/// role, which is said plainly; a 401 also asks to log in again.
+pub fn failure_text(app: crate::state::AppState, error: &crate::api::ApiError) -> String {
+    if let crate::api::ApiError::Unauthorized(_) = error {
+        app.needs_login.set(true);
+    }
+    if error.code() == "forbidden" {
+        tr().staff_forbidden.to_owned()
+    } else {
+        api_message(error)
+    }
+}

@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use wasm_bindgen::{JsCast, JsValue};
 use yanglao_shared::wire::StaffRole;
 
-use super::{api_message, ErrorText, RequireSession};
+use super::{failure_text, ErrorText, RequireSession};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr};
 use crate::rules;
@@ -56,18 +56,6 @@ struct Screen {
     list_busy: RwSignal<bool>,
     /// Bumped on each change of year, so a slow answer for the previous year is dropped.
     generation: StoredValue<u32>,
-}
-
-/// The server's sentence, except a refusal of the role, which is said plainly.
-pub(crate) fn failure_text(app: AppState, error: &ApiError) -> String {
-    if let ApiError::Unauthorized(_) = error {
-        app.needs_login.set(true);
-    }
-    if error.code() == "forbidden" {
-        tr().staff_forbidden.to_owned()
-    } else {
-        api_message(error)
-    }
 }
 
 async fn load_stats(s: Screen, year: Option<i32>, generation: u32) {

@@ -35,8 +35,7 @@ async fn send(token: &str, form: &ApplicationForm) -> Result<Filed, ApiError> {
 }
 
 /// Sends what waits, then refreshes when worth it (`always`: the applications screen is open).
-/// Returns whether anything on the phone changed.
-pub async fn exchange(store: &Store, token: &str, always: bool) -> Result<bool, Trouble> {
+pub async fn exchange(store: &Store, token: &str, always: bool) -> Result<(), Trouble> {
     let apps = store.applications().await?;
     let mut changed = false;
     for app in &apps {
@@ -65,7 +64,7 @@ pub async fn exchange(store: &Store, token: &str, always: bool) -> Result<bool, 
         store.put_applications(&[updated]).await?;
         changed = true;
     }
-    let apps = store.applications().await?;
+    // Nothing sent: nothing moved on this phone since `apps` was read, as far as staff go.
     if always || changed || apps.iter().any(LocalApplication::awaits_staff) {
         let enrolments = api::enrolments(token).await?;
         let back_payments = api::back_payments(token).await?;
@@ -73,8 +72,7 @@ pub async fn exchange(store: &Store, token: &str, always: bool) -> Result<bool, 
         let updates = merge_filed(&latest, &enrolments, &back_payments);
         if !updates.is_empty() {
             store.put_applications(&updates).await?;
-            changed = true;
         }
     }
-    Ok(changed)
+    Ok(())
 }

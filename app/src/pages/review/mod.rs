@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use yanglao_shared::wire::StaffRole;
 
-use super::staff::failure_text;
+use super::failure_text;
 use crate::api::ApiError;
 use crate::i18n::{self, ta};
 use crate::state::AppState;
