@@ -10,7 +10,7 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::wire::StaffRole;
 
-use super::{decision_error, load, remember_decision, role, split, Listing, ListingHead};
+use super::{decision_error, queue, role, QueueLists};
 use crate::api;
 use crate::applications::Status;
 use crate::components::TextField;
@@ -39,56 +39,18 @@ fn waits_on(role: Option<StaffRole>, item: &BackPaymentView) -> bool {
 #[component]
 fn ReviewPage() -> impl IntoView {
     let app = use_app();
-    let t = ta();
-    let listing = RwSignal::new(Listing::<BackPaymentView>::Loading);
     let role = role(app);
-    let reload = move || {
-        spawn_local(async move {
-            let token = app.token().unwrap_or_default();
-            let fetched = load(
-                app,
-                keys::STAFF_BACK_PAYMENTS,
-                api::staff_back_payments(&token),
-            )
-            .await;
-            listing.set(fetched);
-        })
-    };
-    reload();
-    let decided = Callback::new(move |now: BackPaymentView| {
-        let id = now.id;
-        remember_decision(
-            app,
-            keys::STAFF_BACK_PAYMENTS,
-            listing,
-            move |v: &BackPaymentView| v.id == id,
-            now,
-        );
+    let fetch = |token: String| async move { api::staff_back_payments(&token).await };
+    let queue = queue(app, keys::STAFF_BACK_PAYMENTS, fetch, move |v| {
+        waits_on(role.get(), v)
     });
-    let (todo, rest) = split(listing, move |v| waits_on(role.get(), v));
+    let task = Callback::new(move |v: BackPaymentView| {
+        view! { <Task item=v decided=queue.decided /> }.into_any()
+    });
     view! {
         <section class="page review">
-            <h1 tabindex="-1">{t.review_back_title}</h1>
-            <ListingHead listing=listing />
-            <h2>{t.todo}</h2>
-            // Keyed by id and state, as on the enrolment screen.
-            <Show
-                when=move || !todo.with(Vec::is_empty)
-                fallback=|| view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }
-            >
-                <ul class="list" data-testid="review-todo">
-                    <For
-                        each=move || todo.get()
-                        key=|v| (v.id, v.state.as_str())
-                        children=move |v| view! { <Task item=v decided=decided /> }
-                    />
-                </ul>
-            </Show>
-            <h2>{t.others}</h2>
-            <ul class="list" data-testid="review-others">
-                {move || rest.get().into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
-            </ul>
-            <button type="button" class="button button--quiet" on:click=move |_| reload()>{t.refresh}</button>
+            <h1 tabindex="-1">{ta().review_back_title}</h1>
+            <QueueLists queue task summary=|v: &BackPaymentView| summary(v).into_any() />
         </section>
     }
 }

@@ -10,7 +10,7 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::wire::StaffRole;
 
-use super::{decision_error, load, remember_decision, role, split, Listing, ListingHead};
+use super::{decision_error, queue, role, QueueLists};
 use crate::api;
 use crate::applications::Status;
 use crate::i18n::{self, apply, ta};
@@ -44,63 +44,25 @@ fn waits_on(role: Option<StaffRole>, view: &EnrolmentView) -> bool {
 #[component]
 fn ReviewPage() -> impl IntoView {
     let app = use_app();
-    let t = ta();
-    let listing = RwSignal::new(Listing::<EnrolmentView>::Loading);
     let role = role(app);
-    let reload = move || {
-        spawn_local(async move {
-            let token = app.token().unwrap_or_default();
-            // Only what this role acts on travels: a town's whole history can be long, and the
-            // network weak. What is decided here stays on screen below, under 其他申请.
-            let state = acts_on(role.get_untracked());
-            let fetched = load(
-                app,
-                keys::STAFF_ENROLMENTS,
-                api::staff_enrolments(&token, state),
-            )
-            .await;
-            listing.set(fetched);
-        })
+    // Only what this role acts on travels: a town's whole history can be long, and the
+    // network weak. What is decided here stays on screen, under 其他申请.
+    let fetch = move |token: String| async move {
+        api::staff_enrolments(&token, acts_on(role.get_untracked())).await
     };
-    reload();
-    let decided = Callback::new(move |now: EnrolmentView| {
-        let id = now.id;
-        remember_decision(
-            app,
-            keys::STAFF_ENROLMENTS,
-            listing,
-            move |v: &EnrolmentView| v.id == id,
-            now,
-        );
+    let queue = queue(app, keys::STAFF_ENROLMENTS, fetch, move |v| {
+        waits_on(role.get(), v)
     });
-    let (todo, rest) = split(listing, move |v| waits_on(role.get(), v));
+    let task = Callback::new(move |v: EnrolmentView| {
+        view! { <Task item=v role=role.get_untracked() decided=queue.decided /> }.into_any()
+    });
     view! {
         <section class="page review">
-            <h1 tabindex="-1">{t.review_enrol_title}</h1>
+            <h1 tabindex="-1">{ta().review_enrol_title}</h1>
             <Show when=move || role.get() == Some(StaffRole::Village)>
                 <A href="/apply/enrol" attr:class="button" attr:data-testid="enter-for-resident">{ta().enter_for}</A>
             </Show>
-            <ListingHead listing=listing />
-            <h2>{t.todo}</h2>
-            // Keyed by id and state: a decision on one form leaves the others (and what is
-            // typed into them) alone, and a form whose step changed is built afresh.
-            <Show
-                when=move || !todo.with(Vec::is_empty)
-                fallback=|| view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }
-            >
-                <ul class="list" data-testid="review-todo">
-                    <For
-                        each=move || todo.get()
-                        key=|v| (v.id, v.state.as_str())
-                        children=move |v| view! { <Task item=v role=role.get_untracked() decided=decided /> }
-                    />
-                </ul>
-            </Show>
-            <h2>{t.others}</h2>
-            <ul class="list" data-testid="review-others">
-                {move || rest.get().into_iter().map(|v| view! { <li class="list__item">{summary(&v)}</li> }).collect_view()}
-            </ul>
-            <button type="button" class="button button--quiet" on:click=move |_| reload()>{t.refresh}</button>
+            <QueueLists queue task summary=|v: &EnrolmentView| summary(v).into_any() />
         </section>
     }
 }

@@ -12,6 +12,8 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use uuid::Uuid;
+use yanglao_shared::applications::{BackPaymentView, EnrolmentView};
 use yanglao_shared::wire::StaffRole;
 
 use super::failure_text;
@@ -60,7 +62,7 @@ impl<T: Clone> Listing<T> {
 
 /// Loads a list (`fetch`), keeps it under `key` for a weak network, and falls back to what
 /// was kept when offline.
-pub async fn load<T, F>(app: AppState, key: &'static str, fetch: F) -> Listing<T>
+async fn load<T, F>(app: AppState, key: &'static str, fetch: F) -> Listing<T>
 where
     T: Clone + Serialize + DeserializeOwned,
     F: Future<Output = Result<Vec<T>, ApiError>>,
@@ -91,30 +93,138 @@ where
     }
 }
 
-/// After a decision: the item as the server now has it, on screen and in the list kept on
+/// What both review screens handle: a form with an id, at a step of its flow.
+pub trait Reviewed:
+    Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static
+{
+    fn id(&self) -> Uuid;
+    /// Its step: on screen a form is keyed by id and step, so a form whose step changed is
+    /// built afresh while the others keep what is typed into them.
+    fn step(&self) -> &'static str;
+}
+
+impl Reviewed for EnrolmentView {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn step(&self) -> &'static str {
+        self.state.as_str()
+    }
+}
+
+impl Reviewed for BackPaymentView {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn step(&self) -> &'static str {
+        self.state.as_str()
+    }
+}
+
+/// One review screen's forms: loaded under `key` (and kept there for a weak network), split
+/// into those waiting on this staff member and the rest, and updated by each decision.
+pub struct Queue<T: Reviewed> {
+    pub listing: RwSignal<Listing<T>>,
+    pub todo: Memo<Vec<T>>,
+    pub rest: Memo<Vec<T>>,
+    pub reload: Callback<()>,
+    pub decided: Callback<T>,
+}
+
+impl<T: Reviewed> Clone for Queue<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Reviewed> Copy for Queue<T> {}
+
+/// Loads the queue now (and again on `reload`); `fetch` asks the server with the session's
+/// token, `waits` says which forms this staff member acts on.
+pub fn queue<T, F, Fut>(
+    app: AppState,
+    key: &'static str,
+    fetch: F,
+    waits: impl Fn(&T) -> bool + Copy + Send + Sync + 'static,
+) -> Queue<T>
+where
+    T: Reviewed,
+    F: Fn(String) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
+{
+    let listing = RwSignal::new(Listing::Loading);
+    let reload = Callback::new(move |()| {
+        leptos::task::spawn_local(async move {
+            let token = app.token().unwrap_or_default();
+            listing.set(load(app, key, fetch(token)).await);
+        })
+    });
+    reload.run(());
+    let decided = Callback::new(move |now: T| remember_decision(app, key, listing, now));
+    let (todo, rest) = split(listing, waits);
+    Queue {
+        listing,
+        todo,
+        rest,
+        reload,
+        decided,
+    }
+}
+
+/// After a decision: the form as the server now has it, on screen and in the list kept on
 /// the phone (so an offline look later does not offer a step already taken).
-pub fn remember_decision<T>(
+fn remember_decision<T: Reviewed>(
     app: AppState,
     key: &'static str,
     listing: RwSignal<Listing<T>>,
-    is_it: impl Fn(&T) -> bool + Clone + 'static,
     now: T,
-) where
-    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
-{
-    listing.update(|l| l.replace(is_it.clone(), now.clone()));
+) {
+    let id = now.id();
+    listing.update(|l| l.replace(|v| v.id() == id, now.clone()));
     app.say(ta().done);
     leptos::task::spawn_local(async move {
         let Ok(store) = app.store().await else {
             return;
         };
         if let Ok(Some(mut kept)) = store.get::<CachedList<T>>(key).await {
-            if let Some(slot) = kept.items.iter_mut().find(|i| is_it(i)) {
+            if let Some(slot) = kept.items.iter_mut().find(|v| v.id() == id) {
                 *slot = now;
                 let _ = store.set(key, &kept).await;
             }
         }
     });
+}
+
+/// The lists of a review screen: the forms waiting on this staff member, each a `task`; the
+/// rest, a `summary` each; and a refresh.
+#[component]
+pub fn QueueLists<T: Reviewed>(
+    queue: Queue<T>,
+    task: Callback<T, AnyView>,
+    summary: fn(&T) -> AnyView,
+) -> impl IntoView {
+    let t = ta();
+    view! {
+        <ListingHead listing=queue.listing />
+        <h2>{t.todo}</h2>
+        <Show
+            when=move || !queue.todo.with(Vec::is_empty)
+            fallback=|| view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }
+        >
+            <ul class="list" data-testid="review-todo">
+                <For
+                    each=move || queue.todo.get()
+                    key=|v| (v.id(), v.step())
+                    children=move |v| task.run(v)
+                />
+            </ul>
+        </Show>
+        <h2>{t.others}</h2>
+        <ul class="list" data-testid="review-others">
+            {move || queue.rest.get().iter().map(|v| view! { <li class="list__item">{summary(v)}</li> }).collect_view()}
+        </ul>
+        <button type="button" class="button button--quiet" on:click=move |_| queue.reload.run(())>{t.refresh}</button>
+    }
 }
 
 /// The role of this account, as the server last said (None for a resident). A memo: a sync
@@ -130,7 +240,7 @@ pub fn role(app: AppState) -> Memo<Option<StaffRole>> {
 }
 
 /// The list split into what waits on this staff member and the rest.
-pub fn split<T>(
+fn split<T>(
     listing: RwSignal<Listing<T>>,
     waits: impl Fn(&T) -> bool + Copy + Send + Sync + 'static,
 ) -> (Memo<Vec<T>>, Memo<Vec<T>>)
