@@ -140,6 +140,19 @@ impl AppState {
         Ok(store)
     }
 
+    /// Writes to IndexedDB, then shows the result here and in the other open tabs. On a
+    /// storage error nothing is re-read, and the error is the sentence to show.
+    pub async fn write<Fut>(&self, write: impl FnOnce(Store) -> Fut) -> Result<(), String>
+    where
+        Fut: std::future::Future<Output = crate::store::Result<()>>,
+    {
+        let store = self.store().await?;
+        write(store).await.map_err(|e| e.to_string())?;
+        self.reload().await;
+        crate::sync::announce();
+        Ok(())
+    }
+
     /// Re-reads everything from IndexedDB (after a write here, or in another tab).
     pub async fn reload(&self) {
         match self.store().await {

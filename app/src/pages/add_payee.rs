@@ -57,17 +57,14 @@ fn AddForm() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             // Stored first; the sync that follows may or may not reach the server.
-            let saved = match app.store().await {
-                Ok(store) => store.put_payee(&payee).await.map_err(|e| e.to_string()),
-                Err(e) => Err(e),
-            };
+            let saved = app
+                .write(|store| async move { store.put_payee(&payee).await })
+                .await;
             busy.set(false);
             if let Err(e) = saved {
                 failure.set(Some(e));
                 return;
             }
-            app.reload().await;
-            crate::sync::announce();
             crate::sync::request(app);
             app.say(tr().saved_unverified);
             navigate("/", Default::default());

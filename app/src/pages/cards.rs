@@ -38,11 +38,12 @@ fn CardList() -> impl IntoView {
                 failure.set(Some(api_message(&e)));
                 return;
             }
-            if let Ok(store) = app.store().await {
-                let _ = store.delete_method(id).await;
+            if let Err(e) = app
+                .write(|store| async move { store.delete_method(id).await })
+                .await
+            {
+                app.say(e);
             }
-            app.reload().await;
-            crate::sync::announce();
         });
     };
     view! {
@@ -129,11 +130,13 @@ fn BindForm() -> impl IntoView {
             };
             number.set(String::new());
             touched.set(false);
-            if let Ok(store) = app.store().await {
-                let _ = store.put_method(&method).await;
+            let kept = method.clone();
+            if let Err(e) = app
+                .write(|store| async move { store.put_method(&kept).await })
+                .await
+            {
+                app.say(e);
             }
-            app.reload().await;
-            crate::sync::announce();
             app.draft.update(|d| d.method = Some(method.id));
             app.say(tr().card_bound);
             if back_to_pay {

@@ -149,11 +149,12 @@ fn LogOut() -> impl IntoView {
             {
                 let _ = crate::api::log_out(&token).await; // best effort: offline logout still forgets the token
             }
-            if let Ok(store) = app.store().await {
-                let _ = store.log_out().await;
+            if let Err(e) = app
+                .write(|store| async move { store.log_out().await })
+                .await
+            {
+                app.say(e);
             }
-            app.reload().await;
-            crate::sync::announce();
             navigate("/login", Default::default());
         });
     };

@@ -107,20 +107,14 @@ fn AuthForm(mode: Mode) -> impl IntoView {
             };
             password.set(String::new());
             password2.set(String::new());
-            let stored = match app.store().await {
-                Ok(store) => store
-                    .begin_session(&session)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e),
-            };
+            // Other tabs hear of it too: another account's records may just have left.
+            let stored = app
+                .write(|store| async move { store.begin_session(&session).await })
+                .await;
             if let Err(e) = stored {
                 failure.set(Some(e));
                 return;
             }
-            app.reload().await;
-            // Other tabs too: another account's records may just have left this phone.
-            crate::sync::announce();
             app.needs_login.set(false);
             crate::sync::request(app);
             // Whether this account is staff decides the 工作台 entry.

@@ -134,11 +134,12 @@ fn RemovePayee(id: Uuid) -> impl IntoView {
                 failure.set(Some(api_message(&e)));
                 return;
             }
-            if let Ok(store) = app.store().await {
-                let _ = store.delete_payee(id).await;
+            if let Err(e) = app
+                .write(|store| async move { store.delete_payee(id).await })
+                .await
+            {
+                app.say(e);
             }
-            app.reload().await;
-            crate::sync::announce();
             navigate("/", Default::default());
         });
     };

@@ -124,21 +124,13 @@ fn AttachCard(app: AppState, id: Uuid, methods: Vec<PaymentMethod>) -> impl Into
             };
             intent.intent.method_id = Some(method);
             intent.state = IntentState::Queued;
-            match app.store().await {
-                Ok(store) => {
-                    if let Err(e) = store.put_intents(&[intent]).await {
-                        app.say(e.to_string());
-                        return;
-                    }
-                }
-                Err(e) => {
-                    app.say(e);
-                    return;
-                }
+            match app
+                .write(|store| async move { store.put_intents(&[intent]).await })
+                .await
+            {
+                Ok(()) => crate::sync::request(app),
+                Err(e) => app.say(e),
             }
-            app.reload().await;
-            crate::sync::announce();
-            crate::sync::request(app);
         });
     };
     view! {

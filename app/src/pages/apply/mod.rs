@@ -202,18 +202,12 @@ fn back_details(v: &BackPaymentView) -> impl IntoView {
 }
 
 async fn discard_application(app: AppState, id: uuid::Uuid) {
-    let deleted = match app.store().await {
-        Ok(store) => store
-            .delete_application(id)
-            .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e),
-    };
+    let deleted = app
+        .write(|store| async move { store.delete_application(id).await })
+        .await;
     if let Err(e) = deleted {
         app.say(e);
     }
-    app.reload().await;
-    crate::sync::announce();
 }
 
 /// Keeps a prepared (or fixed) form on the phone, asks for a sync, and goes back to the list,
@@ -225,19 +219,13 @@ fn save_and_show(
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
     spawn_local(async move {
-        let saved = match app.store().await {
-            Ok(store) => store
-                .put_applications(&[record])
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e),
-        };
+        let saved = app
+            .write(|store| async move { store.put_applications(&[record]).await })
+            .await;
         if let Err(e) = saved {
             failure.set(Some(e));
             return;
         }
-        app.reload().await;
-        crate::sync::announce();
         crate::sync::request(app);
         app.say(ta().saved_waiting);
         navigate("/apply", Default::default());

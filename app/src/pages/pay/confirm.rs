@@ -81,18 +81,15 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
         spawn_local(async move {
             // On disk before anything else: a closed tab or a crash after this point loses
             // nothing, and the same ids are sent however many times it takes.
-            let saved = match app.store().await {
-                Ok(store) => store.put_intents(&intents).await.map_err(|e| e.to_string()),
-                Err(e) => Err(e),
-            };
+            let saved = app
+                .write(|store| async move { store.put_intents(&intents).await })
+                .await;
             busy.set(false);
             if let Err(e) = saved {
                 failure.set(Some(e));
                 return;
             }
             app.draft.set(PayDraft::default());
-            app.reload().await;
-            crate::sync::announce();
             crate::sync::request(app);
             navigate("/payments", Default::default());
         });
