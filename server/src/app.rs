@@ -54,7 +54,7 @@ impl AppState {
         self.policies
             .lookup(&self.region, year)
             .or_else(|_| self.current_policy())
-            .map_err(|e| ApiError::Internal(e.to_string()))
+            .map_err(ApiError::from)
     }
 
     pub fn current_policy(&self) -> Result<&Policy, yanglao_shared::policy::PolicyError> {
@@ -106,9 +106,7 @@ async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
 
 async fn policy(State(state): State<AppState>) -> ApiResult<Json<PolicyInfo>> {
     let now = state.now();
-    let policy = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state.current_policy()?;
     Ok(Json(PolicyInfo {
         policy: policy.clone(),
         server_time: now,

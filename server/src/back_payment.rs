@@ -176,9 +176,7 @@ async fn submit(
     }
     // The notice: the form is filled in during the payment window (a retry of a form filed
     // in time was answered above, whatever the date now).
-    let policy = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state.current_policy()?;
     match policy.window.state_at(state.now()) {
         WindowState::Open { .. } => {}
         _ => {
@@ -263,9 +261,7 @@ async fn review(
             serde_json::from_str(&years).map_err(|e| ApiError::Internal(e.to_string()))?;
         facts.paid_years.extend(years);
     }
-    let current = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let current = state.current_policy()?;
     let checked = check_back_payment(
         current,
         |year| state.policies.lookup(&state.region, year).ok(),

@@ -170,9 +170,7 @@ async fn admissible(
 ) -> ApiResult<Option<Staff>> {
     let id_number =
         IdNumber::parse_any_date(&form.id_number).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let policy = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state.current_policy()?;
     let today = yanglao_shared::window::cst_date(state.now());
     if let Some(why) = enrolment_too_young(policy, id_number.birth_date(), today) {
         return Err(ApiError::invalid("too_young", why));

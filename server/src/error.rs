@@ -87,6 +87,13 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// A missing policy is the server's misconfiguration (the table is checked at start-up).
+impl From<yanglao_shared::policy::PolicyError> for ApiError {
+    fn from(err: yanglao_shared::policy::PolicyError) -> Self {
+        Self::Internal(format!("policy: {err}"))
+    }
+}
+
 /// `Json<T>` whose rejections speak our error format (code + Chinese message).
 pub struct ApiJson<T>(pub T);
 

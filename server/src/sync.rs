@@ -84,9 +84,7 @@ async fn sync(
     }
     let methods = methods::views_since(&mut conn, &state, account, request.cursor).await?;
     let now = state.now();
-    let policy = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state.current_policy()?;
     Ok(Json(SyncResponse {
         version: WIRE_VERSION,
         cursor,
