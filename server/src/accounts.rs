@@ -29,36 +29,53 @@ pub fn router() -> Router<AppState> {
 
 const MIN_PASSWORD: usize = 8;
 
+/// A password of `min` characters or more, and not absurdly long (Argon2 hashes all of it).
+pub fn password_fits(password: &str, min: usize) -> bool {
+    password.chars().count() >= min && password.len() <= 200
+}
+
+/// Adds an account inside `conn`'s transaction and answers its id; `None` when the mobile
+/// number already has one. Registration, staff creation and the demo all make accounts here.
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    mobile: &MobileNumber,
+    password_hash: &str,
+    now_ms: i64,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let id = Uuid::new_v4();
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, mobile, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.to_string())
+    .bind(mobile.as_str())
+    .bind(password_hash)
+    .bind(now_ms)
+    .execute(conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(Some(id)),
+        Err(e) if is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 async fn register(
     State(state): State<AppState>,
     ApiJson(creds): ApiJson<Credentials>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let mobile = MobileNumber::parse(&creds.mobile)
         .map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
-    if creds.password.chars().count() < MIN_PASSWORD || creds.password.len() > 200 {
+    if !password_fits(&creds.password, MIN_PASSWORD) {
         return Err(ApiError::invalid("password_length", "密码至少8位"));
     }
     let password = creds.password.clone();
     let hash = auth::off_the_workers(move || auth::hash_password(&password)).await??;
-    let account_id = Uuid::new_v4();
     let mut tx = state.db.begin_write().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO accounts (id, mobile, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(account_id.to_string())
-    .bind(mobile.as_str())
-    .bind(&hash)
-    .bind(state.clock.now_ms())
-    .execute(&mut **tx)
-    .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::conflict(
-                "mobile_taken",
-                "这个手机号已经注册过了，请直接登录",
-            ))
-        }
-        other => other?,
+    let Some(account_id) = insert(&mut tx, &mobile, &hash, state.clock.now_ms()).await? else {
+        return Err(ApiError::conflict(
+            "mobile_taken",
+            "这个手机号已经注册过了，请直接登录",
+        ));
     };
     let session = open_session(&mut tx, &state, account_id, &mobile).await?;
     tx.commit().await?;
@@ -196,9 +213,7 @@ async fn own_record(
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let policy = state
-        .current_policy()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = state.current_policy()?;
     Ok(Some(OwnRecord {
         name: resident.name.to_string(),
         id_masked: resident.id_number.masked(),

@@ -119,18 +119,12 @@ async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<()
         return Ok(());
     }
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    let account = Uuid::new_v4().to_string();
     let mut tx = db.begin_write().await?;
     let seq = next_seq(&mut tx).await?;
-    sqlx::query(
-        "INSERT INTO accounts (id, mobile, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&account)
-    .bind(mobile.as_str())
-    .bind(&hash)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    let Some(account) = crate::accounts::insert(&mut tx, &mobile, &hash, now_ms).await? else {
+        return Ok(()); // made meanwhile by another run
+    };
+    let account = account.to_string();
     for person in people {
         sqlx::query(
             "INSERT INTO payees (id, account_id, resident_id, name, id_number, removed, changed_seq, created_at) \

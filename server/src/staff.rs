@@ -7,13 +7,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde_json::json;
 use sqlx::Row;
-use uuid::Uuid;
 use yanglao_shared::MobileNumber;
 
+use crate::accounts;
 use crate::app::AppState;
 use crate::audit;
 use crate::auth::{self, Authed};
-use crate::db::{is_unique_violation, Db};
+use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 
 /// Staff see other people's data, so their passwords are longer than residents' (8).
@@ -158,7 +158,7 @@ pub struct NewStaff {
 /// `actor` names who ran the command, for the audit log.
 pub async fn create(db: &Db, new: &NewStaff, actor: &str, now_ms: i64) -> Result<String, String> {
     let mobile = MobileNumber::parse(&new.mobile).map_err(|e| e.to_string())?;
-    if new.password.chars().count() < MIN_STAFF_PASSWORD || new.password.len() > 200 {
+    if !accounts::password_fits(&new.password, MIN_STAFF_PASSWORD) {
         return Err(format!("工作人员密码至少{MIN_STAFF_PASSWORD}位"));
     }
     let town = new.town.trim();
@@ -174,24 +174,13 @@ pub async fn create(db: &Db, new: &NewStaff, actor: &str, now_ms: i64) -> Result
         _ => {}
     }
     let hash = auth::hash_password(&new.password).map_err(|e| e.to_string())?;
-    let account_id = Uuid::new_v4().to_string();
     let database = |e: sqlx::Error| format!("database: {e}");
     let mut tx = db.begin_write().await.map_err(database)?;
-    let inserted = sqlx::query(
-        "INSERT INTO accounts (id, mobile, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&account_id)
-    .bind(mobile.as_str())
-    .bind(&hash)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(format!("手机号 {} 已有账户", mobile.as_str()))
-        }
-        other => other.map_err(database)?,
-    };
+    let account_id = accounts::insert(&mut tx, &mobile, &hash, now_ms)
+        .await
+        .map_err(database)?
+        .ok_or_else(|| format!("手机号 {} 已有账户", mobile.as_str()))?
+        .to_string();
     sqlx::query(
         "INSERT INTO staff (account_id, role, town, village, created_at) \
          VALUES ($1, $2, $3, $4, $5)",
