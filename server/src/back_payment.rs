@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/back-payments/{id}", put(submit))
         .route(
             "/staff/back-payments",
-            get(crate::back_payment_list::staff_list),
+            get(crate::staff_lists::back_payments),
         )
         .route("/staff/back-payments/{id}/review", post(review))
         .route("/staff/back-payments/{id}/receipt", post(receipt))

@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enrolments", get(mine))
         .route("/enrolments/{id}", put(submit))
-        .route("/staff/enrolments", get(review::staff_list))
+        .route("/staff/enrolments", get(crate::staff_lists::enrolments))
         .route(
             "/staff/enrolments/{id}/village-check",
             post(review::village_check),

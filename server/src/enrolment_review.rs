@@ -2,9 +2,8 @@
 //! return with a reason) and the town center's review, which puts the person on the roster.
 //! Each step writes its audit entry (before and after) in the step's own transaction.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::json;
 use uuid::Uuid;
 use yanglao_shared::applications::{
     return_reason, EnrolmentState, EnrolmentView, TownReview, VillageCheck,
@@ -14,58 +13,10 @@ use yanglao_shared::IdNumber;
 use crate::app::AppState;
 use crate::audit;
 use crate::db::{next_seq, WriteTx};
-use crate::enrolment::{already_enrolled, from_row, load, EnrolmentRow, COLUMNS};
+use crate::enrolment::{already_enrolled, load, EnrolmentRow};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
 use crate::staff::{Role, Staff};
-
-#[derive(Debug, serde::Deserialize)]
-pub struct ListQuery {
-    state: Option<String>,
-}
-
-/// The forms of this staff member's area (a village assistant: their village; town staff:
-/// their town), oldest first; the read is audited like every staff read.
-pub async fn staff_list(
-    State(state): State<AppState>,
-    staff: Staff,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<EnrolmentView>>> {
-    let wanted = match q.state.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(EnrolmentState::parse(s).ok_or_else(|| {
-            ApiError::invalid(
-                "invalid_state",
-                "状态应为 submitted/returned/village_approved/enrolled",
-            )
-        })?),
-    };
-    let area = staff.area(None, None)?;
-    let (filter, values) = area.filter("e", 2);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM enrolments e WHERE ($1 = '' OR e.state = $1){filter} \
-         ORDER BY e.submitted_at, e.id"
-    );
-    let mut query = sqlx::query(&sql).bind(wanted.map(EnrolmentState::as_str).unwrap_or(""));
-    for value in values {
-        query = query.bind(value);
-    }
-    let rows = query.fetch_all(&state.db.pool).await?;
-    let views = rows
-        .iter()
-        .map(|r| Ok(from_row(r)?.view()))
-        .collect::<ApiResult<Vec<_>>>()?;
-    audit::record_read(
-        &state.db,
-        &staff.account_id,
-        state.clock.now_ms(),
-        "enrolment_list",
-        &area.target(state.current_year()),
-        json!({ "count": views.len(), "state": q.state }),
-    )
-    .await?;
-    Ok(Json(views))
-}
 
 fn wrong_state() -> ApiError {
     ApiError::conflict("wrong_state", "这份登记表当前不在这一步，请刷新后再看")

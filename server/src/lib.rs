@@ -15,8 +15,9 @@
 //! - [`staff`]: staff roles (village assistant, town center, administrator), made by the
 //!   `create-staff` command; [`stats`]: their window statistics and unpaid lists, each read
 //!   recorded in the append-only [`audit`] log.
-//! - [`enrolment`] (with [`enrolment_review`]) and [`back_payment`] (with [`back_payment_list`]): the two paper flows of
-//!   the notice, 参保登记 and 补缴, from the applicant's form to the roster and the ledger;
+//! - [`enrolment`] (with [`enrolment_review`]) and [`back_payment`]: the two paper flows of the
+//!   notice, 参保登记 and 补缴, from the applicant's form to the roster and the ledger, and
+//!   [`staff_lists`], the forms of a staff member's area;
 //!   [`places`]: the towns and villages an enrolment may name.
 //! - [`receipts`]: public receipt verification. [`web`]: the PWA's files. [`openapi`]: the spec.
 
@@ -25,7 +26,6 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod back_payment;
-pub mod back_payment_list;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -45,6 +45,7 @@ pub mod reconcile;
 pub mod roster;
 pub mod roster_seed;
 pub mod staff;
+pub mod staff_lists;
 pub mod stats;
 pub mod sync;
 pub mod web;
