@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use time::macros::{date, datetime};
 use uuid::Uuid;
-use yanglao_server::auth::RateLimiter;
+use yanglao_server::accounts::auth::RateLimiter;
 use yanglao_server::clock::Clock;
-use yanglao_server::db::Db;
 use yanglao_server::gateway::sandbox::{test_cards, SandboxBank};
-use yanglao_server::roster_seed::{self, NewResident};
-use yanglao_server::{AppState, Server};
+use yanglao_server::roster::seed::{self, NewResident};
+use yanglao_server::storage::Db;
+use yanglao_server::AppState;
+use yanglao_server::Server;
 use yanglao_shared::{synthetic, PersonName, PolicyTable, RosterStatus};
 
 const PAYERS: usize = 4;
@@ -78,7 +79,7 @@ async fn run(label: &str, url: String) {
         })
         .collect();
     let clock = Clock::manual(datetime!(2026-03-02 10:00 +8));
-    roster_seed::insert_all(&db, "371003", &rows, clock.now_ms())
+    seed::insert_all(&db, "371003", &rows, clock.now_ms())
         .await
         .unwrap();
     let sandbox = SandboxBank::new("bench");

@@ -1,35 +1,22 @@
-//! The server's state, its router, and how it starts and stops.
+//! The server's state (built once, by [`AppState::build`], for `serve`, the tests and the
+//! benchmark), and a running [`Server`]: how it starts and stops.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
-use yanglao_shared::wire::PolicyInfo;
+use yanglao_shared::policy::PolicyError;
 use yanglao_shared::{Policy, PolicyTable};
 
-use crate::auth::RateLimiter;
+use crate::accounts::auth::RateLimiter;
 use crate::clock::Clock;
-use crate::db::Db;
-use crate::error::{ApiError, ApiResult};
 use crate::gateway::PaymentGateway;
-use crate::{
-    accounts, back_payment, enrolment, methods, notify, payees, receipts, reconcile, stats, sync,
-    web,
-};
-
-/// Requests larger than this are refused before they are read (a sync batch of 200 intents is
-/// about 60 KiB).
-pub const BODY_LIMIT: usize = 256 * 1024;
+use crate::http::error::{ApiError, ApiResult};
+use crate::payments::reconcile;
+use crate::storage::Db;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -43,7 +30,33 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
 }
 
+/// What a server is made of; everything else in [`AppState`] is derived.
+pub struct Parts {
+    pub db: Db,
+    pub clock: Clock,
+    pub policies: PolicyTable,
+    pub region: String,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub gateway_secret: String,
+}
+
 impl AppState {
+    /// The one way a server's state is made. Refuses a policy table without a policy for the
+    /// current year of `region`, so a misconfigured server never starts.
+    pub fn build(parts: Parts) -> Result<Self, PolicyError> {
+        let state = Self {
+            db: parts.db,
+            clock: parts.clock,
+            policies: Arc::new(parts.policies),
+            region: parts.region,
+            gateway: parts.gateway,
+            gateway_secret: parts.gateway_secret.into(),
+            limiter: Arc::new(RateLimiter::default()),
+        };
+        state.current_policy()?;
+        Ok(state)
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
@@ -57,71 +70,13 @@ impl AppState {
             .map_err(ApiError::from)
     }
 
-    pub fn current_policy(&self) -> Result<&Policy, yanglao_shared::policy::PolicyError> {
-        let year = yanglao_shared::window::cst_date(self.now()).year();
-        self.policies.lookup(&self.region, year)
+    pub fn current_policy(&self) -> Result<&Policy, PolicyError> {
+        self.policies.lookup(&self.region, self.current_year())
     }
 
     pub fn current_year(&self) -> i32 {
         yanglao_shared::window::cst_date(self.now()).year()
     }
-}
-
-/// Every route of the API and the PWA.
-pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
-    let api = Router::new()
-        .route("/health", get(health))
-        .route("/policy", get(policy))
-        .merge(accounts::router())
-        .merge(payees::router())
-        .merge(methods::router())
-        .merge(sync::router())
-        .merge(notify::router())
-        .merge(receipts::router())
-        .merge(stats::router())
-        .merge(enrolment::router())
-        .merge(back_payment::router())
-        .merge(crate::places::router())
-        .merge(crate::openapi::router())
-        .fallback(api_not_found)
-        .with_state(state);
-    let app = Router::new().nest("/api/v1", api);
-    let app = match dist {
-        Some(dist) => app.merge(web::router(dist)),
-        None => app,
-    };
-    app.layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(TraceLayer::new_for_http())
-}
-
-async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    crate::db::current_seq(&state.db.pool).await?;
-    Ok(Json(serde_json::json!({ "status": "ok" })))
-}
-
-async fn policy(State(state): State<AppState>) -> ApiResult<Json<PolicyInfo>> {
-    let now = state.now();
-    let policy = state.current_policy()?;
-    Ok(Json(PolicyInfo {
-        policy: policy.clone(),
-        server_time: now,
-        window: policy.window.state_at(now),
-    }))
-}
-
-async fn api_not_found() -> (StatusCode, Json<yanglao_shared::wire::ErrorBody>) {
-    (
-        StatusCode::NOT_FOUND,
-        Json(yanglao_shared::wire::ErrorBody {
-            code: "no_such_route".into(),
-            message: "没有这个接口".into(),
-        }),
-    )
 }
 
 /// A running server: its address, and a handle to stop it gracefully.
@@ -143,7 +98,7 @@ impl Server {
         let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         let (shutdown, mut stop) = tokio::sync::watch::channel(false);
-        let app = router(state.clone(), dist);
+        let app = crate::http::router(state.clone(), dist);
         let reconciler = reconcile::spawn(state.clone(), reconcile_every, shutdown.subscribe());
         let task = tokio::spawn(async move {
             let served = axum::serve(

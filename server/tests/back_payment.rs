@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use time::macros::datetime;
 use uuid::Uuid;
-use yanglao_server::staff::Role;
+use yanglao_server::staff::roles::Role;
 
 on_both_stores!(
     back_payment_from_form_to_ledger,

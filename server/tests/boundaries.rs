@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 use yanglao_server::gateway::sandbox::test_cards;
-use yanglao_server::openapi::ROUTES;
+use yanglao_server::http::openapi::ROUTES;
 
 on_both_stores!(
     one_account_never_sees_or_changes_another,

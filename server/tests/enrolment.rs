@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use time::macros::date;
 use uuid::Uuid;
 use yanglao_server::gateway::sandbox::test_cards;
-use yanglao_server::staff::Role;
+use yanglao_server::staff::roles::Role;
 use yanglao_shared::synthetic;
 
 on_both_stores!(

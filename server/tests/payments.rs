@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use time::macros::datetime;
 use yanglao_server::gateway::sandbox::test_cards;
-use yanglao_server::reconcile::reconcile_once;
+use yanglao_server::payments::reconcile::reconcile_once;
 
 on_both_stores!(
     story_register_add_bind_sync_notify_receipt,
@@ -108,7 +108,7 @@ async fn story_register_add_bind_sync_notify_receipt(app: TestApp) {
         "{views:?}"
     );
     assert_eq!(app.paid_contributions().await, 2);
-    let summary = yanglao_server::ledger::year_summary(&app.db, 2026)
+    let summary = yanglao_server::payments::ledger::year_summary(&app.db, 2026)
         .await
         .unwrap();
     assert_eq!(

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use yanglao_server::gateway::remote::{sandbox_router, HttpGateway};
 use yanglao_server::gateway::sandbox::{test_cards, SandboxBank};
 use yanglao_server::gateway::{ChargeRequest, OrderStatus, PaymentGateway};
-use yanglao_server::roster_seed::{self, ImportError};
+use yanglao_server::roster::seed::{self, ImportError};
 use yanglao_shared::CardNumber;
 
 on_both_stores!(roster_import_is_all_or_nothing);
@@ -30,8 +30,8 @@ async fn roster_import_is_all_or_nothing(app: TestApp) {
         mother().id_number.as_str()
     );
     let today = time::macros::date!(2026 - 03 - 01);
-    let rows = roster_seed::parse_csv(csv.as_bytes(), today).unwrap();
-    let err = roster_seed::insert_all(&app.db, "371003", &rows, 0)
+    let rows = seed::parse_csv(csv.as_bytes(), today).unwrap();
+    let err = seed::insert_all(&app.db, "371003", &rows, 0)
         .await
         .unwrap_err();
     match err {

@@ -9,9 +9,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use time::macros::date;
 use yanglao_server::gateway::sandbox::test_cards;
-use yanglao_server::openapi::ROUTES;
-use yanglao_server::roster_seed::{self, NewResident};
-use yanglao_server::staff::{self, NewStaff, Role};
+use yanglao_server::http::openapi::ROUTES;
+use yanglao_server::roster::seed::{self, NewResident};
+use yanglao_server::staff::roles::{self, NewStaff, Role};
 use yanglao_shared::money::Money;
 use yanglao_shared::{synthetic, PersonName, PolicyTable, RosterStatus};
 
@@ -45,7 +45,7 @@ async fn seed_second_village(app: &TestApp) {
         person(1, vec![(2026, Money::from_yuan(800).unwrap())]),
         person(2, vec![]),
     ];
-    roster_seed::insert_all(&app.db, "371003", &rows, app.clock.now_ms())
+    seed::insert_all(&app.db, "371003", &rows, app.clock.now_ms())
         .await
         .unwrap();
 }
@@ -65,7 +65,7 @@ async fn staff_login(
         town: town.into(),
         village: village.map(Into::into),
     };
-    let id = staff::create(&app.db, &new, "cli:test", app.clock.now_ms())
+    let id = roles::create(&app.db, &new, "cli:test", app.clock.now_ms())
         .await
         .unwrap();
     let reply = app

@@ -58,7 +58,7 @@ async fn create_staff_command_reads_the_password_from_the_environment() {
             "mobile taken"
         );
 
-        let db = yanglao_server::db::Db::connect(&url).await.unwrap();
+        let db = yanglao_server::storage::Db::connect(&url).await.unwrap();
         let (role, village): (String, Option<String>) =
             sqlx::query_as("SELECT role, village FROM staff")
                 .fetch_one(&db.pool)

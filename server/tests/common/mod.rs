@@ -12,12 +12,13 @@ use serde_json::{json, Value};
 use time::macros::{date, datetime};
 use time::OffsetDateTime;
 use uuid::Uuid;
-use yanglao_server::auth::RateLimiter;
+use yanglao_server::accounts::auth::RateLimiter;
 use yanglao_server::clock::Clock;
-use yanglao_server::db::Db;
 use yanglao_server::gateway::sandbox::SandboxBank;
-use yanglao_server::roster_seed::{self, NewResident};
-use yanglao_server::{AppState, Server};
+use yanglao_server::roster::seed::{self, NewResident};
+use yanglao_server::storage::Db;
+use yanglao_server::AppState;
+use yanglao_server::Server;
 use yanglao_shared::money::Money;
 use yanglao_shared::{synthetic, IdNumber, PersonName, PolicyTable, RosterStatus};
 
@@ -150,7 +151,7 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
     let url = fresh_database(store).await?;
     let db = Db::connect(&url).await.expect("database");
     let clock = Clock::manual(IN_WINDOW);
-    roster_seed::insert_all(&db, "371003", &roster(), clock.now_ms())
+    seed::insert_all(&db, "371003", &roster(), clock.now_ms())
         .await
         .expect("roster");
     let sandbox = SandboxBank::new("test-secret").with_delay(Duration::from_millis(300));
@@ -343,18 +344,18 @@ macro_rules! on_both_stores {
 pub async fn staff_token(
     app: &TestApp,
     mobile: &str,
-    role: yanglao_server::staff::Role,
+    role: yanglao_server::staff::roles::Role,
     town: &str,
     village: Option<&str>,
 ) -> (String, String) {
-    let new = yanglao_server::staff::NewStaff {
+    let new = yanglao_server::staff::roles::NewStaff {
         mobile: mobile.into(),
         password: "staff-password-1".into(),
         role,
         town: town.into(),
         village: village.map(Into::into),
     };
-    let id = yanglao_server::staff::create(&app.db, &new, "cli:test", app.clock.now_ms())
+    let id = yanglao_server::staff::roles::create(&app.db, &new, "cli:test", app.clock.now_ms())
         .await
         .unwrap();
     let reply = app

@@ -9,9 +9,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
 use crate::gateway::{verify, Notification, SIGNATURE_HEADER};
-use crate::ledger;
+use crate::http::error::{ApiError, ApiResult};
+use crate::payments::ledger;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/gateway/notify", post(notify))

@@ -188,7 +188,7 @@ pub async fn soft_remove(
     table: Owned,
     id: &str,
     account_id: &str,
-) -> crate::error::ApiResult<axum::http::StatusCode> {
+) -> crate::http::error::ApiResult<axum::http::StatusCode> {
     let sql = match table {
         Owned::Payees => {
             "UPDATE payees SET removed = 1, changed_seq = $1 \
@@ -208,7 +208,7 @@ pub async fn soft_remove(
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(crate::error::ApiError::NotFound);
+        return Err(crate::http::error::ApiError::NotFound);
     }
     tx.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

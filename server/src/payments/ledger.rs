@@ -19,10 +19,11 @@ use yanglao_shared::{decide, Reason, Refusal, TierAmount};
 
 use crate::app::AppState;
 use crate::clock::from_ms;
-use crate::db::{next_seq, WriteTx};
-use crate::error::{ApiError, ApiResult};
 use crate::gateway::{ChargeRequest, OrderStatus};
-use crate::{methods, roster};
+use crate::http::error::{ApiError, ApiResult};
+use crate::payments::methods;
+use crate::roster;
+use crate::storage::{next_seq, WriteTx};
 
 /// An intent as stored.
 #[derive(Debug, Clone)]
@@ -181,7 +182,7 @@ async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> ApiR
     }) else {
         return Ok(Outcome::new(
             "failed",
-            Some(crate::payees::no_match()),
+            Some(crate::payments::payees::no_match()),
             None,
         ));
     };
@@ -616,7 +617,7 @@ pub struct YearSummary {
     pub charging: i64,
 }
 
-pub async fn year_summary(db: &crate::db::Db, year: i32) -> Result<YearSummary, sqlx::Error> {
+pub async fn year_summary(db: &crate::storage::Db, year: i32) -> Result<YearSummary, sqlx::Error> {
     let row = sqlx::query(
         "SELECT \
            CAST(COALESCE(SUM(CASE WHEN state = 'paid' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \

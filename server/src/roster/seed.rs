@@ -9,7 +9,7 @@ use uuid::Uuid;
 use yanglao_shared::money::Money;
 use yanglao_shared::{synthetic, IdNumber, PersonName, RosterStatus};
 
-use crate::db::Db;
+use crate::storage::Db;
 
 #[derive(Debug, Clone)]
 pub struct NewResident {

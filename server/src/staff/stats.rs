@@ -18,9 +18,9 @@ use yanglao_shared::wire::{TierTotal, UnpaidPage, UnpaidPerson, WindowStats as S
 use yanglao_shared::IdNumber;
 
 use crate::app::AppState;
-use crate::audit;
-use crate::error::{ApiError, ApiResult};
-use crate::staff::{Area, Staff};
+use crate::http::error::{ApiError, ApiResult};
+use crate::staff::audit;
+use crate::staff::roles::{Area, Staff};
 
 /// Rows per page of the unpaid list; a town has thousands, a phone on a weak network wants few.
 pub const PAGE_DEFAULT: i64 = 200;

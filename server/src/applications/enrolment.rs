@@ -14,21 +14,25 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 
+use crate::accounts::auth::Authed;
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::Authed;
+use crate::applications::enrolment_review as review;
+use crate::applications::places;
 use crate::clock::from_ms;
-use crate::db::{is_unique_violation, WriteTx};
-use crate::enrolment_review as review;
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::staff::{self, Role, Staff};
-use crate::{places, roster};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::roster;
+use crate::staff::audit;
+use crate::staff::roles::{self, Role, Staff};
+use crate::storage::{is_unique_violation, WriteTx};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enrolments", get(mine))
         .route("/enrolments/{id}", put(submit))
-        .route("/staff/enrolments", get(crate::staff_lists::enrolments))
+        .route(
+            "/staff/enrolments",
+            get(crate::applications::lists::enrolments),
+        )
         .route(
             "/staff/enrolments/{id}/village-check",
             post(review::village_check),
@@ -178,7 +182,7 @@ async fn admissible(
     places::check_known(conn, &form.town, &form.village).await?;
     // A village assistant may enter a form for someone of their own village; other staff
     // review forms, they do not file them.
-    match staff::info(conn, &who.account_id).await? {
+    match roles::info(conn, &who.account_id).await? {
         None => Ok(None),
         Some(info) => {
             let staff = Staff {

@@ -9,12 +9,12 @@ use serde_json::json;
 use sqlx::Row;
 use yanglao_shared::MobileNumber;
 
-use crate::accounts;
+use crate::accounts::account;
+use crate::accounts::auth::{self, Authed};
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::{self, Authed};
-use crate::db::Db;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
+use crate::staff::audit;
+use crate::storage::Db;
 
 /// Staff see other people's data, so their passwords are longer than residents' (8).
 pub const MIN_STAFF_PASSWORD: usize = 12;
@@ -158,7 +158,7 @@ pub struct NewStaff {
 /// `actor` names who ran the command, for the audit log.
 pub async fn create(db: &Db, new: &NewStaff, actor: &str, now_ms: i64) -> Result<String, String> {
     let mobile = MobileNumber::parse(&new.mobile).map_err(|e| e.to_string())?;
-    if !accounts::password_fits(&new.password, MIN_STAFF_PASSWORD) {
+    if !account::password_fits(&new.password, MIN_STAFF_PASSWORD) {
         return Err(format!("工作人员密码至少{MIN_STAFF_PASSWORD}位"));
     }
     let town = new.town.trim();
@@ -176,7 +176,7 @@ pub async fn create(db: &Db, new: &NewStaff, actor: &str, now_ms: i64) -> Result
     let hash = auth::hash_password(&new.password).map_err(|e| e.to_string())?;
     let database = |e: sqlx::Error| format!("database: {e}");
     let mut tx = db.begin_write().await.map_err(database)?;
-    let account_id = accounts::insert(&mut tx, &mobile, &hash, now_ms)
+    let account_id = account::insert(&mut tx, &mobile, &hash, now_ms)
         .await
         .map_err(database)?
         .ok_or_else(|| format!("手机号 {} 已有账户", mobile.as_str()))?

@@ -36,7 +36,7 @@ pub async fn record(conn: &mut sqlx::AnyConnection, entry: &Entry<'_>) -> Result
 /// Closes a staff *change*: appends its entry (before and after) inside the change's own
 /// transaction and commits both together.
 pub async fn commit_change(
-    mut tx: crate::db::WriteTx,
+    mut tx: crate::storage::WriteTx,
     actor: &str,
     at_ms: i64,
     action: &str,
@@ -60,7 +60,7 @@ pub async fn commit_change(
 /// was seen) in a short write of its own: the read itself runs outside the writers' turn, so
 /// a large export never holds up payments. The caller answers only once the entry is kept.
 pub async fn record_read(
-    db: &crate::db::Db,
+    db: &crate::storage::Db,
     actor: &str,
     at_ms: i64,
     action: &str,

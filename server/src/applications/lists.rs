@@ -11,10 +11,11 @@ use yanglao_shared::applications::{
 };
 
 use crate::app::AppState;
-use crate::audit;
-use crate::error::{ApiError, ApiResult};
-use crate::staff::Staff;
-use crate::{back_payment, enrolment};
+use crate::applications::back_payment;
+use crate::applications::enrolment;
+use crate::http::error::{ApiError, ApiResult};
+use crate::staff::audit;
+use crate::staff::roles::Staff;
 
 #[derive(Debug, serde::Deserialize)]
 pub struct ListQuery {

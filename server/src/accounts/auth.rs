@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 pub const SESSION_DAYS: i64 = 30;
 

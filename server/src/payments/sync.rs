@@ -10,10 +10,13 @@ use axum::{Json, Router};
 use yanglao_shared::wire::{PayeeCheck, PayeeView, SyncRequest, SyncResponse, WIRE_VERSION};
 use yanglao_shared::Reason;
 
+use crate::accounts::auth::Authed;
 use crate::app::AppState;
-use crate::auth::Authed;
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::{db, ledger, methods, payees};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::payments::ledger;
+use crate::payments::methods;
+use crate::payments::payees;
+use crate::storage;
 
 /// Enough for a village assistant paying for a whole household list in one go.
 pub const MAX_PAYEES: usize = 100;
@@ -68,7 +71,7 @@ async fn sync(
 
     // Read the counter before pulling: anything committed later is pulled next time.
     let mut conn = state.db.pool.acquire().await?;
-    let cursor = db::current_seq(&state.db.pool).await?;
+    let cursor = storage::current_seq(&state.db.pool).await?;
     // A payee pushed in this request is pulled again when it changed since the cursor: the
     // pulled view is the later one (a payment in this same request may have settled since).
     let pulled = payees::views_since(&mut conn, &state, account, request.cursor).await?;

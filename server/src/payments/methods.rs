@@ -11,11 +11,11 @@ use uuid::Uuid;
 use yanglao_shared::wire::{BindCard, PaymentMethod};
 use yanglao_shared::CardNumber;
 
+use crate::accounts::auth::Authed;
 use crate::app::AppState;
-use crate::auth::Authed;
-use crate::db::next_seq;
-use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::gateway::GatewayError;
+use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::storage::next_seq;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -98,9 +98,9 @@ async fn remove(
     who: Authed,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    crate::db::soft_remove(
+    crate::storage::soft_remove(
         &state.db,
-        crate::db::Owned::Methods,
+        crate::storage::Owned::Methods,
         &id.to_string(),
         &who.account_id,
     )

@@ -11,12 +11,12 @@ use yanglao_shared::applications::{
 use yanglao_shared::IdNumber;
 
 use crate::app::AppState;
-use crate::audit;
-use crate::db::{next_seq, WriteTx};
-use crate::enrolment::{already_enrolled, load, EnrolmentRow};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::applications::enrolment::{already_enrolled, load, EnrolmentRow};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
-use crate::staff::{Role, Staff};
+use crate::staff::audit;
+use crate::staff::roles::{Role, Staff};
+use crate::storage::{next_seq, WriteTx};
 
 fn wrong_state() -> ApiError {
     ApiError::conflict("wrong_state", "这份登记表当前不在这一步，请刷新后再看")

@@ -11,7 +11,7 @@ use yanglao_shared::PersonName;
 
 use crate::app::AppState;
 use crate::clock::from_ms;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/receipts/{number}", get(check))

@@ -12,11 +12,11 @@ use yanglao_shared::eligibility::tiers_for;
 use yanglao_shared::wire::{NewPayee, PayeeCheck, PayeeView};
 use yanglao_shared::{decide, IdNumber, PersonName, Reason, Refusal, TierAmount};
 
+use crate::accounts::auth::Authed;
 use crate::app::AppState;
-use crate::auth::Authed;
-use crate::db::{is_unique_violation, next_seq};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
+use crate::storage::{is_unique_violation, next_seq};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -109,9 +109,9 @@ async fn remove(
     who: Authed,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    crate::db::soft_remove(
+    crate::storage::soft_remove(
         &state.db,
-        crate::db::Owned::Payees,
+        crate::storage::Owned::Payees,
         &id.to_string(),
         &who.account_id,
     )

@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 use yanglao_shared::wire::Place;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/places", get(list))

@@ -7,9 +7,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::app::AppState;
-use crate::error::ApiResult;
 use crate::gateway::OrderStatus;
-use crate::ledger;
+use crate::http::error::ApiResult;
+use crate::payments::ledger;
 
 /// Intents younger than this are left alone: their charge may still be in flight.
 const SETTLE_GRACE_MS: i64 = 3_000;
@@ -46,7 +46,7 @@ pub async fn reconcile_once(state: &AppState) -> ApiResult<usize> {
     let mut settled = 0;
     for id in ids {
         let uuid = uuid::Uuid::parse_str(&id)
-            .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+            .map_err(|e| crate::http::error::ApiError::Internal(e.to_string()))?;
         let status = match state.gateway.query(uuid).await {
             Ok(status) => status,
             Err(e) => {

@@ -1,5 +1,8 @@
 //! The roster (参保人员名册): the insured residents the pension system knows, and the facts the
-//! eligibility decision needs about one of them.
+//! eligibility decision needs about one of them. [`seed`] imports the roster CSV (all rows or
+//! none) and makes the demo roster.
+
+pub mod seed;
 
 use std::collections::BTreeSet;
 

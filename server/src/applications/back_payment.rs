@@ -17,14 +17,14 @@ use yanglao_shared::money::Money;
 use yanglao_shared::window::WindowState;
 use yanglao_shared::{IdNumber, PersonName, TierAmount};
 
+use crate::accounts::auth::Authed;
 use crate::app::AppState;
-use crate::audit;
-use crate::auth::Authed;
 use crate::clock::from_ms;
-use crate::db::{is_unique_violation, WriteTx};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
-use crate::staff::{Role, Staff};
+use crate::staff::audit;
+use crate::staff::roles::{Role, Staff};
+use crate::storage::{is_unique_violation, WriteTx};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/back-payments/{id}", put(submit))
         .route(
             "/staff/back-payments",
-            get(crate::staff_lists::back_payments),
+            get(crate::applications::lists::back_payments),
         )
         .route("/staff/back-payments/{id}/review", post(review))
         .route("/staff/back-payments/{id}/receipt", post(receipt))
@@ -153,7 +153,9 @@ async fn submit(
     let mut tx = state.db.begin_write().await?;
     let resident = roster::matching(&mut tx, &name, &id_number)
         .await?
-        .ok_or_else(|| ApiError::invalid("no_roster_match", crate::payees::no_match().zh))?;
+        .ok_or_else(|| {
+            ApiError::invalid("no_roster_match", crate::payments::payees::no_match().zh)
+        })?;
     match load(&mut tx, &id).await {
         Ok(row) if row.applicant_id != who.account_id => {
             return Err(ApiError::conflict("id_conflict", "编号冲突，请重新填写"))

@@ -5,11 +5,11 @@
 use uuid::Uuid;
 use yanglao_shared::MobileNumber;
 
-use crate::auth::hash_password;
-use crate::db::{next_seq, Db};
+use crate::accounts::auth::hash_password;
 use crate::gateway::sandbox::{bank_of, test_cards, token_for};
-use crate::roster_seed::{self, NewResident};
-use crate::staff::{self, NewStaff, Role};
+use crate::roster::seed::{self, NewResident};
+use crate::staff::roles::{self, NewStaff, Role};
+use crate::storage::{next_seq, Db};
 
 pub const DEMO_MOBILE: &str = "13800138000";
 pub const DEMO_PASSWORD: &str = "yanglao2026";
@@ -30,14 +30,14 @@ pub struct DemoSummary {
 
 /// Idempotent: a second run finds everything in place and changes nothing.
 pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSummary, String> {
-    let rows = roster_seed::demo(size, year);
+    let rows = seed::demo(size, year);
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM residents")
         .fetch_one(&db.pool)
         .await
         .map_err(|e| e.to_string())?;
     let created_roster = existing == 0;
     if created_roster {
-        roster_seed::insert_all(db, yanglao_shared::policy::DEFAULT_REGION, &rows, now_ms)
+        seed::insert_all(db, yanglao_shared::policy::DEFAULT_REGION, &rows, now_ms)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -103,7 +103,7 @@ async fn seed_staff(
                 town: town.clone(),
                 village,
             };
-            staff::create(db, &new, "demo-roster", now_ms).await?;
+            roles::create(db, &new, "demo-roster", now_ms).await?;
         }
     }
     Ok(())
@@ -121,7 +121,8 @@ async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<()
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     let mut tx = db.begin_write().await?;
     let seq = next_seq(&mut tx).await?;
-    let Some(account) = crate::accounts::insert(&mut tx, &mobile, &hash, now_ms).await? else {
+    let Some(account) = crate::accounts::account::insert(&mut tx, &mobile, &hash, now_ms).await?
+    else {
         return Ok(()); // made meanwhile by another run
     };
     let account = account.to_string();

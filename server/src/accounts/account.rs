@@ -13,11 +13,11 @@ use yanglao_shared::money::Money;
 use yanglao_shared::wire::{Account, ClaimRequest, Contribution, Credentials, OwnRecord, Session};
 use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 
+use crate::accounts::auth::{self, Authed, SESSION_DAYS};
 use crate::app::AppState;
-use crate::auth::{self, Authed, SESSION_DAYS};
-use crate::db::is_unique_violation;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
+use crate::storage::is_unique_violation;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -119,7 +119,7 @@ async fn login(
 }
 
 async fn open_session(
-    tx: &mut crate::db::WriteTx,
+    tx: &mut crate::storage::WriteTx,
     state: &AppState,
     account_id: Uuid,
     mobile: &MobileNumber,
@@ -174,7 +174,7 @@ async fn account_view(state: &AppState, account_id: &str) -> ApiResult<Account> 
         Some(id) => own_record(&mut conn, state, &id).await?,
         None => None,
     };
-    let staff = crate::staff::info(&mut conn, account_id).await?;
+    let staff = crate::staff::roles::info(&mut conn, account_id).await?;
     Ok(Account {
         account_id: Uuid::parse_str(account_id).map_err(|e| ApiError::Internal(e.to_string()))?,
         mobile_masked: MobileNumber::parse(&mobile)

@@ -1,0 +1,55 @@
+//! The `yanglao-server` command line: [`args`] declares the flags (each also read from a
+//! `YANGLAO_*` variable), and one file per subcommand does its work. `main.rs` only sets up
+//! logging and calls [`run`].
+
+pub mod args;
+mod create_staff;
+mod demo_roster;
+mod import_roster;
+mod ledger;
+mod sandbox_bank;
+mod serve;
+
+use clap::Parser;
+
+use crate::storage::Db;
+use args::{Cli, Command};
+
+/// Parses the command line and runs the subcommand; the error is a sentence for the terminal.
+pub async fn run() -> Result<(), String> {
+    match Cli::parse().command {
+        Command::Serve(args) => serve::serve(args).await,
+        Command::ImportRoster { db, file } => import_roster::import(&db.database_url, &file).await,
+        Command::DemoRoster { db, size, year } => {
+            demo_roster::demo(&db.database_url, size, year).await
+        }
+        Command::Ledger { db, year } => ledger::ledger(&db.database_url, year).await,
+        Command::CreateStaff {
+            db,
+            mobile,
+            password_env,
+            role,
+            town,
+            village,
+        } => {
+            let staff = create_staff::StaffFlags {
+                mobile,
+                password_env,
+                role,
+                town,
+                village,
+            };
+            create_staff::create_staff(&db.database_url, staff).await
+        }
+        Command::SandboxBank {
+            bind,
+            secret,
+            notify_url,
+        } => sandbox_bank::sandbox(bind, &secret, notify_url).await,
+    }
+}
+
+/// Opens the database named by a `--database-url`, bringing its schema up to date.
+async fn connect(url: &str) -> Result<Db, String> {
+    Db::connect(url).await.map_err(|e| format!("database: {e}"))
+}

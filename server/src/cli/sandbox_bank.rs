@@ -1,0 +1,23 @@
+//! `yanglao-server sandbox-bank`: the sandbox bank (沙箱银行) as its own process.
+
+use crate::gateway::remote::sandbox_router;
+use crate::gateway::sandbox::SandboxBank;
+
+pub async fn sandbox(
+    bind: std::net::SocketAddr,
+    secret: &str,
+    notify_url: String,
+) -> Result<(), String> {
+    let bank = SandboxBank::new(secret);
+    bank.set_notify_url(notify_url);
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("{bind}: {e}"))?;
+    println!("沙箱银行 (sandbox bank) listening on http://{bind}");
+    axum::serve(listener, sandbox_router(bank))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

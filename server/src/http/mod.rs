@@ -1,0 +1,87 @@
+//! The HTTP boundary: the router that mounts every concern's routes under `/api/v1` and the
+//! PWA's files beside them, the extractors, the one error type every handler answers with, the
+//! OpenAPI document, and the static files. Nothing below this folder knows about HTTP.
+
+pub mod error;
+pub mod openapi;
+pub mod static_files;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use yanglao_shared::wire::PolicyInfo;
+
+use crate::accounts::account;
+use crate::app::AppState;
+use crate::applications::{back_payment, enrolment, places};
+use crate::http::error::ApiResult;
+use crate::payments::{methods, notify, payees, receipts, sync};
+use crate::staff::stats;
+
+/// Requests larger than this are refused before they are read (a sync batch of 200 intents is
+/// about 60 KiB).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Every route of the API and the PWA.
+pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/policy", get(policy))
+        .merge(account::router())
+        .merge(payees::router())
+        .merge(methods::router())
+        .merge(sync::router())
+        .merge(notify::router())
+        .merge(receipts::router())
+        .merge(stats::router())
+        .merge(enrolment::router())
+        .merge(back_payment::router())
+        .merge(places::router())
+        .merge(openapi::router())
+        .fallback(api_not_found)
+        .with_state(state);
+    let app = Router::new().nest("/api/v1", api);
+    let app = match dist {
+        Some(dist) => app.merge(static_files::router(dist)),
+        None => app,
+    };
+    app.layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    crate::storage::current_seq(&state.db.pool).await?;
+    Ok(Json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn policy(State(state): State<AppState>) -> ApiResult<Json<PolicyInfo>> {
+    let now = state.now();
+    let policy = state.current_policy()?;
+    Ok(Json(PolicyInfo {
+        policy: policy.clone(),
+        server_time: now,
+        window: policy.window.state_at(now),
+    }))
+}
+
+async fn api_not_found() -> (StatusCode, Json<yanglao_shared::wire::ErrorBody>) {
+    (
+        StatusCode::NOT_FOUND,
+        Json(yanglao_shared::wire::ErrorBody {
+            code: "no_such_route".into(),
+            message: "没有这个接口".into(),
+        }),
+    )
+}

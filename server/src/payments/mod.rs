@@ -1,0 +1,17 @@
+//! Payments, from the phone to the bank and back.
+//! - [`ledger`]: payment intents and the contributions they pay for; the only code that moves
+//!   a payment from one state to the next.
+//! - [`sync`]: `POST /sync`, one round trip that pushes people and intents and pulls changes.
+//! - [`payees`]: the people an account pays for, seen only as much as paying needs.
+//! - [`methods`]: bound cards (a gateway token and the last four digits).
+//! - [`receipts`]: public receipt verification.
+//! - [`notify`] and [`reconcile`]: the bank's signed notifications, and the task that asks the
+//!   bank about what a lost notification left open.
+
+pub mod ledger;
+pub mod methods;
+pub mod notify;
+pub mod payees;
+pub mod receipts;
+pub mod reconcile;
+pub mod sync;
