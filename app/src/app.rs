@@ -1,4 +1,4 @@
-//! The root: state, start-up (load from IndexedDB, then sync, service worker, policy), the
+//! The root: state and the sync engine (both provided as contexts), start-up (load from IndexedDB, then sync, service worker, policy), the
 //! frame and the routes.
 
 use std::time::Duration;
@@ -16,20 +16,23 @@ use crate::components::{
 use crate::i18n;
 use crate::pages;
 use crate::state::AppState;
+use crate::sync::SyncEngine;
 
 #[component]
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
+    let sync = SyncEngine::new(app);
+    provide_context(sync);
 
     spawn_local(async move {
         app.reload().await;
-        crate::sync::start(app);
+        sync.start();
         crate::sync::refresh_policy(app).await;
         crate::sync::refresh_account(app).await;
         crate::sync::refresh_places(app).await;
     });
-    crate::pwa::start(app);
+    crate::pwa::start(sync);
     // Days left and "last sync" are worth re-reading on a page left open.
     let _ = set_interval_with_handle(
         move || app.minute.update(|m| *m += 1),
@@ -37,7 +40,6 @@ pub fn App() -> impl IntoView {
     );
 
     Effect::new(move |_| {
-        app.lang.track();
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", i18n::html_lang());
         }
@@ -46,15 +48,11 @@ pub fn App() -> impl IntoView {
 
     view! {
         <div class="app" class:elder=move || app.elder.get()>
-            // Rebuilt when the language changes: every screen reads its text once.
-            {move || {
-                app.lang.track();
-                view! {
-                    <Router>
-                        <Shell />
-                    </Router>
-                }
-            }}
+            // Built once: the text follows the language signal in place, so switching it
+            // keeps the page, its inputs and the history as they are.
+            <Router>
+                <Shell />
+            </Router>
         </div>
     }
 }

@@ -7,10 +7,13 @@
 //! - [`model`]: the records kept on the phone (people, payment intents, cached server facts).
 //! - [`rules`]: the shared crate's rules applied on the phone: window banner, deadline warning,
 //!   eligibility hint, this year's status of a person.
-//! - [`outbox`]: what the next sync sends and how the server's answer is merged (pure).
+//! - [`mutations`]: the mutation log, one ordered list of every write the server has not
+//!   acknowledged yet (people, payments, forms, removals), without a browser.
+//! - [`outbox`]: what one `POST /sync` sends and how the server's answer is merged (pure).
 //! - [`store`]: IndexedDB, where everything in [`model`] lives.
 //! - [`api`]: the only module that talks to the server.
-//! - [`sync`]: when and how the outbox is sent (triggers, backoff, one tab at a time).
+//! - [`sync`]: the [`sync::SyncEngine`], provided as a context: when the log is pushed
+//!   (triggers, backoff, one tab at a time) and how each entry is sent.
 //! - [`pwa`]: service worker registration, update prompt, Background Sync.
 //! - [`state`]: the reactive application state the pages share.
 //! - [`staff`]: the staff screens' pure logic (statistics cache, tiers, paging).
@@ -22,6 +25,7 @@ pub mod clock;
 pub mod components;
 pub mod i18n;
 pub mod model;
+pub mod mutations;
 pub mod outbox;
 pub mod pages;
 pub mod pwa;

@@ -101,6 +101,8 @@ pub struct Snapshot {
     pub intents: Vec<LocalIntent>,
     pub methods: Vec<PaymentMethod>,
     pub applications: Vec<crate::applications::LocalApplication>,
+    /// What the server has not acknowledged yet ([`crate::mutations`]), in any order.
+    pub log: Vec<crate::mutations::Logged>,
 }
 
 /// When the last sync succeeded (phone clock), for "上次同步" text.

@@ -29,7 +29,8 @@ fn container() -> Option<ServiceWorkerContainer> {
 }
 
 /// Registers the worker and wires the update prompt and the worker's messages.
-pub fn start(app: AppState) {
+pub fn start(sync: crate::sync::SyncEngine) {
+    let app = sync.app();
     let Some(container) = container() else {
         return;
     };
@@ -39,7 +40,7 @@ pub fn start(app: AppState) {
                 .ok()
                 .and_then(|v| v.as_string());
             if kind.as_deref() == Some("sync") {
-                crate::sync::request(app);
+                sync.request();
             }
         });
     container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

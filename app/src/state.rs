@@ -1,5 +1,6 @@
 //! The reactive state every page shares, provided as a Leptos context. It mirrors what is in
-//! IndexedDB: pages write through [`AppState::store`], then call [`AppState::reload`].
+//! IndexedDB: pages write through the sync engine ([`crate::sync::SyncEngine::write`] and, for
+//! what the server must hear of, [`crate::sync::SyncEngine::record`]), which re-reads it here.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -138,19 +139,6 @@ impl AppState {
             .map_err(|e| e.to_string())?;
         STORE.with(|s| *s.borrow_mut() = Some(store.clone()));
         Ok(store)
-    }
-
-    /// Writes to IndexedDB, then shows the result here and in the other open tabs. On a
-    /// storage error nothing is re-read, and the error is the sentence to show.
-    pub async fn write<Fut>(&self, write: impl FnOnce(Store) -> Fut) -> Result<(), String>
-    where
-        Fut: std::future::Future<Output = crate::store::Result<()>>,
-    {
-        let store = self.store().await?;
-        write(store).await.map_err(|e| e.to_string())?;
-        self.reload().await;
-        crate::sync::announce();
-        Ok(())
     }
 
     /// Re-reads everything from IndexedDB (after a write here, or in another tab).

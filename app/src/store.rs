@@ -6,6 +6,11 @@
 //! - `kv`: session, account owner, cursor, cached window/policy/account, last sync.
 //! - `payees`, `intents`, `methods`: one record per id.
 //! - `applications` (since version 2): 参保登记 and 补缴 forms and their answers, one per id.
+//! - `mutations` (since version 3): the mutation log ([`crate::mutations`]), one entry per
+//!   write the server has not acknowledged, keyed by its zero-padded sequence number. The
+//!   version-3 upgrade moves what older versions queued (people and payments waiting, forms
+//!   waiting) into it, inside the upgrade's own transaction. Offline writes ([`log`]) write
+//!   their record and its entry together.
 //!
 //! Never stored: a card number, a password. A full ID number and name only while the person
 //! waits to be sent (`LocalPayee::pending`, `LocalApplication::pending`).
@@ -13,7 +18,7 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::transaction::{Transaction, TransactionMode, TransactionRef};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
@@ -21,23 +26,25 @@ use yanglao_shared::policy::Policy;
 use yanglao_shared::wire::{Account, PaymentMethod, Session};
 
 use crate::applications::LocalApplication;
-use crate::model::{CachedWindow, LocalIntent, LocalPayee, Snapshot, SyncMark};
+use crate::model::{CachedWindow, Snapshot, SyncMark};
+use crate::mutations::Logged;
 use crate::outbox::Changes;
 use crate::staff::{CachedStats, StatsCache};
 
 pub const DB_NAME: &str = "yanglao";
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 
 const KV: &str = "kv";
 const PAYEES: &str = "payees";
 const INTENTS: &str = "intents";
 const METHODS: &str = "methods";
 const APPLICATIONS: &str = "applications";
+const MUTATIONS: &str = "mutations";
 /// What version 1 created.
 const V1: [&str; 4] = [KV, PAYEES, INTENTS, METHODS];
-const ALL: [&str; 5] = [KV, PAYEES, INTENTS, METHODS, APPLICATIONS];
+const ALL: [&str; 6] = [KV, PAYEES, INTENTS, METHODS, APPLICATIONS, MUTATIONS];
 /// The stores that belong to one account, wiped when another account logs in.
-const ACCOUNT_STORES: [&str; 4] = [PAYEES, INTENTS, METHODS, APPLICATIONS];
+const ACCOUNT_STORES: [&str; 5] = [PAYEES, INTENTS, METHODS, APPLICATIONS, MUTATIONS];
 
 pub mod keys {
     pub const SESSION: &str = "session";
@@ -49,6 +56,8 @@ pub mod keys {
     pub const LAST_SYNC: &str = "last_sync";
     /// The staff screen's last statistics ([`crate::staff::StatsCache`]), for offline use.
     pub const STAFF_STATS: &str = "staff_stats";
+    /// The mutation log's last sequence number (never reused, across accounts too).
+    pub const LOG_SEQ: &str = "log_seq";
     /// The towns and villages the enrolment form offers (the same for every account).
     pub const PLACES: &str = "places";
     /// The review screens' last lists (参保登记 / 补缴), for a weak network.
@@ -135,15 +144,28 @@ impl Store {
                 blocked();
                 Ok(())
             })
-            .with_on_upgrade_needed(|event, db| {
+            .with_on_upgrade_needed_fut(|event, db| async move {
                 // Each version adds what it brought; a phone on any older version catches up.
-                if event.old_version() < 1.0 {
+                let old = event.old_version();
+                if old < 1.0 {
                     for store in V1 {
                         db.create_object_store(store).build()?;
                     }
                 }
-                if event.old_version() < 2.0 {
+                if old < 2.0 {
                     db.create_object_store(APPLICATIONS).build()?;
+                }
+                if old < 3.0 {
+                    let created = db.create_object_store(MUTATIONS).build()?;
+                    if old >= 1.0 {
+                        log::move_queued_into_log(created.transaction())
+                            .await
+                            .map_err(|e| {
+                                indexed_db_futures::error::Error::from(
+                                    wasm_bindgen::JsValue::from_str(&e.0),
+                                )
+                            })?;
+                    }
                 }
                 Ok(())
             })
@@ -159,7 +181,7 @@ impl Store {
         Ok(self.db.transaction(stores).with_mode(mode).build()?)
     }
 
-    async fn read_all<T: DeserializeOwned>(tx: &Transaction<'_>, store: &str) -> Result<Vec<T>> {
+    async fn read_all<T: DeserializeOwned>(tx: &TransactionRef<'_>, store: &str) -> Result<Vec<T>> {
         let texts = tx
             .object_store(store)?
             .get_all::<String>()
@@ -175,12 +197,17 @@ impl Store {
         Ok(out)
     }
 
-    async fn read_kv<T: DeserializeOwned>(tx: &Transaction<'_>, key: &str) -> Result<Option<T>> {
+    async fn read_kv<T: DeserializeOwned>(tx: &TransactionRef<'_>, key: &str) -> Result<Option<T>> {
         let text: Option<String> = tx.object_store(KV)?.get(key).primitive()?.await?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
-    fn write<T: Serialize>(tx: &Transaction<'_>, store: &str, key: &str, value: &T) -> Result<()> {
+    fn write<T: Serialize>(
+        tx: &TransactionRef<'_>,
+        store: &str,
+        key: &str,
+        value: &T,
+    ) -> Result<()> {
         let text = serde_json::to_string(value)?;
         // Requests go out when built; the transaction's commit reports their errors.
         drop(
@@ -193,7 +220,7 @@ impl Store {
         Ok(())
     }
 
-    fn remove(tx: &Transaction<'_>, store: &str, key: &str) -> Result<()> {
+    fn remove(tx: &TransactionRef<'_>, store: &str, key: &str) -> Result<()> {
         drop(tx.object_store(store)?.delete(key).primitive()?);
         Ok(())
     }
@@ -214,6 +241,7 @@ impl Store {
             intents: Self::read_all(&tx, INTENTS).await?,
             methods: Self::read_all(&tx, METHODS).await?,
             applications: Self::read_all(&tx, APPLICATIONS).await?,
+            log: Self::read_all(&tx, MUTATIONS).await?,
         })
     }
 
@@ -234,36 +262,9 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
-    pub async fn put_payee(&self, payee: &LocalPayee) -> Result<()> {
-        let tx = self.tx(&[PAYEES], TransactionMode::Readwrite)?;
-        Self::write(&tx, PAYEES, &payee.id.to_string(), payee)?;
-        Ok(tx.commit().await?)
-    }
-
-    pub async fn delete_payee(&self, id: Uuid) -> Result<()> {
-        let tx = self.tx(&[PAYEES], TransactionMode::Readwrite)?;
-        Self::remove(&tx, PAYEES, &id.to_string())?;
-        Ok(tx.commit().await?)
-    }
-
-    /// Stores payments all together or not at all: this resolves only once they are on disk.
-    pub async fn put_intents(&self, intents: &[LocalIntent]) -> Result<()> {
-        let tx = self.tx(&[INTENTS], TransactionMode::Readwrite)?;
-        for intent in intents {
-            Self::write(&tx, INTENTS, &intent.id().to_string(), intent)?;
-        }
-        Ok(tx.commit().await?)
-    }
-
     pub async fn put_method(&self, method: &PaymentMethod) -> Result<()> {
         let tx = self.tx(&[METHODS], TransactionMode::Readwrite)?;
         Self::write(&tx, METHODS, &method.id.to_string(), method)?;
-        Ok(tx.commit().await?)
-    }
-
-    pub async fn delete_method(&self, id: Uuid) -> Result<()> {
-        let tx = self.tx(&[METHODS], TransactionMode::Readwrite)?;
-        Self::remove(&tx, METHODS, &id.to_string())?;
         Ok(tx.commit().await?)
     }
 
@@ -287,9 +288,13 @@ impl Store {
         Ok(tx.commit().await?)
     }
 
-    /// Writes a sync's answer: records, cursor, window and the time, in one transaction.
-    pub async fn apply(&self, changes: &Changes, mark: SyncMark) -> Result<()> {
+    /// Writes a sync's answer: records, cursor, window and the time, in one transaction, and
+    /// takes the log entries it `settled` out of the log in the same transaction.
+    pub async fn apply(&self, changes: &Changes, mark: SyncMark, settled: &[u64]) -> Result<()> {
         let tx = self.tx(&ALL, TransactionMode::Readwrite)?;
+        for seq in settled {
+            Self::remove(&tx, MUTATIONS, &Logged::store_key(*seq))?;
+        }
         for payee in &changes.payees_put {
             Self::write(&tx, PAYEES, &payee.id.to_string(), payee)?;
         }
@@ -373,5 +378,6 @@ impl Store {
     }
 }
 
+pub mod log;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use yanglao_shared::window::WindowState;
 use crate::i18n::{self, tr};
 use crate::rules::{self, DeadlineWarning};
 use crate::state::{use_app, SyncStatus};
+use crate::sync::use_sync;
 
 #[component]
 pub fn WindowBanner() -> impl IntoView {
@@ -45,7 +46,7 @@ pub fn WindowBanner() -> impl IntoView {
         view! {
             <div class=class data-testid="window-banner">
                 <span>{text}{estimated}</span>
-                {missed.then(|| view! { <A href="/guide">{t.missed_link}</A> })}
+                {missed.then(|| view! { <A href="/guide">{move || tr().missed_link}</A> })}
             </div>
         }
     }
@@ -55,13 +56,14 @@ pub fn WindowBanner() -> impl IntoView {
 #[component]
 pub fn SyncLine() -> impl IntoView {
     let app = use_app();
+    let sync = use_sync();
     move || {
         let t = tr();
         if app.needs_login.get() {
             return view! {
                 <div class="syncline syncline--alert" data-testid="relogin-banner" role="alert">
-                    <span>{t.relogin}</span>
-                    <A href="/login">{t.relogin_action}</A>
+                    <span>{move || tr().relogin}</span>
+                    <A href="/login">{move || tr().relogin_action}</A>
                 </div>
             }
             .into_any();
@@ -95,9 +97,9 @@ pub fn SyncLine() -> impl IntoView {
                     class="link"
                     data-testid="sync-now"
                     disabled=running
-                    on:click=move |_| crate::sync::request(app)
+                    on:click=move |_| sync.request()
                 >
-                    {t.sync_now}
+                    {move || tr().sync_now}
                 </button>
             </div>
         }

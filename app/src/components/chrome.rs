@@ -10,7 +10,6 @@ use crate::state::use_app;
 #[component]
 pub fn TopBar() -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let toggle_lang = move |_| {
         let next = if app.lang.get_untracked() == Lang::Zh {
             Lang::En
@@ -21,17 +20,17 @@ pub fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="topbar">
-            <A href="/" attr:class="topbar__brand">{t.app_name}</A>
+            <A href="/" attr:class="topbar__brand">{move || tr().app_name}</A>
             <div class="topbar__tools">
                 <button
                     type="button"
                     class="toggle"
                     data-testid="lang-toggle"
-                    lang=if app.lang.get_untracked() == Lang::Zh { "en" } else { "zh-CN" }
-                    aria-label=t.lang_label
+                    lang=move || if app.lang.get() == Lang::Zh { "en" } else { "zh-CN" }
+                    aria-label=move || tr().lang_label
                     on:click=toggle_lang
                 >
-                    {t.other_lang}
+                    {move || tr().other_lang}
                 </button>
                 <button
                     type="button"
@@ -41,7 +40,7 @@ pub fn TopBar() -> impl IntoView {
                     aria-pressed=move || if app.elder.get() { "true" } else { "false" }
                     on:click=move |_| app.set_elder(!app.elder.get_untracked())
                 >
-                    {t.elder_mode}
+                    {move || tr().elder_mode}
                 </button>
             </div>
         </header>
@@ -50,7 +49,6 @@ pub fn TopBar() -> impl IntoView {
 
 #[component]
 pub fn TabBar() -> impl IntoView {
-    let t = tr();
     let app = use_app();
     // From the cached account, so staff find their screen offline too; never for residents.
     let staff = Memo::new(move |_| {
@@ -58,14 +56,14 @@ pub fn TabBar() -> impl IntoView {
             .with(|d| d.account.as_ref().is_some_and(|a| a.staff.is_some()) && d.session.is_some())
     });
     view! {
-        <nav class="tabbar" aria-label=t.nav_label>
-            <A href="/" exact=true attr:data-testid="nav-home">{t.nav_home}</A>
-            <A href="/pay" attr:data-testid="nav-pay">{t.nav_pay}</A>
-            <A href="/payments" attr:data-testid="nav-payments">{t.nav_payments}</A>
-            <A href="/cards" attr:data-testid="nav-cards">{t.nav_cards}</A>
-            <A href="/guide" attr:data-testid="nav-help">{t.nav_help}</A>
+        <nav class="tabbar" aria-label=move || tr().nav_label>
+            <A href="/" exact=true attr:data-testid="nav-home">{move || tr().nav_home}</A>
+            <A href="/pay" attr:data-testid="nav-pay">{move || tr().nav_pay}</A>
+            <A href="/payments" attr:data-testid="nav-payments">{move || tr().nav_payments}</A>
+            <A href="/cards" attr:data-testid="nav-cards">{move || tr().nav_cards}</A>
+            <A href="/guide" attr:data-testid="nav-help">{move || tr().nav_help}</A>
             <Show when=move || staff.get()>
-                <A href="/staff" attr:data-testid="nav-staff">{t.nav_staff}</A>
+                <A href="/staff" attr:data-testid="nav-staff">{move || tr().nav_staff}</A>
             </Show>
         </nav>
     }
@@ -82,7 +80,7 @@ pub fn UpdatePrompt() -> impl IntoView {
                 data-testid="update-prompt"
                 on:click=|_| crate::pwa::apply_update()
             >
-                {tr().update_ready}
+                {move || tr().update_ready}
             </button>
         </Show>
     }
@@ -102,7 +100,7 @@ pub fn Notice() -> impl IntoView {
                             <div class="notice" data-testid="notice">
                                 <span>{message}</span>
                                 <button type="button" class="link" on:click=move |_| app.notice.set(None)>
-                                    {tr().dismiss}
+                                    {move || tr().dismiss}
                                 </button>
                             </div>
                         }

@@ -1,16 +1,17 @@
 //! A labelled text input with its hint and error, wired for screen readers: the label names
 //! the input, `aria-describedby` reads the hint and the error, `aria-invalid` marks a problem.
+//! Label and hint are [`TextProp`]s: `label=move || tr().name` follows the language.
 
 use leptos::prelude::*;
 
 #[component]
 pub fn TextField(
-    label: &'static str,
+    #[prop(into)] label: TextProp,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     /// Stable handle for end-to-end tests; also makes the element ids.
     testid: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<TextProp>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
@@ -22,11 +23,12 @@ pub fn TextField(
     let id = format!("f-{testid}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
+    let has_hint = hint.is_some();
     let described = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
             let mut ids = Vec::new();
-            if hint.is_some() {
+            if has_hint {
                 ids.push(hint_id.clone());
             }
             if error.with(Option::is_some) {
@@ -37,8 +39,8 @@ pub fn TextField(
     };
     view! {
         <div class="field" class:field--error=move || error.with(Option::is_some)>
-            <label for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
+            <label for=id.clone()>{move || label.get()}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{move || h.get()}</p> })}
             <input
                 id=id.clone()
                 type=kind

@@ -81,24 +81,23 @@ pub fn PersonFields(
     person: PersonInput,
     testids: (&'static str, &'static str, &'static str),
 ) -> impl IntoView {
-    let t = tr();
     let birth = move || person.id().map(|id| i18n::birth_date(id.birth_date()));
     view! {
         <TextField
-            label=t.name
+            label=move || tr().name
             value=person.name
             error=person.name_error()
             testid=testids.0
-            hint=t.name_hint
+            hint=move || tr().name_hint
             autocomplete="off"
             on_blur=Callback::new(move |_| person.name_touched.set(true))
         />
         <TextField
-            label=t.id_number
+            label=move || tr().id_number
             value=person.id_number
             error=person.id_error()
             testid=testids.1
-            hint=t.id_hint
+            hint=move || tr().id_hint
             autocomplete="off"
             maxlength=20
             on_blur=Callback::new(move |_| person.id_touched.set(true))

@@ -27,7 +27,7 @@ pub fn IntentChip(
     let class = intent_class(&state);
     view! {
         <span class=format!("chip chip--{class}") data-testid=testid data-state=class>
-            {i18n::intent_state(&state)}
+            {move || i18n::intent_state(&state)}
         </span>
     }
 }
@@ -49,10 +49,10 @@ pub fn payee_label(status: &PayeeStatus) -> (&'static str, &'static str) {
 
 #[component]
 pub fn PayeeChip(status: PayeeStatus) -> impl IntoView {
-    let (class, text) = payee_label(&status);
+    let (class, _) = payee_label(&status);
     view! {
         <span class=format!("chip chip--{class}") data-testid="payee-status" data-state=class>
-            {text}
+            {move || payee_label(&status).1}
         </span>
     }
 }
@@ -60,5 +60,5 @@ pub fn PayeeChip(status: PayeeStatus) -> impl IntoView {
 /// Shown wherever a sandbox card is shown.
 #[component]
 pub fn SandboxNote() -> impl IntoView {
-    view! { <p class="sandbox" data-testid="sandbox-note">{tr().sandbox}</p> }
+    view! { <p class="sandbox" data-testid="sandbox-note">{move || tr().sandbox}</p> }
 }

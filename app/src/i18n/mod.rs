@@ -1,14 +1,20 @@
 //! Every sentence people read. Chinese first, English as a toggle. Fixed sentences live in
 //! [`Strings`] ([`zh`], [`en`]); sentences with numbers in them are the functions below, both
 //! languages side by side. Reasons from the server carry both languages already.
+//!
+//! The language is a signal: [`tr`], [`ta`] and every function here read it, so text read in
+//! a reactive closure (`{move || tr().save}`) follows a switch in place. The router and the
+//! pages stay as they are, and a form being filled in keeps what was typed.
 
 pub mod apply;
 mod en;
 mod strings;
 mod zh;
 
-use std::cell::Cell;
 use std::fmt::Display;
+
+use leptos::prelude::{ArcRwSignal, Get, GetUntracked, Set};
+use leptos::reactive::graph::Observer;
 
 pub use apply::ta;
 pub use strings::Strings;
@@ -25,16 +31,30 @@ pub enum Lang {
 }
 
 thread_local! {
-    static LANG: Cell<Lang> = const { Cell::new(Lang::Zh) };
+    static LANG: ArcRwSignal<Lang> = ArcRwSignal::new(Lang::Zh);
 }
 
-/// Pages are rebuilt when the language changes, so they read it once, untracked.
+/// Switches the language: every reactive closure that read text re-runs.
 pub fn set_lang(lang: Lang) {
     LANG.with(|l| l.set(lang));
 }
 
+/// The language now. Inside a reactive closure this subscribes it to the language; elsewhere
+/// (an event handler, a test) it is a plain read.
 pub fn lang() -> Lang {
-    LANG.with(Cell::get)
+    LANG.with(|l| {
+        if Observer::get().is_some() {
+            l.get()
+        } else {
+            l.get_untracked()
+        }
+    })
+}
+
+/// Subscribes the reactive closure this runs in to the language, for a read-only part (a list,
+/// a receipt) that is simply built again in the other language: it holds no input to keep.
+pub fn track_lang() {
+    lang();
 }
 
 pub(super) fn zh() -> bool {

@@ -13,6 +13,7 @@ use crate::components::{PersonFields, PersonInput};
 use crate::i18n::tr;
 use crate::model::LocalPayee;
 use crate::state::use_app;
+use crate::sync::use_sync;
 
 #[component]
 pub fn AddPayee() -> impl IntoView {
@@ -26,7 +27,7 @@ pub fn AddPayee() -> impl IntoView {
 #[component]
 fn AddForm() -> impl IntoView {
     let app = use_app();
-    let t = tr();
+    let sync = use_sync();
     let navigate = use_navigate();
     let person = PersonInput::new(move || cst_date(app.server_now()));
     let busy = RwSignal::new(false);
@@ -57,15 +58,14 @@ fn AddForm() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             // Stored first; the sync that follows may or may not reach the server.
-            let saved = app
-                .write(|store| async move { store.put_payee(&payee).await })
+            let saved = sync
+                .record(|store| async move { store.add_payee(&payee).await })
                 .await;
             busy.set(false);
             if let Err(e) = saved {
                 failure.set(Some(e));
                 return;
             }
-            crate::sync::request(app);
             app.say(tr().saved_unverified);
             navigate("/", Default::default());
         });
@@ -73,7 +73,7 @@ fn AddForm() -> impl IntoView {
 
     view! {
         <section class="page page--narrow">
-            <h1 tabindex="-1">{t.add_payee}</h1>
+            <h1 tabindex="-1">{move || tr().add_payee}</h1>
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("payee-name", "payee-id-number", "payee-id-ok") />
                 <ErrorText message=failure testid="payee-save-error" />
@@ -83,10 +83,10 @@ fn AddForm() -> impl IntoView {
                     data-testid="payee-submit"
                     disabled=move || busy.get()
                 >
-                    {t.save}
+                    {move || tr().save}
                 </button>
             </form>
-            <p class="muted">{t.unverified_explain}</p>
+            <p class="muted">{move || tr().unverified_explain}</p>
         </section>
     }
 }

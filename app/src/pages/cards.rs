@@ -1,6 +1,7 @@
-//! 银行卡: the bound cards (bank and last four digits only) and binding a new one. Binding needs
-//! the network: the number goes to the server for the bank gateway and is never stored here;
-//! the input is cleared as soon as it was sent.
+//! 银行卡: the bound cards (bank and last four digits only), removing one (offline too: it
+//! leaves the list at once and the server hears of it when it can) and binding a new one.
+//! Binding needs the network: the number goes to the server for the bank gateway and is never
+//! stored here; the input is cleared as soon as it was sent.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,6 +14,7 @@ use super::{api_message, ErrorText, RequireSession};
 use crate::components::{SandboxNote, TextField};
 use crate::i18n::{self, tr};
 use crate::state::use_app;
+use crate::sync::use_sync;
 
 #[component]
 pub fn Cards() -> impl IntoView {
@@ -27,32 +29,25 @@ pub fn Cards() -> impl IntoView {
 #[component]
 fn CardList() -> impl IntoView {
     let app = use_app();
-    let t = tr();
+    let sync = use_sync();
     let failure = RwSignal::new(None::<String>);
+    // Gone from the list at once, online or not; the server hears of it when it can.
     let remove = move |id: Uuid| {
-        let Some(token) = app.token() else {
-            return;
-        };
         spawn_local(async move {
-            if let Err(e) = crate::api::delete_method(&token, id).await {
-                failure.set(Some(api_message(&e)));
-                return;
-            }
-            if let Err(e) = app
-                .write(|store| async move { store.delete_method(id).await })
-                .await
-            {
-                app.say(e);
-            }
+            let recorded = sync
+                .record(|store| async move { store.remove_card(id).await })
+                .await;
+            failure.set(recorded.err());
         });
     };
     view! {
         <section class="page">
-            <h1 tabindex="-1">{t.cards_title}</h1>
+            <h1 tabindex="-1">{move || tr().cards_title}</h1>
             {move || {
+                i18n::track_lang();
                 let methods: Vec<_> = app.data.with(|d| d.methods.iter().filter(|m| !m.removed).cloned().collect());
                 if methods.is_empty() {
-                    return view! { <p class="empty">{tr().cards_empty}</p> }.into_any();
+                    return view! { <p class="empty">{move || tr().cards_empty}</p> }.into_any();
                 }
                 view! {
                     <ul class="list" data-testid="card-list">
@@ -63,7 +58,7 @@ fn CardList() -> impl IntoView {
                                     <div class="list__row">
                                         <span class="card-label">{i18n::card_label(&m.bank, &m.last_four)}</span>
                                         <button type="button" class="button button--quiet" data-testid="card-remove" on:click=move |_| remove(id)>
-                                            {tr().card_remove}
+                                            {move || tr().card_remove}
                                         </button>
                                     </div>
                                     {m.sandbox.then(|| view! { <SandboxNote /> })}
@@ -82,7 +77,7 @@ fn CardList() -> impl IntoView {
 #[component]
 fn BindForm() -> impl IntoView {
     let app = use_app();
-    let t = tr();
+    let sync = use_sync();
     let navigate = use_navigate();
     let query = use_query_map();
     let number = RwSignal::new(String::new());
@@ -131,7 +126,7 @@ fn BindForm() -> impl IntoView {
             number.set(String::new());
             touched.set(false);
             let kept = method.clone();
-            if let Err(e) = app
+            if let Err(e) = sync
                 .write(|store| async move { store.put_method(&kept).await })
                 .await
             {
@@ -146,14 +141,14 @@ fn BindForm() -> impl IntoView {
     };
     view! {
         <section class="page page--narrow">
-            <h2>{t.bind_new_card}</h2>
+            <h2>{move || tr().bind_new_card}</h2>
             <form on:submit=submit novalidate>
                 <TextField
-                    label=t.card_number
+                    label=move || tr().card_number
                     value=number
                     error=error
                     testid="card-number"
-                    hint=t.card_hint
+                    hint=move || tr().card_hint
                     inputmode="numeric"
                     autocomplete="cc-number"
                     maxlength=23

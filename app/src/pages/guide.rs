@@ -12,27 +12,26 @@ fn steps(items: &'static [&'static str]) -> impl IntoView {
 
 #[component]
 pub fn Guide() -> impl IntoView {
-    let t = tr();
     view! {
         <section class="page guide">
-            <h1 tabindex="-1">{t.guide_title}</h1>
-            <p class="callout">{t.guide_window}</p>
-            <h2 id="pay">{t.guide_pay_title}</h2>
-            {steps(t.guide_pay_steps)}
-            <p>{t.guide_offline}</p>
-            <h2 id="back-pay" data-testid="guide-back-pay">{t.back_pay_title}</h2>
-            <p class="explain">{t.back_pay_note}</p>
-            {steps(t.back_pay_steps)}
-            <h2 id="enrol" data-testid="guide-enrol">{t.enrol_title}</h2>
-            {steps(t.enrol_steps)}
+            <h1 tabindex="-1">{move || tr().guide_title}</h1>
+            <p class="callout">{move || tr().guide_window}</p>
+            <h2 id="pay">{move || tr().guide_pay_title}</h2>
+            {move || steps(tr().guide_pay_steps)}
+            <p>{move || tr().guide_offline}</p>
+            <h2 id="back-pay" data-testid="guide-back-pay">{move || tr().back_pay_title}</h2>
+            <p class="explain">{move || tr().back_pay_note}</p>
+            {move || steps(tr().back_pay_steps)}
+            <h2 id="enrol" data-testid="guide-enrol">{move || tr().enrol_title}</h2>
+            {move || steps(tr().enrol_steps)}
             <p>
-                <A href="/apply" attr:class="button" attr:data-testid="guide-apply">{crate::i18n::ta().apps_link}</A>
+                <A href="/apply" attr:class="button" attr:data-testid="guide-apply">{move || crate::i18n::ta().apps_link}</A>
             </p>
-            <p>{t.guide_pension}</p>
+            <p>{move || tr().guide_pension}</p>
             <p class="more-links">
-                <A href="/verify" attr:data-testid="nav-verify">{t.verify_title}</A>
+                <A href="/verify" attr:data-testid="nav-verify">{move || tr().verify_title}</A>
                 " · "
-                <A href="/record">{t.nav_record}</A>
+                <A href="/record">{move || tr().nav_record}</A>
             </p>
         </section>
     }

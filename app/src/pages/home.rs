@@ -10,6 +10,7 @@ use crate::i18n::{self, tr};
 use crate::model::LocalPayee;
 use crate::rules::{self, PayeeStatus};
 use crate::state::use_app;
+use crate::sync::use_sync;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -23,7 +24,6 @@ pub fn Home() -> impl IntoView {
 #[component]
 fn PeopleList() -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let rows = move || {
         let year = rules::window_year(&app.window().state);
         app.data.with(|d| {
@@ -56,11 +56,11 @@ fn PeopleList() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1 tabindex="-1">{t.home_title}</h1>
+            <h1 tabindex="-1">{move || tr().home_title}</h1>
             <p class="muted">{year}</p>
             <div class="actions">
-                <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{t.start_pay}</A>
-                <A href="/payees/new" attr:class="button" attr:data-testid="add-payee">{t.add_payee}</A>
+                <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{move || tr().start_pay}</A>
+                <A href="/payees/new" attr:class="button" attr:data-testid="add-payee">{move || tr().add_payee}</A>
             </div>
             {move || {
                 let n = to_act_on();
@@ -77,7 +77,7 @@ fn PeopleList() -> impl IntoView {
             {move || {
                 let rows = rows();
                 if rows.is_empty() {
-                    return view! { <p class="empty" data-testid="payee-empty">{tr().home_empty}</p> }.into_any();
+                    return view! { <p class="empty" data-testid="payee-empty">{move || tr().home_empty}</p> }.into_any();
                 }
                 view! {
                     <ul class="list" data-testid="payee-list">
@@ -87,9 +87,9 @@ fn PeopleList() -> impl IntoView {
                 .into_any()
             }}
             <p class="more-links">
-                <A href="/record" attr:data-testid="nav-record">{t.nav_record}</A>
+                <A href="/record" attr:data-testid="nav-record">{move || tr().nav_record}</A>
                 " · "
-                <A href="/apply" attr:data-testid="nav-apply">{i18n::ta().apps_link}</A>
+                <A href="/apply" attr:data-testid="nav-apply">{move || i18n::ta().apps_link}</A>
                 " · "
                 <LogOut />
             </p>
@@ -99,7 +99,8 @@ fn PeopleList() -> impl IntoView {
 
 #[component]
 fn PersonRow(payee: LocalPayee, status: PayeeStatus) -> impl IntoView {
-    let detail = match &status {
+    let shown = status.clone();
+    let detail = move || match &shown {
         PayeeStatus::NoMatch(reason) | PayeeStatus::Blocked(reason) => Some(i18n::reason(reason)),
         PayeeStatus::Unverified => Some(tr().unverified_explain.to_owned()),
         _ => None,
@@ -113,7 +114,7 @@ fn PersonRow(payee: LocalPayee, status: PayeeStatus) -> impl IntoView {
                 </span>
                 <PayeeChip status />
             </A>
-            {detail.map(|d| view! { <p class="list__note">{d}</p> })}
+            {move || detail().map(|d| view! { <p class="list__note">{d}</p> })}
         </li>
     }
 }
@@ -122,6 +123,7 @@ fn PersonRow(payee: LocalPayee, status: PayeeStatus) -> impl IntoView {
 #[component]
 fn LogOut() -> impl IntoView {
     let app = use_app();
+    let sync = use_sync();
     let navigate = leptos_router::hooks::use_navigate();
     let click = move |_| {
         let unsent = app.data.with_untracked(|d| {
@@ -149,7 +151,7 @@ fn LogOut() -> impl IntoView {
             {
                 let _ = crate::api::log_out(&token).await; // best effort: offline logout still forgets the token
             }
-            if let Err(e) = app
+            if let Err(e) = sync
                 .write(|store| async move { store.log_out().await })
                 .await
             {
@@ -159,6 +161,6 @@ fn LogOut() -> impl IntoView {
         });
     };
     view! {
-        <button type="button" class="link" data-testid="logout" on:click=click>{tr().logout}</button>
+        <button type="button" class="link" data-testid="logout" on:click=click>{move || tr().logout}</button>
     }
 }

@@ -13,6 +13,7 @@ use crate::api;
 use crate::components::TextField;
 use crate::i18n::{self, tr};
 use crate::state::use_app;
+use crate::sync::use_sync;
 
 const MIN_PASSWORD: usize = 8;
 
@@ -35,7 +36,7 @@ pub fn Register() -> impl IntoView {
 #[component]
 fn AuthForm(mode: Mode) -> impl IntoView {
     let app = use_app();
-    let t = tr();
+    let sync = use_sync();
     let navigate = use_navigate();
     let prefix = if mode == Mode::Login {
         "login"
@@ -108,7 +109,7 @@ fn AuthForm(mode: Mode) -> impl IntoView {
             password.set(String::new());
             password2.set(String::new());
             // Other tabs hear of it too: another account's records may just have left.
-            let stored = app
+            let stored = sync
                 .write(|store| async move { store.begin_session(&session).await })
                 .await;
             if let Err(e) = stored {
@@ -116,7 +117,7 @@ fn AuthForm(mode: Mode) -> impl IntoView {
                 return;
             }
             app.needs_login.set(false);
-            crate::sync::request(app);
+            sync.request();
             // Whether this account is staff decides the 工作台 entry.
             spawn_local(async move {
                 crate::sync::refresh_account(app).await;
@@ -125,18 +126,18 @@ fn AuthForm(mode: Mode) -> impl IntoView {
         });
     };
 
-    let (title, submit_text) = match mode {
-        Mode::Login => (t.login_title, t.login_submit),
-        Mode::Register => (t.register_title, t.register_submit),
+    let words = move || match mode {
+        Mode::Login => (tr().login_title, tr().login_submit),
+        Mode::Register => (tr().register_title, tr().register_submit),
     };
     let signed_in = app.data.with_untracked(|d| d.session.clone());
     view! {
         <section class="page page--narrow">
-            <h1 tabindex="-1">{title}</h1>
-            <p class="lead">{t.login_intro}</p>
+            <h1 tabindex="-1">{move || words().0}</h1>
+            <p class="lead">{move || tr().login_intro}</p>
             <form on:submit=submit novalidate>
                 <TextField
-                    label=t.mobile
+                    label=move || tr().mobile
                     value=mobile
                     error=mobile_error
                     testid=if mode == Mode::Login { "login-mobile" } else { "register-mobile" }
@@ -146,17 +147,17 @@ fn AuthForm(mode: Mode) -> impl IntoView {
                     on_blur=Callback::new(move |_| touched.set(true))
                 />
                 <TextField
-                    label=t.password
+                    label=move || tr().password
                     value=password
                     error=password_error
                     testid=if mode == Mode::Login { "login-password" } else { "register-password" }
-                    hint=t.password_hint
+                    hint=move || tr().password_hint
                     kind="password"
                     autocomplete=if mode == Mode::Login { "current-password" } else { "new-password" }
                 />
                 {(mode == Mode::Register).then(|| view! {
                     <TextField
-                        label=t.password_again
+                        label=move || tr().password_again
                         value=password2
                         error=password2_error
                         testid="register-password2"
@@ -171,14 +172,14 @@ fn AuthForm(mode: Mode) -> impl IntoView {
                     data-testid=format!("{prefix}-submit")
                     disabled=move || busy.get()
                 >
-                    {move || if busy.get() { tr().working } else { submit_text }}
+                    {move || if busy.get() { tr().working } else { words().1 }}
                 </button>
             </form>
             {match mode {
-                Mode::Login => view! { <A href="/register" attr:data-testid="goto-register">{t.to_register}</A> }.into_any(),
-                Mode::Register => view! { <A href="/login" attr:data-testid="goto-login">{t.to_login}</A> }.into_any(),
+                Mode::Login => view! { <A href="/register" attr:data-testid="goto-register">{move || tr().to_register}</A> }.into_any(),
+                Mode::Register => view! { <A href="/login" attr:data-testid="goto-login">{move || tr().to_login}</A> }.into_any(),
             }}
-            {signed_in.map(|s| view! { <p class="muted">{t.signed_in_as}{s.mobile_masked}</p> })}
+            {signed_in.map(|s| view! { <p class="muted">{move || tr().signed_in_as}{s.mobile_masked}</p> })}
         </section>
     }
 }

@@ -31,7 +31,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     move || {
         let (ready, logged_in) = gate.get();
         if !ready {
-            view! { <p class="muted">{tr().loading}</p> }.into_any()
+            view! { <p class="muted">{move || tr().loading}</p> }.into_any()
         } else if logged_in {
             // An expired session still shows the phone's data; the sync line asks to log in.
             children().into_any()
@@ -43,11 +43,10 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    let t = tr();
     view! {
         <section class="page">
-            <h1 tabindex="-1">{t.not_found}</h1>
-            <A href="/" attr:class="button">{t.go_home}</A>
+            <h1 tabindex="-1">{move || tr().not_found}</h1>
+            <A href="/" attr:class="button">{move || tr().go_home}</A>
         </section>
     }
 }

@@ -1,5 +1,6 @@
 //! One person: this year's status, why they cannot pay (if so), and what this account paid
-//! for them, with receipts. Removing a person needs the network (the server keeps the list).
+//! for them, with receipts. Removing a person works offline: they leave the list at once and
+//! the server hears of it when it can (the payments already made stay in the history).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,12 +9,13 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 use yanglao_shared::wire::IntentState;
 
-use super::{api_message, ErrorText, RequireSession};
+use super::{ErrorText, RequireSession};
 use crate::components::{IntentChip, PayeeChip};
 use crate::i18n::{self, tr};
 use crate::model::LocalIntent;
 use crate::rules::{self, PayeeStatus};
 use crate::state::use_app;
+use crate::sync::use_sync;
 
 #[component]
 pub fn PayeeDetail() -> impl IntoView {
@@ -67,10 +69,10 @@ fn Detail() -> impl IntoView {
                 {explain.map(|e| view! { <p class="explain">{e}</p> })}
                 {can_pay.then(|| view! {
                     <A href=format!("/pay?payee={id}") attr:class="button button--primary" attr:data-testid="pay-for">
-                        {t.pay_for}
+                        {move || tr().pay_for}
                     </A>
                 })}
-                <h2>{t.detail_history}</h2>
+                <h2>{move || tr().detail_history}</h2>
                 <History history />
                 <RemovePayee id />
             </section>
@@ -81,9 +83,8 @@ fn Detail() -> impl IntoView {
 
 #[component]
 pub fn History(history: Vec<LocalIntent>) -> impl IntoView {
-    let t = tr();
     if history.is_empty() {
-        return view! { <p class="empty">{t.history_empty}</p> }.into_any();
+        return view! { <p class="empty">{move || tr().history_empty}</p> }.into_any();
     }
     view! {
         <ul class="list">
@@ -92,7 +93,7 @@ pub fn History(history: Vec<LocalIntent>) -> impl IntoView {
                 .map(|i| {
                     let receipt = matches!(i.state, IntentState::Paid { .. }).then(|| {
                         view! {
-                            <A href=format!("/receipt/{}", i.id()) attr:data-testid="receipt-link">{t.view_receipt}</A>
+                            <A href=format!("/receipt/{}", i.id()) attr:data-testid="receipt-link">{move || tr().view_receipt}</A>
                         }
                     });
                     view! {
@@ -111,7 +112,7 @@ pub fn History(history: Vec<LocalIntent>) -> impl IntoView {
 
 #[component]
 fn RemovePayee(id: Uuid) -> impl IntoView {
-    let app = use_app();
+    let sync = use_sync();
     let navigate = use_navigate();
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -122,23 +123,16 @@ fn RemovePayee(id: Uuid) -> impl IntoView {
         {
             return;
         }
-        let Some(token) = app.token() else {
-            return;
-        };
         busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
-            let answer = crate::api::delete_payee(&token, id).await;
+            let recorded = sync
+                .record(|store| async move { store.remove_payee(id).await })
+                .await;
             busy.set(false);
-            if let Err(e) = answer {
-                failure.set(Some(api_message(&e)));
+            if let Err(e) = recorded {
+                failure.set(Some(e));
                 return;
-            }
-            if let Err(e) = app
-                .write(|store| async move { store.delete_payee(id).await })
-                .await
-            {
-                app.say(e);
             }
             navigate("/", Default::default());
         });
@@ -147,7 +141,7 @@ fn RemovePayee(id: Uuid) -> impl IntoView {
         <div class="danger-zone">
             <ErrorText message=failure testid="remove-error" />
             <button type="button" class="button button--quiet" data-testid="remove-payee" disabled=move || busy.get() on:click=click>
-                {tr().remove_payee}
+                {move || tr().remove_payee}
             </button>
         </div>
     }

@@ -12,6 +12,7 @@ use crate::components::{IntentChip, SandboxNote};
 use crate::i18n::{self, tr};
 use crate::model::LocalIntent;
 use crate::state::{use_app, AppState};
+use crate::sync::use_sync;
 
 #[component]
 pub fn Payments() -> impl IntoView {
@@ -25,7 +26,6 @@ pub fn Payments() -> impl IntoView {
 #[component]
 fn PaymentList() -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let list = move || {
         app.data.with(|d| {
             let mut intents = d.intents.clone();
@@ -37,11 +37,13 @@ fn PaymentList() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1 tabindex="-1">{t.payments_title}</h1>
+            <h1 tabindex="-1">{move || tr().payments_title}</h1>
+            // Rows hold no input: built again in the other language.
             {move || {
+                i18n::track_lang();
                 let (intents, methods) = list();
                 if intents.is_empty() {
-                    return view! { <p class="empty">{tr().payments_empty}</p> }.into_any();
+                    return view! { <p class="empty">{move || tr().payments_empty}</p> }.into_any();
                 }
                 view! {
                     <ul class="list" data-testid="payment-list">
@@ -74,16 +76,16 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
             amount,
         } => Some(view! {
             <p class="list__note">
-                {t.receipt_no} " " <span data-testid="receipt-no">{receipt_no.clone()}</span>
+                {move || tr().receipt_no} " " <span data-testid="receipt-no">{receipt_no.clone()}</span>
                 " · " {i18n::date_time(*paid_at)} " · " {i18n::yuan(*amount)} " "
-                <A href=format!("/receipt/{id}") attr:data-testid="receipt-link">{t.view_receipt}</A>
+                <A href=format!("/receipt/{id}") attr:data-testid="receipt-link">{move || tr().view_receipt}</A>
             </p>
         }),
         _ => None,
     };
     let needs_card = matches!(intent.state, IntentState::AwaitingPayment { .. }) && intent.mine;
     let retry = matches!(intent.state, IntentState::Failed { .. }).then(|| {
-        view! { <A href=format!("/pay?payee={}", intent.intent.payee_id) attr:class="button" attr:data-testid="pay-again">{t.pay_again}</A> }
+        view! { <A href=format!("/pay?payee={}", intent.intent.payee_id) attr:class="button" attr:data-testid="pay-again">{move || tr().pay_again}</A> }
     });
     view! {
         <li class="list__item" data-testid="payment-item" data-intent-id=id.to_string()>
@@ -97,7 +99,7 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
             {explain.map(|e| view! { <p class="list__note">{e}</p> })}
             {paid}
             {intent.mine.then(|| view! {
-                <p class="muted small">{t.prepared_at}{i18n::date_time(intent.intent.prepared_at)}</p>
+                <p class="muted small">{move || tr().prepared_at}{i18n::date_time(intent.intent.prepared_at)}</p>
             })}
             {needs_card.then(|| view! { <AttachCard app id methods /> })}
             {retry}
@@ -109,11 +111,11 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
 /// the same payment, now with a way to charge it.
 #[component]
 fn AttachCard(app: AppState, id: Uuid, methods: Vec<PaymentMethod>) -> impl IntoView {
-    let t = tr();
     if methods.is_empty() {
-        return view! { <A href="/cards" attr:class="button" attr:data-testid="attach-bind-card">{t.bind_new_card}</A> }.into_any();
+        return view! { <A href="/cards" attr:class="button" attr:data-testid="attach-bind-card">{move || tr().bind_new_card}</A> }.into_any();
     }
     let sandbox = methods.iter().any(|m| m.sandbox);
+    let sync = use_sync();
     let attach = move |method: Uuid| {
         spawn_local(async move {
             let Some(mut intent) = app
@@ -124,12 +126,11 @@ fn AttachCard(app: AppState, id: Uuid, methods: Vec<PaymentMethod>) -> impl Into
             };
             intent.intent.method_id = Some(method);
             intent.state = IntentState::Queued;
-            match app
-                .write(|store| async move { store.put_intents(&[intent]).await })
-                .await
-            {
-                Ok(()) => crate::sync::request(app),
-                Err(e) => app.say(e),
+            let recorded = sync
+                .record(|store| async move { store.prepare_payments(&[intent]).await })
+                .await;
+            if let Err(e) = recorded {
+                app.say(e);
             }
         });
     };
@@ -139,7 +140,7 @@ fn AttachCard(app: AppState, id: Uuid, methods: Vec<PaymentMethod>) -> impl Into
                 let mid = m.id;
                 view! {
                     <button type="button" class="button" data-testid="attach-card" on:click=move |_| attach(mid)>
-                        {t.attach_card} " · " {i18n::card_label(&m.bank, &m.last_four)}
+                        {move || tr().attach_card} " · " {i18n::card_label(&m.bank, &m.last_four)}
                     </button>
                 }
             }).collect_view()}

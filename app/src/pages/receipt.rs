@@ -17,8 +17,9 @@ use crate::state::use_app;
 pub fn Receipt() -> impl IntoView {
     let app = use_app();
     let params = use_params_map();
+    // A receipt holds no input: built again in the other language.
     move || {
-        let t = tr();
+        i18n::track_lang();
         let id = params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
         let found = id.and_then(|id| {
             app.data
@@ -38,29 +39,29 @@ pub fn Receipt() -> impl IntoView {
         else {
             return view! {
                 <section class="page">
-                    <h1 tabindex="-1">{t.receipt_title}</h1>
-                    <p class="empty" data-testid="receipt-missing">{t.receipt_missing}</p>
-                    <A href="/payments">{t.nav_payments}</A>
+                    <h1 tabindex="-1">{move || tr().receipt_title}</h1>
+                    <p class="empty" data-testid="receipt-missing">{move || tr().receipt_missing}</p>
+                    <A href="/payments">{move || tr().nav_payments}</A>
                 </section>
             }
             .into_any();
         };
         view! {
             <section class="page receipt" data-testid="receipt">
-                <h1 tabindex="-1">{t.receipt_title}</h1>
-                <p class="receipt__scheme">{t.receipt_scheme}</p>
+                <h1 tabindex="-1">{move || tr().receipt_title}</h1>
+                <p class="receipt__scheme">{move || tr().receipt_scheme}</p>
                 <dl class="facts">
-                    <dt>{t.receipt_no}</dt><dd data-testid="receipt-no">{receipt_no.clone()}</dd>
-                    <dt>{t.col_person}</dt><dd>{intent.name_masked.clone()}</dd>
-                    <dt>{t.col_id}</dt><dd class="id-masked">{intent.id_masked.clone()}</dd>
-                    <dt>{t.col_year}</dt><dd>{i18n::year(intent.intent.year)}</dd>
-                    <dt>{t.receipt_amount}</dt><dd data-testid="receipt-amount">{i18n::yuan(amount)}</dd>
-                    <dt>{t.receipt_paid_at}</dt><dd>{i18n::date_time(paid_at)}</dd>
-                    {account.map(|a| view! { <dt>{t.receipt_account}</dt><dd>{a}</dd> })}
+                    <dt>{move || tr().receipt_no}</dt><dd data-testid="receipt-no">{receipt_no.clone()}</dd>
+                    <dt>{move || tr().col_person}</dt><dd>{intent.name_masked.clone()}</dd>
+                    <dt>{move || tr().col_id}</dt><dd class="id-masked">{intent.id_masked.clone()}</dd>
+                    <dt>{move || tr().col_year}</dt><dd>{i18n::year(intent.intent.year)}</dd>
+                    <dt>{move || tr().receipt_amount}</dt><dd data-testid="receipt-amount">{i18n::yuan(amount)}</dd>
+                    <dt>{move || tr().receipt_paid_at}</dt><dd>{i18n::date_time(paid_at)}</dd>
+                    {account.map(|a| view! { <dt>{move || tr().receipt_account}</dt><dd>{a}</dd> })}
                 </dl>
-                <p class="muted small">{t.receipt_verify_note}</p>
+                <p class="muted small">{move || tr().receipt_verify_note}</p>
                 <button type="button" class="button button--primary no-print" data-testid="print" on:click=|_| { let _ = window().print(); }>
-                    {t.print}
+                    {move || tr().print}
                 </button>
             </section>
         }
@@ -70,7 +71,6 @@ pub fn Receipt() -> impl IntoView {
 
 #[component]
 pub fn Verify() -> impl IntoView {
-    let t = tr();
     let number = RwSignal::new(String::new());
     let result = RwSignal::new(None::<ReceiptCheck>);
     let failure = RwSignal::new(None::<String>);
@@ -94,17 +94,17 @@ pub fn Verify() -> impl IntoView {
     };
     view! {
         <section class="page page--narrow">
-            <h1 tabindex="-1">{t.verify_title}</h1>
+            <h1 tabindex="-1">{move || tr().verify_title}</h1>
             <form on:submit=submit novalidate>
-                <TextField label=t.receipt_no value=number error=Signal::derive(|| None::<String>) testid="verify-input" autocomplete="off" />
+                <TextField label=move || tr().receipt_no value=number error=Signal::derive(|| None::<String>) testid="verify-input" autocomplete="off" />
                 <ErrorText message=failure testid="verify-error" />
                 <button type="submit" class="button button--primary button--block" data-testid="verify-submit" disabled=move || busy.get()>
-                    {t.verify_submit}
+                    {move || tr().verify_submit}
                 </button>
             </form>
             {move || result.get().map(|r| view! {
                 <div class="banner banner--open" data-testid="verify-result" role="status">
-                    <p>{tr().verify_ok}</p>
+                    <p>{move || tr().verify_ok}</p>
                     <p>{r.receipt_no} " · " {r.name_masked} " · " {i18n::year(r.year)} " · " {i18n::yuan(r.amount)} " · " {i18n::date_time(r.paid_at)}</p>
                 </div>
             })}

@@ -24,7 +24,6 @@ pub fn Record() -> impl IntoView {
 #[component]
 fn RecordPage() -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let offline = RwSignal::new(false);
     spawn_local(async move {
         if !crate::sync::refresh_account(app).await {
@@ -38,12 +37,16 @@ fn RecordPage() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1 tabindex="-1">{t.record_title}</h1>
+            <h1 tabindex="-1">{move || tr().record_title}</h1>
             <Show when=move || offline.get()>
-                <p class="muted">{tr().record_cached}</p>
+                <p class="muted">{move || tr().record_cached}</p>
             </Show>
             {move || match own_record.get() {
-                Some(record) => view! { <RecordView record /> }.into_any(),
+                Some(record) => {
+                    // The record holds no input: built again in the other language.
+                    crate::i18n::track_lang();
+                    view! { <RecordView record /> }.into_any()
+                }
                 None => view! { <ClaimForm /> }.into_any(),
             }}
         </section>
@@ -57,10 +60,10 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
     rows.sort_by_key(|c| std::cmp::Reverse(c.year));
     view! {
         <dl class="facts" data-testid="record-facts">
-            <dt>{t.name}</dt><dd>{record.name.clone()}</dd>
-            <dt>{t.id_number}</dt><dd class="id-masked">{record.id_masked.clone()}</dd>
-            <dt>{t.town_village}</dt><dd>{format!("{} {}", record.town, record.village)}</dd>
-            <dt>{t.record_status}</dt>
+            <dt>{move || tr().name}</dt><dd>{record.name.clone()}</dd>
+            <dt>{move || tr().id_number}</dt><dd class="id-masked">{record.id_masked.clone()}</dd>
+            <dt>{move || tr().town_village}</dt><dd>{format!("{} {}", record.town, record.village)}</dd>
+            <dt>{move || tr().record_status}</dt>
             <dd>
                 {i18n::roster_status(record.status)}
                 {record.severely_disabled.then(|| format!(" · {}", t.severely_disabled))}
@@ -68,16 +71,16 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
         </dl>
         <p class="callout" data-testid="record-years">{i18n::years_paid(record.years_paid_total, record.min_years_for_pension)}</p>
         {if rows.is_empty() {
-            view! { <p class="empty">{t.record_empty}</p> }.into_any()
+            view! { <p class="empty">{move || tr().record_empty}</p> }.into_any()
         } else {
             view! {
                 <table class="record" data-testid="record-table">
                     <thead>
                         <tr>
-                            <th scope="col">{t.col_year}</th>
-                            <th scope="col">{t.col_amount}</th>
-                            <th scope="col">{t.col_kind}</th>
-                            <th scope="col">{t.receipt_no}</th>
+                            <th scope="col">{move || tr().col_year}</th>
+                            <th scope="col">{move || tr().col_amount}</th>
+                            <th scope="col">{move || tr().col_kind}</th>
+                            <th scope="col">{move || tr().receipt_no}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -95,7 +98,7 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
             .into_any()
         }}
         <button type="button" class="button no-print" data-testid="print" on:click=|_| { let _ = window().print(); }>
-            {t.print}
+            {move || tr().print}
         </button>
     }
 }
@@ -103,7 +106,6 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
 #[component]
 fn ClaimForm() -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let person = PersonInput::new(move || cst_date(app.server_now()));
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
@@ -131,12 +133,12 @@ fn ClaimForm() -> impl IntoView {
         });
     };
     view! {
-        <p class="lead">{t.claim_intro}</p>
+        <p class="lead">{move || tr().claim_intro}</p>
         <form on:submit=submit novalidate class="page--narrow">
             <PersonFields person=person testids=("claim-name", "claim-id-number", "claim-id-ok") />
             <ErrorText message=failure testid="claim-error" />
             <button type="submit" class="button button--primary button--block" data-testid="claim-submit" disabled=move || busy.get()>
-                {t.claim_submit}
+                {move || tr().claim_submit}
             </button>
         </form>
     }

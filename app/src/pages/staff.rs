@@ -142,7 +142,6 @@ fn save_file(bytes: &[u8], name: &str, mime: &str) -> Result<(), JsValue> {
 #[component]
 fn StaffPage() -> impl IntoView {
     let app = use_app();
-    let t = tr();
     // None: the server's own "this year" (the phone's clock may be wrong).
     let year = RwSignal::new(None::<i32>);
     let s = Screen {
@@ -218,14 +217,14 @@ fn StaffPage() -> impl IntoView {
 
     view! {
         <section class="page staff">
-            <h1 tabindex="-1">{t.staff_title}</h1>
+            <h1 tabindex="-1">{move || tr().staff_title}</h1>
             <p class="muted" data-testid="staff-area">{area}</p>
             <nav class="actions" aria-label=crate::i18n::ta().review_links>
-                <A href="/staff/enrolments" attr:class="button" attr:data-testid="review-enrolments">{crate::i18n::ta().review_enrol_title}</A>
-                <A href="/staff/back-payments" attr:class="button" attr:data-testid="review-back-payments">{crate::i18n::ta().review_back_title}</A>
+                <A href="/staff/enrolments" attr:class="button" attr:data-testid="review-enrolments">{move || crate::i18n::ta().review_enrol_title}</A>
+                <A href="/staff/back-payments" attr:class="button" attr:data-testid="review-back-payments">{move || crate::i18n::ta().review_back_title}</A>
             </nav>
             <label class="staff__year">
-                <span>{t.staff_year}</span>
+                <span>{move || tr().staff_year}</span>
                 <select
                     data-testid="staff-year"
                     on:change=move |ev| {
@@ -245,17 +244,21 @@ fn StaffPage() -> impl IntoView {
                     }}
                 </select>
             </label>
-            {move || match s.shown.get() {
-                Shown::Loading => view! { <p class="muted">{tr().loading}</p> }.into_any(),
-                Shown::Failed(message) => {
-                    view! { <p class="callout" role="alert" data-testid="staff-error">{message}</p> }
-                        .into_any()
+            // The figures hold no input: built again in the other language.
+            {move || {
+                i18n::track_lang();
+                match s.shown.get() {
+                    Shown::Loading => view! { <p class="muted">{move || tr().loading}</p> }.into_any(),
+                    Shown::Failed(message) => {
+                        view! { <p class="callout" role="alert" data-testid="staff-error">{message}</p> }
+                            .into_any()
+                    }
+                    Shown::Fresh(c) => view! { <StatsView cached=c from_phone=false /> }.into_any(),
+                    Shown::Cached(c) => view! { <StatsView cached=c from_phone=true /> }.into_any(),
                 }
-                Shown::Fresh(c) => view! { <StatsView cached=c from_phone=false /> }.into_any(),
-                Shown::Cached(c) => view! { <StatsView cached=c from_phone=true /> }.into_any(),
             }}
 
-            <h2>{t.staff_unpaid_list}</h2>
+            <h2>{move || tr().staff_unpaid_list}</h2>
             <button
                 type="button"
                 class="button button--block"
@@ -263,14 +266,14 @@ fn StaffPage() -> impl IntoView {
                 disabled=move || exporting.get()
                 on:click=export
             >
-                {t.staff_export}
+                {move || tr().staff_export}
             </button>
             <ErrorText message=export_error testid="staff-export-error" />
             {move || {
                 s.list.with(|l| {
                     (l.year.is_some()).then(|| {
                         if l.total == 0 {
-                            view! { <p class="empty">{tr().staff_all_paid}</p> }.into_any()
+                            view! { <p class="empty">{move || tr().staff_all_paid}</p> }.into_any()
                         } else {
                             view! { <p class="muted" data-testid="staff-unpaid-count">{i18n::unpaid_shown(l.people.len(), l.total)}</p> }
                                 .into_any()
@@ -316,7 +319,6 @@ fn StaffPage() -> impl IntoView {
 
 #[component]
 fn StatsView(cached: CachedStats, from_phone: bool) -> impl IntoView {
-    let t = tr();
     let stats = cached.stats;
     let rows = staff::tier_rows(&stats);
     let share = staff::percent(stats.paid, stats.enrolled).map(i18n::paid_share);
@@ -326,39 +328,39 @@ fn StatsView(cached: CachedStats, from_phone: bool) -> impl IntoView {
             {from_phone.then(|| view! { <p class="callout" data-testid="staff-data-time">{i18n::data_time(cached.at)}</p> })}
             <dl class="bignums">
                 <div class="bignum">
-                    <dt>{t.staff_enrolled}</dt>
-                    <dd><span data-testid="staff-enrolled">{stats.enrolled}</span><small>{t.staff_people}</small></dd>
+                    <dt>{move || tr().staff_enrolled}</dt>
+                    <dd><span data-testid="staff-enrolled">{stats.enrolled}</span><small>{move || tr().staff_people}</small></dd>
                 </div>
                 <div class="bignum bignum--good">
-                    <dt>{t.staff_paid}</dt>
-                    <dd><span data-testid="staff-paid">{stats.paid}</span><small>{t.staff_people}</small></dd>
+                    <dt>{move || tr().staff_paid}</dt>
+                    <dd><span data-testid="staff-paid">{stats.paid}</span><small>{move || tr().staff_people}</small></dd>
                     {share.map(|s| view! { <p class="bignum__note">{s}</p> })}
                 </div>
                 <div class="bignum bignum--warn">
-                    <dt>{t.staff_unpaid}</dt>
-                    <dd><span data-testid="staff-unpaid">{stats.unpaid}</span><small>{t.staff_people}</small></dd>
+                    <dt>{move || tr().staff_unpaid}</dt>
+                    <dd><span data-testid="staff-unpaid">{stats.unpaid}</span><small>{move || tr().staff_people}</small></dd>
                 </div>
                 <div class="bignum">
-                    <dt>{t.staff_charging}</dt>
-                    <dd><span data-testid="staff-charging">{stats.charging}</span><small>{t.staff_people}</small></dd>
+                    <dt>{move || tr().staff_charging}</dt>
+                    <dd><span data-testid="staff-charging">{stats.charging}</span><small>{move || tr().staff_people}</small></dd>
                 </div>
                 <div class="bignum bignum--wide">
-                    <dt>{t.staff_days_left}</dt>
-                    <dd><span data-testid="staff-days-left">{stats.days_left}</span><small>{t.staff_days}</small></dd>
-                    {(!open).then(|| view! { <p class="bignum__note">{t.staff_window_shut}</p> })}
+                    <dt>{move || tr().staff_days_left}</dt>
+                    <dd><span data-testid="staff-days-left">{stats.days_left}</span><small>{move || tr().staff_days}</small></dd>
+                    {(!open).then(|| view! { <p class="bignum__note">{move || tr().staff_window_shut}</p> })}
                 </div>
             </dl>
-            <h2>{t.staff_tiers}</h2>
+            <h2>{move || tr().staff_tiers}</h2>
             {if rows.is_empty() {
-                view! { <p class="empty">{t.staff_tiers_empty}</p> }.into_any()
+                view! { <p class="empty">{move || tr().staff_tiers_empty}</p> }.into_any()
             } else {
                 view! {
                     <table class="record staff-tiers" data-testid="staff-tiers">
                         <thead>
                             <tr>
-                                <th scope="col">{t.staff_col_tier}</th>
-                                <th scope="col">{t.staff_col_count}</th>
-                                <th scope="col">{t.staff_col_sum}</th>
+                                <th scope="col">{move || tr().staff_col_tier}</th>
+                                <th scope="col">{move || tr().staff_col_count}</th>
+                                <th scope="col">{move || tr().staff_col_sum}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -372,7 +374,7 @@ fn StatsView(cached: CachedStats, from_phone: bool) -> impl IntoView {
                         </tbody>
                         <tfoot>
                             <tr>
-                                <th scope="row">{t.staff_total}</th>
+                                <th scope="row">{move || tr().staff_total}</th>
                                 <td class="num">{stats.paid}</td>
                                 <td class="num" data-testid="staff-paid-sum">{staff::yuan(stats.paid_fen)}</td>
                             </tr>

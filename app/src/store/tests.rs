@@ -27,6 +27,13 @@ async fn drop_db(store: Store, name: &str) {
     Database::delete_by_name(name).unwrap().await.unwrap();
 }
 
+/// Writes a record the way an older version did, without the log (which it did not have).
+pub(super) async fn put_raw<T: serde::Serialize>(store: &Store, into: &str, key: &str, value: &T) {
+    let tx = store.tx(&[into], TransactionMode::Readwrite).unwrap();
+    Store::write(&tx, into, key, value).unwrap();
+    tx.commit().await.unwrap();
+}
+
 fn session(account: u128) -> Session {
     Session {
         token: format!("token-{account}"),
@@ -41,9 +48,9 @@ async fn what_is_written_is_still_there_after_reopening() {
     let (store, name) = fresh("reopen").await;
     let payee = pending_payee(1);
     let queued = intent(10, id(1), IntentState::Queued);
-    store.put_payee(&payee).await.unwrap();
+    store.add_payee(&payee).await.unwrap();
     store
-        .put_intents(std::slice::from_ref(&queued))
+        .prepare_payments(std::slice::from_ref(&queued))
         .await
         .unwrap();
     store.begin_session(&session(7)).await.unwrap();
@@ -66,10 +73,10 @@ async fn a_sync_answer_is_applied_with_its_cursor() {
     let gone = verified_payee(2);
     let to_pay = intent(10, id(1), IntentState::Queued);
     let paid_by_other = intent(11, id(1), IntentState::Submitted);
-    store.put_payee(&kept).await.unwrap();
-    store.put_payee(&gone).await.unwrap();
+    store.add_payee(&kept).await.unwrap();
+    store.add_payee(&gone).await.unwrap();
     store
-        .put_intents(&[to_pay.clone(), paid_by_other.clone()])
+        .prepare_payments(&[to_pay.clone(), paid_by_other.clone()])
         .await
         .unwrap();
 
@@ -92,7 +99,10 @@ async fn a_sync_answer_is_applied_with_its_cursor() {
         &answer,
         NOW,
     );
-    store.apply(&changes, SyncMark { at: NOW }).await.unwrap();
+    store
+        .apply(&changes, SyncMark { at: NOW }, &[])
+        .await
+        .unwrap();
 
     let store = reopen(store, &name).await;
     let after = store.load().await.unwrap();
@@ -121,9 +131,9 @@ async fn a_sync_answer_is_applied_with_its_cursor() {
 #[wasm_bindgen_test]
 async fn a_failed_attempt_retries_with_the_same_ids() {
     let (store, name) = fresh("retry").await;
-    store.put_payee(&pending_payee(1)).await.unwrap();
+    store.add_payee(&pending_payee(1)).await.unwrap();
     store
-        .put_intents(&[intent(10, id(1), IntentState::Queued)])
+        .prepare_payments(&[intent(10, id(1), IntentState::Queued)])
         .await
         .unwrap();
     let first = {
@@ -145,7 +155,7 @@ async fn the_same_account_keeps_its_outbox_and_another_account_starts_clean() {
     let (store, name) = fresh("accounts").await;
     store.begin_session(&session(7)).await.unwrap();
     store
-        .put_intents(&[intent(10, id(1), IntentState::Queued)])
+        .prepare_payments(&[intent(10, id(1), IntentState::Queued)])
         .await
         .unwrap();
     store.set(keys::CURSOR, &5i64).await.unwrap();
@@ -160,6 +170,7 @@ async fn the_same_account_keeps_its_outbox_and_another_account_starts_clean() {
     store.begin_session(&session(8)).await.unwrap();
     let other = store.load().await.unwrap();
     assert!(other.intents.is_empty());
+    assert!(other.log.is_empty(), "nor the log of what it had not sent");
     assert_eq!(other.cursor, None);
     assert_eq!(other.owner, Some(id(8)));
     drop_db(store, &name).await;
@@ -236,11 +247,17 @@ async fn a_phone_on_version_1_keeps_its_data_and_gains_applications() {
         .unwrap();
     let old = Store { db: v1 };
     let payee = pending_payee(1);
-    old.put_payee(&payee).await.unwrap();
+    put_raw(&old, PAYEES, &payee.id.to_string(), &payee).await;
     old.close();
 
     let store = Store::open(&name).await.unwrap();
     assert_eq!(store.load().await.unwrap().payees, [payee]);
+    let log = store.log().await.unwrap();
+    assert_eq!(
+        log.iter().map(|l| l.mutation).collect::<Vec<_>>(),
+        [crate::mutations::Mutation::AddPayee { id: id(1) }],
+        "the person waiting since version 1 is in the log"
+    );
     store.put_applications(&[application(5)]).await.unwrap();
     assert_eq!(store.load().await.unwrap().applications, [application(5)]);
     drop_db(store, &name).await;

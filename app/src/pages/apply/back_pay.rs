@@ -20,6 +20,7 @@ use crate::i18n::{self, apply, ta, tr};
 use crate::pages::{ErrorText, RequireSession};
 use crate::rules;
 use crate::state::use_app;
+use crate::sync::use_sync;
 
 #[component]
 pub fn BackPay() -> impl IntoView {
@@ -33,7 +34,7 @@ pub fn BackPay() -> impl IntoView {
 #[component]
 fn BackPayForm() -> impl IntoView {
     let app = use_app();
-    let t = ta();
+    let sync = use_sync();
     let navigate = use_navigate();
     let person = PersonInput::new(move || cst_date(app.server_now()));
     let years = RwSignal::new(BTreeSet::<i32>::new());
@@ -115,24 +116,24 @@ fn BackPayForm() -> impl IntoView {
             Some(earlier) => earlier.fixed(form, name.masked(), id.masked()),
             None => LocalApplication::prepared(form, name.masked(), id.masked(), app.server_now()),
         };
-        save_and_show(app, record, failure, navigate.clone());
+        save_and_show(sync, record, failure, navigate.clone());
     };
 
     let tiers = app.policy().tiers;
     view! {
         <section class="page page--narrow">
-            <h1 tabindex="-1">{t.back_form_title}</h1>
-            <p class="lead">{t.back_form_intro}</p>
-            <p class="explain">{t.back_window_note}</p>
+            <h1 tabindex="-1">{move || ta().back_form_title}</h1>
+            <p class="lead">{move || ta().back_form_intro}</p>
+            <p class="explain">{move || ta().back_window_note}</p>
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("back-name", "back-id-number", "back-id-ok") />
                 <fieldset class="choices" data-testid="back-years">
-                    <legend>{t.years}</legend>
-                    <p class="field__hint">{t.back_years_hint}</p>
+                    <legend>{move || ta().years}</legend>
+                    <p class="field__hint">{move || ta().back_years_hint}</p>
                     {move || match offered.get() {
-                        None => view! { <p class="muted">{ta().back_years_need_id}</p> }.into_any(),
+                        None => view! { <p class="muted">{move || ta().back_years_need_id}</p> }.into_any(),
                         Some(list) if list.is_empty() => {
-                            view! { <p class="callout">{ta().back_years_none}</p> }.into_any()
+                            view! { <p class="callout">{move || ta().back_years_none}</p> }.into_any()
                         }
                         Some(list) => list
                             .into_iter()
@@ -157,7 +158,7 @@ fn BackPayForm() -> impl IntoView {
                     <p class="field__error" aria-live="polite">{move || years_error.get()}</p>
                 </fieldset>
                 <fieldset class="choices" data-testid="back-tiers">
-                    <legend>{t.back_tier}</legend>
+                    <legend>{move || ta().back_tier}</legend>
                     {tiers
                         .into_iter()
                         .map(|rule| {
@@ -173,8 +174,8 @@ fn BackPayForm() -> impl IntoView {
                                         prop:checked=on
                                         on:change=move |_| tier.set(Some(amount))
                                     />
-                                    <span>{i18n::per_year(amount)}</span>
-                                    {rule.restriction.map(|_| view! { <small class="muted">{tr().tier_restricted}</small> })}
+                                    <span>{move || i18n::per_year(amount)}</span>
+                                    {rule.restriction.map(|_| view! { <small class="muted">{move || tr().tier_restricted}</small> })}
                                 </label>
                             }
                         })
@@ -184,10 +185,10 @@ fn BackPayForm() -> impl IntoView {
                 <p class="confirm__total" data-testid="back-total">
                     {move || total().map(|text| format!("{}：{text}", ta().back_total))}
                 </p>
-                <p class="small muted">{t.no_subsidy}</p>
+                <p class="small muted">{move || ta().no_subsidy}</p>
                 <ErrorText message=failure testid="back-save-error" />
                 <button type="submit" class="button button--primary button--block" data-testid="back-submit">
-                    {t.submit_form}
+                    {move || ta().submit_form}
                 </button>
             </form>
         </section>

@@ -18,6 +18,7 @@ use crate::components::{PersonFields, PersonInput, TextField};
 use crate::i18n::{self, ta, tr};
 use crate::pages::{ErrorText, RequireSession};
 use crate::state::use_app;
+use crate::sync::use_sync;
 
 #[component]
 pub fn Enrol() -> impl IntoView {
@@ -31,7 +32,7 @@ pub fn Enrol() -> impl IntoView {
 #[component]
 fn EnrolForm() -> impl IntoView {
     let app = use_app();
-    let (t, ts) = (ta(), tr());
+    let sync = use_sync();
     let navigate = use_navigate();
     let person = PersonInput::new(move || cst_date(app.server_now()));
     let town = RwSignal::new(String::new());
@@ -113,24 +114,24 @@ fn EnrolForm() -> impl IntoView {
             Some(earlier) => earlier.fixed(form, name.masked(), id.masked()),
             None => LocalApplication::prepared(form, name.masked(), id.masked(), app.server_now()),
         };
-        save_and_show(app, record, failure, navigate.clone());
+        save_and_show(sync, record, failure, navigate.clone());
     };
 
     view! {
         <section class="page page--narrow">
-            <h1 tabindex="-1">{t.enrol_form_title}</h1>
-            <p class="lead">{t.enrol_form_intro}</p>
-            {retype.then(|| view! { <p class="callout" data-testid="enrol-retype">{t.retype_note}</p> })}
+            <h1 tabindex="-1">{move || ta().enrol_form_title}</h1>
+            <p class="lead">{move || ta().enrol_form_intro}</p>
+            {retype.then(|| view! { <p class="callout" data-testid="enrol-retype">{move || ta().retype_note}</p> })}
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("enrol-name", "enrol-id-number", "enrol-id-ok") />
                 {move || too_young().map(|why| view! { <p class="callout" role="alert" data-testid="enrol-too-young">{why}</p> })}
                 <PlaceFields town=town village=village town_error=place_error(town) village_error=place_error(village) />
                 <TextField
-                    label=ts.mobile
+                    label=move || tr().mobile
                     value=mobile
                     error=mobile_error
                     testid="enrol-mobile"
-                    hint=t.mobile_hint
+                    hint=move || ta().mobile_hint
                     kind="tel"
                     inputmode="numeric"
                     maxlength=11
@@ -142,12 +143,12 @@ fn EnrolForm() -> impl IntoView {
                         prop:checked=move || disabled.get()
                         on:change:target=move |ev| disabled.set(ev.target().checked())
                     />
-                    <span>{t.disabled_claim}</span>
+                    <span>{move || ta().disabled_claim}</span>
                 </label>
-                <p class="explain">{t.materials_note}</p>
+                <p class="explain">{move || ta().materials_note}</p>
                 <ErrorText message=failure testid="enrol-save-error" />
                 <button type="submit" class="button button--primary button--block" data-testid="enrol-submit">
-                    {t.submit_form}
+                    {move || ta().submit_form}
                 </button>
             </form>
         </section>

@@ -17,6 +17,7 @@ use super::RequireSession;
 use crate::applications::{newest_first, Filed, Kind, LocalApplication, Mark, Status};
 use crate::i18n::{self, apply, ta};
 use crate::state::{use_app, AppState};
+use crate::sync::{use_sync, SyncEngine};
 
 #[component]
 pub fn Applications() -> impl IntoView {
@@ -30,9 +31,9 @@ pub fn Applications() -> impl IntoView {
 #[component]
 fn ApplicationsPage() -> impl IntoView {
     let app = use_app();
-    let t = ta();
     // Opening the screen asks the server where each application stands.
-    crate::sync::refresh_applications(app);
+    let sync = use_sync();
+    sync.refresh_applications();
     let apps = move || {
         let mut apps = app.data.with(|d| d.applications.clone());
         newest_first(&mut apps);
@@ -40,19 +41,21 @@ fn ApplicationsPage() -> impl IntoView {
     };
     view! {
         <section class="page applications">
-            <h1 tabindex="-1">{t.apps_title}</h1>
-            <p class="lead">{t.apps_intro}</p>
+            <h1 tabindex="-1">{move || ta().apps_title}</h1>
+            <p class="lead">{move || ta().apps_intro}</p>
             <div class="actions">
-                <A href="/apply/enrol" attr:class="button button--primary" attr:data-testid="new-enrolment">{t.new_enrol}</A>
-                <A href="/apply/back-pay" attr:class="button" attr:data-testid="new-back-payment">{t.new_back_pay}</A>
+                <A href="/apply/enrol" attr:class="button button--primary" attr:data-testid="new-enrolment">{move || ta().new_enrol}</A>
+                <A href="/apply/back-pay" attr:class="button" attr:data-testid="new-back-payment">{move || ta().new_back_pay}</A>
             </div>
-            <button type="button" class="button button--quiet" on:click=move |_| crate::sync::refresh_applications(app)>
-                {t.refresh}
+            <button type="button" class="button button--quiet" on:click=move |_| sync.refresh_applications()>
+                {move || ta().refresh}
             </button>
+            // The cards hold no input (fixing opens the form): built again in the other language.
             {move || {
+                i18n::track_lang();
                 let apps = apps();
                 if apps.is_empty() {
-                    view! { <p class="empty">{ta().apps_empty}</p> }.into_any()
+                    view! { <p class="empty">{move || ta().apps_empty}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="list" data-testid="application-list">
@@ -68,7 +71,7 @@ fn ApplicationsPage() -> impl IntoView {
 
 #[component]
 fn ApplicationCard(record: LocalApplication) -> impl IntoView {
-    let app = use_app();
+    let sync = use_sync();
     let t = ta();
     let status = record.status();
     let (class, words) = apply::status(&status);
@@ -99,7 +102,7 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
             .confirm_with_message(ta().discard_confirm)
             .unwrap_or(false);
         if sure {
-            spawn_local(discard_application(app, id));
+            spawn_local(discard_application(sync, id));
         }
     };
     view! {
@@ -132,13 +135,13 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
             </ol>
             <div class="actions">
                 {record.can_fix().then(|| view! {
-                    <A href=fix_href attr:class="button" attr:data-testid="application-fix">{ta().fix}</A>
+                    <A href=fix_href attr:class="button" attr:data-testid="application-fix">{move || ta().fix}</A>
                 })}
                 {rejected.then(|| view! {
-                    <A href=format!("/apply/back-pay?from={id}") attr:class="button" attr:data-testid="application-refile">{ta().refile}</A>
+                    <A href=format!("/apply/back-pay?from={id}") attr:class="button" attr:data-testid="application-refile">{move || ta().refile}</A>
                 })}
                 {record.can_discard().then(|| view! {
-                    <button type="button" class="button button--quiet" data-testid="application-discard" on:click=discard>{ta().discard}</button>
+                    <button type="button" class="button button--quiet" data-testid="application-discard" on:click=discard>{move || ta().discard}</button>
                 })}
             </div>
         </li>
@@ -155,11 +158,11 @@ fn enrolment_details(v: &EnrolmentView) -> impl IntoView {
         <p class="muted">{format!("{} {}", v.town, v.village)}
             {v.severely_disabled.then(|| format!(" · {}", t.claims_disabled))}</p>
         {reason.map(|r| view! {
-            <p class="callout" role="alert" data-testid="application-return-reason">{t.return_reason}{r}</p>
+            <p class="callout" role="alert" data-testid="application-return-reason">{move || ta().return_reason}{r}</p>
         })}
         {enrolled.then(|| view! {
-            <p class="explain">{t.now_enrolled}" "
-                <A href="/payees/new" attr:data-testid="application-add-payee">{t.add_to_pay}</A>
+            <p class="explain">{move || ta().now_enrolled}" "
+                <A href="/payees/new" attr:data-testid="application-add-payee">{move || ta().add_to_pay}</A>
             </p>
         })}
     }
@@ -171,22 +174,22 @@ fn back_details(v: &BackPaymentView) -> impl IntoView {
         let amount = v.amount.map(i18n::yuan).unwrap_or_default();
         view! {
             <dl class="facts facts--tight" data-testid="application-slip">
-                <dt>{t.slip_no}</dt><dd data-testid="slip-no">{no}</dd>
-                <dt>{t.amount_due}</dt><dd data-testid="slip-amount">{amount}</dd>
+                <dt>{move || ta().slip_no}</dt><dd data-testid="slip-no">{no}</dd>
+                <dt>{move || ta().amount_due}</dt><dd data-testid="slip-amount">{amount}</dd>
             </dl>
         }
     });
     let to_bank = (v.state == BackPaymentState::SlipIssued)
-        .then(|| view! { <p class="explain">{t.slip_go_bank}</p> });
+        .then(|| view! { <p class="explain">{move || ta().slip_go_bank}</p> });
     let receipt = v.bank_receipt_no.clone().map(|no| {
         view! {
-            <p data-testid="application-bank-receipt">{t.bank_receipt}": "{no}</p>
+            <p data-testid="application-bank-receipt">{move || ta().bank_receipt}": "{no}</p>
         }
     });
     let refusals = (!v.refusals.is_empty()).then(|| {
         view! {
             <div class="callout" role="alert" data-testid="application-refusals">
-                <p>{t.refusals}</p>
+                <p>{move || ta().refusals}</p>
                 <ul>{v.refusals.iter().map(|r| view! { <li>{i18n::reason(r)}</li> }).collect_view()}</ul>
             </div>
         }
@@ -197,37 +200,36 @@ fn back_details(v: &BackPaymentView) -> impl IntoView {
         {to_bank}
         {receipt}
         {refusals}
-        <p class="small muted">{t.no_subsidy}</p>
+        <p class="small muted">{move || ta().no_subsidy}</p>
     }
 }
 
-async fn discard_application(app: AppState, id: uuid::Uuid) {
-    let deleted = app
+async fn discard_application(sync: SyncEngine, id: uuid::Uuid) {
+    let deleted = sync
         .write(|store| async move { store.delete_application(id).await })
         .await;
     if let Err(e) = deleted {
-        app.say(e);
+        sync.app().say(e);
     }
 }
 
 /// Keeps a prepared (or fixed) form on the phone, asks for a sync, and goes back to the list,
 /// where its state (待提交, then the server's steps) shows. `failure` hears of a storage error.
 fn save_and_show(
-    app: AppState,
+    sync: SyncEngine,
     record: LocalApplication,
     failure: RwSignal<Option<String>>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
     spawn_local(async move {
-        let saved = app
-            .write(|store| async move { store.put_applications(&[record]).await })
+        let saved = sync
+            .record(|store| async move { store.file_application(&record).await })
             .await;
         if let Err(e) = saved {
             failure.set(Some(e));
             return;
         }
-        crate::sync::request(app);
-        app.say(ta().saved_waiting);
+        sync.app().say(ta().saved_waiting);
         navigate("/apply", Default::default());
     });
 }

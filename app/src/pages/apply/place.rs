@@ -16,7 +16,6 @@ pub fn PlaceFields(
     #[prop(into)] village_error: Signal<Option<String>>,
 ) -> impl IntoView {
     let app = use_app();
-    let t = ta();
     // Memos: a sync that reloads the phone's data must not rebuild an open list.
     let places = Memo::new(move |_| app.data.with(|d| d.places.clone()));
     let known = Memo::new(move |_| places.with(|p| !p.is_empty()));
@@ -41,16 +40,16 @@ pub fn PlaceFields(
     move || {
         if !known.get() {
             return view! {
-                <TextField label=t.town value=town error=town_error testid="enrol-town" hint=t.place_hint />
-                <TextField label=t.village value=village error=village_error testid="enrol-village" />
+                <TextField label=move || ta().town value=town error=town_error testid="enrol-town" hint=move || ta().place_hint />
+                <TextField label=move || ta().village value=village error=village_error testid="enrol-village" />
             }
             .into_any();
         }
         view! {
             <label class="field">
-                <span>{t.town}</span>
+                <span>{move || ta().town}</span>
                 <select data-testid="enrol-town-choice" on:change=move |ev| choose_town(event_target_value(&ev))>
-                    <option value="" selected=move || town.with(String::is_empty)>{t.choose}</option>
+                    <option value="" selected=move || town.with(String::is_empty)>{move || ta().choose}</option>
                     {move || towns.get().into_iter().map(|name| {
                         let selected = { let name = name.clone(); move || town.get() == name };
                         view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
@@ -59,9 +58,9 @@ pub fn PlaceFields(
                 <span class="field__error" aria-live="polite">{move || town_error.get()}</span>
             </label>
             <label class="field">
-                <span>{t.village}</span>
+                <span>{move || ta().village}</span>
                 <select data-testid="enrol-village-choice" on:change=move |ev| village.set(event_target_value(&ev))>
-                    <option value="" selected=move || village.with(String::is_empty)>{t.choose}</option>
+                    <option value="" selected=move || village.with(String::is_empty)>{move || ta().choose}</option>
                     {move || villages.get().into_iter().map(|name| {
                         let selected = { let name = name.clone(); move || village.get() == name };
                         view! { <option value=name.clone() selected=selected>{name.clone()}</option> }

@@ -15,10 +15,12 @@ use crate::model::{LocalIntent, LocalPayee};
 use crate::pages::ErrorText;
 use crate::rules;
 use crate::state::{use_app, PayDraft, PayStep};
+use crate::sync::use_sync;
 
 #[component]
 pub(super) fn Confirm(year: i32) -> impl IntoView {
     let app = use_app();
+    let sync = use_sync();
     let t = tr();
     let navigate = use_navigate();
     let busy = RwSignal::new(false);
@@ -81,8 +83,8 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
         spawn_local(async move {
             // On disk before anything else: a closed tab or a crash after this point loses
             // nothing, and the same ids are sent however many times it takes.
-            let saved = app
-                .write(|store| async move { store.put_intents(&intents).await })
+            let saved = sync
+                .record(|store| async move { store.prepare_payments(&intents).await })
                 .await;
             busy.set(false);
             if let Err(e) = saved {
@@ -90,7 +92,6 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
                 return;
             }
             app.draft.set(PayDraft::default());
-            crate::sync::request(app);
             navigate("/payments", Default::default());
         });
     };
@@ -101,37 +102,37 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
         .unwrap_or_else(|| t.no_card_now.to_owned());
     let sandbox = method.as_ref().is_some_and(|m| m.sandbox);
     view! {
-        <h1 tabindex="-1">{t.step_confirm}</h1>
+        <h1 tabindex="-1">{move || tr().step_confirm}</h1>
         // One card per person (not a table): it stays readable at 320px and in 长辈模式.
         <ul class="list" data-testid="confirm-table">
             {rows.iter().map(|(p, tier)| view! {
                 <li class="list__item" data-testid="confirm-row">
                     <dl class="facts facts--tight">
-                        <dt>{t.col_person}</dt>
+                        <dt>{move || tr().col_person}</dt>
                         <dd class="person-name">{p.name_masked.clone()}</dd>
-                        <dt>{t.col_id}</dt>
+                        <dt>{move || tr().col_id}</dt>
                         <dd class="id-masked">{p.id_masked.clone()}</dd>
-                        <dt>{t.col_year}</dt>
+                        <dt>{move || tr().col_year}</dt>
                         <dd>{i18n::year(year)}</dd>
-                        <dt>{t.col_tier}</dt>
+                        <dt>{move || tr().col_tier}</dt>
                         <dd data-testid="confirm-tier">{i18n::per_year(*tier)}</dd>
                     </dl>
                 </li>
             }).collect_view()}
         </ul>
-        <p class="confirm__line">{t.card} "：" <span data-testid="confirm-card">{card_text}</span></p>
+        <p class="confirm__line">{move || tr().card} "：" <span data-testid="confirm-card">{card_text}</span></p>
         {sandbox.then(|| view! { <SandboxNote /> })}
-        <p class="confirm__total">{t.total} "：" <strong data-testid="confirm-total">{i18n::yuan(total)}</strong></p>
+        <p class="confirm__total">{move || tr().total} "：" <strong data-testid="confirm-total">{i18n::yuan(total)}</strong></p>
         {(!hints.is_empty()).then(|| view! {
             <div class="banner banner--alert" role="alert" data-testid="pay-hints">
-                <p>{t.hint_title}</p>
+                <p>{move || tr().hint_title}</p>
                 <ul>{hints.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}</ul>
             </div>
         })}
-        <p class="muted">{t.confirm_note}</p>
+        <p class="muted">{move || tr().confirm_note}</p>
         <ErrorText message=failure testid="pay-error" />
         <div class="actions">
-            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Card)>{t.prev}</button>
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Card)>{move || tr().prev}</button>
             <button
                 type="button"
                 class="button button--primary"

@@ -33,8 +33,8 @@ fn Wizard() -> impl IntoView {
     let app = use_app();
     let query = use_query_map();
     // "为TA缴费" from a person's page starts with that person chosen.
-    // Only when it is a new choice: switching language rebuilds this page, and must not
-    // throw away the steps already taken.
+    // Only when it is a new choice: coming back to this page must not throw away the steps
+    // already taken.
     let preselect = query.with_untracked(|q| q.get("payee").and_then(|s| Uuid::parse_str(&s).ok()));
     if let Some(id) = preselect.filter(|id| app.draft.with_untracked(|d| d.people != [*id])) {
         app.draft.set(PayDraft {
@@ -60,14 +60,15 @@ fn Wizard() -> impl IntoView {
         };
         i18n::step_of(number, steps)
     };
+    // Each step is built again in the other language (what was chosen lives in the draft).
     move || {
-        let t = tr();
+        i18n::track_lang();
         let Some(year) = open_year.get() else {
             return view! {
                 <section class="page">
-                    <h1 tabindex="-1">{t.pay_title}</h1>
-                    <p class="explain" data-testid="pay-window-shut">{t.window_shut}</p>
-                    <A href="/guide">{t.missed_link}</A>
+                    <h1 tabindex="-1">{move || tr().pay_title}</h1>
+                    <p class="explain" data-testid="pay-window-shut">{move || tr().window_shut}</p>
+                    <A href="/guide">{move || tr().missed_link}</A>
                 </section>
             }
             .into_any();
@@ -95,7 +96,6 @@ fn go(app: AppState, step: PayStep) {
 #[component]
 fn ChoosePeople(year: i32) -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let payable: Vec<LocalPayee> = app.data.with_untracked(|d| {
         d.payees
             .iter()
@@ -115,13 +115,13 @@ fn ChoosePeople(year: i32) -> impl IntoView {
     };
     let none = payable.is_empty();
     view! {
-        <h1 tabindex="-1">{t.step_people}</h1>
+        <h1 tabindex="-1">{move || tr().step_people}</h1>
         {none.then(|| view! {
-            <p class="empty" data-testid="pay-none">{t.none_payable}</p>
-            <A href="/" attr:class="button">{t.go_home}</A>
+            <p class="empty" data-testid="pay-none">{move || tr().none_payable}</p>
+            <A href="/" attr:class="button">{move || tr().go_home}</A>
         })}
         <fieldset class="choices" class:hidden=none>
-            <legend class="visually-hidden">{t.step_people}</legend>
+            <legend class="visually-hidden">{move || tr().step_people}</legend>
             {payable
                 .into_iter()
                 .map(|p| {
@@ -150,7 +150,7 @@ fn ChoosePeople(year: i32) -> impl IntoView {
                 disabled=move || app.draft.with(|d| d.people.is_empty())
                 on:click=move |_| go(app, PayStep::Tier(0))
             >
-                {t.next}
+                {move || tr().next}
             </button>
         </div>
     }
@@ -159,7 +159,6 @@ fn ChoosePeople(year: i32) -> impl IntoView {
 #[component]
 fn ChooseTier(index: usize) -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let person_id = app.draft.with_untracked(|d| d.people.get(index).copied());
     let person = person_id.and_then(|id| {
         app.data
@@ -184,7 +183,7 @@ fn ChooseTier(index: usize) -> impl IntoView {
     };
     view! {
         <h1 tabindex="-1">{i18n::choose_tier_for(&person.name_masked)}</h1>
-        <p class="muted">{t.tier_note}</p>
+        <p class="muted">{move || tr().tier_note}</p>
         <div class="tiers" role="group" aria-label=i18n::choose_tier_for(&person.name_masked)>
             {person
                 .tiers()
@@ -205,14 +204,14 @@ fn ChooseTier(index: usize) -> impl IntoView {
                             })
                         >
                             <span class="tier__amount">{i18n::per_year(amount)}</span>
-                            {restricted.then(|| view! { <span class="tier__note">{t.tier_restricted}</span> })}
+                            {restricted.then(|| view! { <span class="tier__note">{move || tr().tier_restricted}</span> })}
                         </button>
                     }
                 })
                 .collect_view()}
         </div>
         <div class="actions">
-            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, back)>{t.prev}</button>
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, back)>{move || tr().prev}</button>
             <button
                 type="button"
                 class="button button--primary"
@@ -220,7 +219,7 @@ fn ChooseTier(index: usize) -> impl IntoView {
                 disabled=move || chosen().is_none()
                 on:click=move |_| go(app, next)
             >
-                {t.next}
+                {move || tr().next}
             </button>
         </div>
     }
@@ -230,7 +229,6 @@ fn ChooseTier(index: usize) -> impl IntoView {
 #[component]
 fn ChooseCard() -> impl IntoView {
     let app = use_app();
-    let t = tr();
     let methods: Vec<_> = app
         .data
         .with_untracked(|d| d.methods.iter().filter(|m| !m.removed).cloned().collect());
@@ -254,9 +252,9 @@ fn ChooseCard() -> impl IntoView {
         })
     };
     view! {
-        <h1 tabindex="-1">{t.step_card}</h1>
-        {methods.is_empty().then(|| view! { <p class="empty">{t.no_cards}</p> })}
-        <div class="choices" role="group" aria-label=t.step_card>
+        <h1 tabindex="-1">{move || tr().step_card}</h1>
+        {methods.is_empty().then(|| view! { <p class="empty">{move || tr().no_cards}</p> })}
+        <div class="choices" role="group" aria-label=move || tr().step_card>
             {methods
                 .into_iter()
                 .map(|m| {
@@ -283,14 +281,14 @@ fn ChooseCard() -> impl IntoView {
                 data-testid="card-later"
                 on:click=move |_| app.draft.update(|d| d.method = None)
             >
-                {t.no_card_now}
+                {move || tr().no_card_now}
             </button>
         </div>
         {sandbox.then(|| view! { <SandboxNote /> })}
-        <A href="/cards?return=pay" attr:class="button" attr:data-testid="pay-bind-card">{t.bind_new_card}</A>
+        <A href="/cards?return=pay" attr:class="button" attr:data-testid="pay-bind-card">{move || tr().bind_new_card}</A>
         <div class="actions">
-            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Tier(last_tier))>{t.prev}</button>
-            <button type="button" class="button button--primary" data-testid="pay-next" on:click=to_confirm>{t.next}</button>
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Tier(last_tier))>{move || tr().prev}</button>
+            <button type="button" class="button button--primary" data-testid="pay-next" on:click=to_confirm>{move || tr().next}</button>
         </div>
     }
 }

@@ -49,7 +49,7 @@ fn ReviewPage() -> impl IntoView {
     });
     view! {
         <section class="page review">
-            <h1 tabindex="-1">{ta().review_back_title}</h1>
+            <h1 tabindex="-1">{move || ta().review_back_title}</h1>
             <QueueLists queue task summary=|v: &BackPaymentView| summary(v).into_any() />
         </section>
     }
@@ -75,15 +75,15 @@ fn summary(v: &BackPaymentView) -> impl IntoView {
         {(!v.refusals.is_empty()).then(|| view! {
             <ul class="callout" data-testid="review-refusals">{v.refusals.iter().map(|r| view! { <li>{i18n::reason(r)}</li> }).collect_view()}</ul>
         })}
-        {v.bank_receipt_no.clone().map(|no| view! { <p>{t.bank_receipt}": "{no}</p> })}
+        {v.bank_receipt_no.clone().map(|no| view! { <p>{move || ta().bank_receipt}": "{no}</p> })}
     }
 }
 
 #[component]
 fn Task(item: BackPaymentView, decided: Callback<BackPaymentView>) -> impl IntoView {
     let app = use_app();
-    let t = ta();
     let id = item.id;
+    let shown = item.clone();
     let slip_issued = item.state == BackPaymentState::SlipIssued;
     let receipt = RwSignal::new(String::new());
     let receipt_error = RwSignal::new(None::<String>);
@@ -129,15 +129,15 @@ fn Task(item: BackPaymentView, decided: Callback<BackPaymentView>) -> impl IntoV
     };
     view! {
         <li class="list__item review-task" data-testid="review-item" data-id=id.to_string()>
-            {summary(&item)}
+            {move || summary(&shown)}
             {slip_issued.then(|| view! {
-                <TextField label=t.bank_receipt value=receipt error=receipt_error testid="review-bank-receipt"
-                    hint=t.receipt_hint autocomplete="off" maxlength=32 />
+                <TextField label=move || ta().bank_receipt value=receipt error=receipt_error testid="review-bank-receipt"
+                    hint=move || ta().receipt_hint autocomplete="off" maxlength=32 />
             })}
             <ErrorText message=error testid="review-item-error" />
             <button type="button" class="button button--primary button--block" data-testid="review-act"
                 disabled=move || busy.get() on:click=act>
-                {if slip_issued { t.record_receipt } else { t.check_eligibility }}
+                {move || if slip_issued { ta().record_receipt } else { ta().check_eligibility }}
             </button>
         </li>
     }

@@ -58,9 +58,9 @@ fn ReviewPage() -> impl IntoView {
     });
     view! {
         <section class="page review">
-            <h1 tabindex="-1">{ta().review_enrol_title}</h1>
+            <h1 tabindex="-1">{move || ta().review_enrol_title}</h1>
             <Show when=move || role.get() == Some(StaffRole::Village)>
-                <A href="/apply/enrol" attr:class="button" attr:data-testid="enter-for-resident">{ta().enter_for}</A>
+                <A href="/apply/enrol" attr:class="button" attr:data-testid="enter-for-resident">{move || ta().enter_for}</A>
             </Show>
             <QueueLists queue task summary=|v: &EnrolmentView| summary(v).into_any() />
         </section>
@@ -83,7 +83,7 @@ fn summary(v: &EnrolmentView) -> impl IntoView {
             {format!("{} {} · {}：{}", v.town, v.village, t.mobile, v.mobile_masked)}
             {v.severely_disabled.then(|| format!(" · {}", t.claims_disabled))}
         </p>
-        <p class="small muted">{crate::i18n::tr().prepared_at}{i18n::date_time(v.submitted_at)}</p>
+        <p class="small muted">{move || crate::i18n::tr().prepared_at}{i18n::date_time(v.submitted_at)}</p>
     }
 }
 
@@ -94,7 +94,6 @@ fn Task(
     decided: Callback<EnrolmentView>,
 ) -> impl IntoView {
     let app = use_app();
-    let t = ta();
     let village = role == Some(StaffRole::Village);
     let household = RwSignal::new(false);
     let id_card = RwSignal::new(false);
@@ -104,6 +103,7 @@ fn Task(
     let error = RwSignal::new(None::<String>);
     let id = item.id;
     let claims = item.severely_disabled;
+    let shown = item.clone();
 
     let decide = move |approve: bool| {
         let reason_text = reason.get_untracked();
@@ -129,7 +129,7 @@ fn Task(
         });
     };
     let materials = village.then(|| {
-        let tick = move |label: &'static str, testid: &'static str, on: RwSignal<bool>| {
+        let tick = move |label: fn() -> &'static str, testid: &'static str, on: RwSignal<bool>| {
             view! {
                 <label class="choice" class:choice--on=move || on.get()>
                     <input type="checkbox" data-testid=testid prop:checked=move || on.get()
@@ -140,24 +140,26 @@ fn Task(
         };
         view! {
             <fieldset class="choices">
-                <legend>{t.materials}</legend>
-                {tick(t.mat_household, "check-household", household)}
-                {tick(t.mat_id_card, "check-id-card", id_card)}
-                {claims.then(|| tick(t.mat_disability, "check-disability", disability))}
+                <legend>{move || ta().materials}</legend>
+                {tick(|| ta().mat_household, "check-household", household)}
+                {tick(|| ta().mat_id_card, "check-id-card", id_card)}
+                {claims.then(|| tick(|| ta().mat_disability, "check-disability", disability))}
             </fieldset>
         }
     });
-    let approve_label = if village {
-        t.approve_village
-    } else {
-        t.approve_town
+    let approve_label = move || {
+        if village {
+            ta().approve_village
+        } else {
+            ta().approve_town
+        }
     };
     view! {
         <li class="list__item review-task" data-testid="review-item" data-id=id.to_string()>
-            {summary(&item)}
+            {move || summary(&shown)}
             {materials}
             <label class="field">
-                <span>{t.return_reason_label}</span>
+                <span>{move || ta().return_reason_label}</span>
                 <textarea rows="2" maxlength="200" data-testid="review-reason"
                     prop:value=move || reason.get()
                     on:input:target=move |ev| reason.set(ev.target().value())></textarea>
@@ -167,7 +169,7 @@ fn Task(
                 <button type="button" class="button button--primary" data-testid="review-approve"
                     disabled=move || busy.get() on:click=move |_| decide(true)>{approve_label}</button>
                 <button type="button" class="button" data-testid="review-return"
-                    disabled=move || busy.get() on:click=move |_| decide(false)>{t.return_it}</button>
+                    disabled=move || busy.get() on:click=move |_| decide(false)>{move || ta().return_it}</button>
             </div>
         </li>
     }

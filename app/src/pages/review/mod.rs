@@ -203,13 +203,12 @@ pub fn QueueLists<T: Reviewed>(
     task: Callback<T, AnyView>,
     summary: fn(&T) -> AnyView,
 ) -> impl IntoView {
-    let t = ta();
     view! {
         <ListingHead listing=queue.listing />
-        <h2>{t.todo}</h2>
+        <h2>{move || ta().todo}</h2>
         <Show
             when=move || !queue.todo.with(Vec::is_empty)
-            fallback=|| view! { <p class="empty" data-testid="review-none">{ta().none_todo}</p> }
+            fallback=|| view! { <p class="empty" data-testid="review-none">{move || ta().none_todo}</p> }
         >
             <ul class="list" data-testid="review-todo">
                 <For
@@ -219,11 +218,11 @@ pub fn QueueLists<T: Reviewed>(
                 />
             </ul>
         </Show>
-        <h2>{t.others}</h2>
+        <h2>{move || ta().others}</h2>
         <ul class="list" data-testid="review-others">
             {move || queue.rest.get().iter().map(|v| view! { <li class="list__item">{summary(v)}</li> }).collect_view()}
         </ul>
-        <button type="button" class="button button--quiet" on:click=move |_| queue.reload.run(())>{t.refresh}</button>
+        <button type="button" class="button button--quiet" on:click=move |_| queue.reload.run(())>{move || ta().refresh}</button>
     }
 }
 
@@ -275,14 +274,14 @@ pub fn ListingHead<T: Clone + Send + Sync + 'static>(
     move || {
         listing.with(|l| match l {
             Listing::Loading => {
-                view! { <p class="muted">{crate::i18n::tr().loading}</p> }.into_any()
+                view! { <p class="muted">{move || crate::i18n::tr().loading}</p> }.into_any()
             }
             Listing::Failed(message) => view! {
                 <p class="callout" role="alert" data-testid="review-error">{message.clone()}</p>
             }
             .into_any(),
             Listing::Cached(c) => view! {
-                <p class="callout" data-testid="review-data-time">{i18n::data_time(c.at)}" "{ta().review_offline}</p>
+                <p class="callout" data-testid="review-data-time">{i18n::data_time(c.at)}" "{move || ta().review_offline}</p>
             }
             .into_any(),
             Listing::Fresh(_) => ().into_any(),

@@ -1,0 +1,150 @@
+//! The mutation log on disk, and the one way to write offline: each write below puts (or
+//! takes away) its record and appends its [`Mutation`] in one transaction, so a closed tab
+//! never leaves a change nobody will send, or an entry without the change it names. The sync
+//! engine reads the log in order and settles entries as the server answers
+//! ([`crate::sync::push`]).
+//!
+//! Adding the next kind of offline write: a [`Mutation`] variant, a method here that writes its
+//! record and calls [`Store::append`], and its send arm in the push.
+
+use indexed_db_futures::transaction::{TransactionMode, TransactionRef};
+use uuid::Uuid;
+
+use super::{keys, Result, Store, APPLICATIONS, INTENTS, KV, METHODS, MUTATIONS, PAYEES};
+use crate::applications::LocalApplication;
+use crate::model::{LocalIntent, LocalPayee};
+use crate::mutations::{Logged, Mutation};
+
+impl Store {
+    /// The log, oldest first.
+    pub async fn log(&self) -> Result<Vec<Logged>> {
+        let tx = self.tx(&[MUTATIONS], TransactionMode::Readonly)?;
+        let mut log: Vec<Logged> = Self::read_all(&tx, MUTATIONS).await?;
+        log.sort_by_key(|l| l.seq);
+        Ok(log)
+    }
+
+    /// A person to pay for, kept as 待核验 until the server has matched them with the roster.
+    pub async fn add_payee(&self, payee: &LocalPayee) -> Result<()> {
+        let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
+        Self::write(&tx, PAYEES, &payee.id.to_string(), payee)?;
+        Self::append(&tx, Mutation::AddPayee { id: payee.id }).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Takes a person off this phone's list now and tells the server when it can. A person
+    /// the server never had is simply gone: their entry finds no record to send, and the
+    /// server answers the removal with 404, which counts as done.
+    pub async fn remove_payee(&self, id: Uuid) -> Result<()> {
+        let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
+        Self::remove(&tx, PAYEES, &id.to_string())?;
+        Self::append(&tx, Mutation::RemovePayee { id }).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Takes a card off this phone's list now and tells the server when it can.
+    pub async fn remove_card(&self, id: Uuid) -> Result<()> {
+        let tx = self.tx(&[METHODS, KV, MUTATIONS], TransactionMode::Readwrite)?;
+        Self::remove(&tx, METHODS, &id.to_string())?;
+        Self::append(&tx, Mutation::RemoveCard { id }).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Stores payments all together or not at all: this resolves only once they are on disk,
+    /// each with its entry (a card attached later writes the same id again).
+    pub async fn prepare_payments(&self, intents: &[LocalIntent]) -> Result<()> {
+        let tx = self.tx(&[INTENTS, KV, MUTATIONS], TransactionMode::Readwrite)?;
+        for intent in intents {
+            Self::write(&tx, INTENTS, &intent.id().to_string(), intent)?;
+            Self::append(&tx, Mutation::PreparePayment { id: intent.id() }).await?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// A new or fixed 参保登记 / 补缴 form, sent under its own id.
+    pub async fn file_application(&self, app: &LocalApplication) -> Result<()> {
+        let tx = self.tx(&[APPLICATIONS, KV, MUTATIONS], TransactionMode::Readwrite)?;
+        Self::write(&tx, APPLICATIONS, &app.id.to_string(), app)?;
+        Self::append(&tx, Mutation::FileApplication { id: app.id }).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// The server has what entry `seq` carried (or never will): it leaves the log.
+    pub async fn settle(&self, seq: u64) -> Result<()> {
+        let tx = self.tx(&[MUTATIONS], TransactionMode::Readwrite)?;
+        Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Writes the server's answer to a form, and settles its entry (`Some`) when the form
+    /// has nothing more to send, in one transaction.
+    pub async fn settle_application(&self, app: &LocalApplication, seq: Option<u64>) -> Result<()> {
+        let tx = self.tx(&[APPLICATIONS, MUTATIONS], TransactionMode::Readwrite)?;
+        Self::write(&tx, APPLICATIONS, &app.id.to_string(), app)?;
+        if let Some(seq) = seq {
+            Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
+        }
+        Ok(tx.commit().await?)
+    }
+
+    /// The server refused a removal for good: the entry goes, and the next pull starts from
+    /// the beginning, so what the server still has shows again on the phone.
+    pub async fn settle_and_pull_all(&self, seq: u64) -> Result<()> {
+        let tx = self.tx(&[KV, MUTATIONS], TransactionMode::Readwrite)?;
+        Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
+        Self::remove(&tx, KV, keys::CURSOR)?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Appends `mutation` unless the very same one still waits (a second tap, a form fixed
+    /// before it was sent): the record is read when it is sent, so one entry carries the
+    /// latest. Sequence numbers only grow, even across an emptied log.
+    pub(super) async fn append(tx: &TransactionRef<'_>, mutation: Mutation) -> Result<()> {
+        let log: Vec<Logged> = Self::read_all(tx, MUTATIONS).await?;
+        if log.iter().any(|l| l.mutation == mutation) {
+            return Ok(());
+        }
+        let last: u64 = Self::read_kv(tx, keys::LOG_SEQ).await?.unwrap_or(0);
+        let seq = log.iter().map(|l| l.seq).fold(last, u64::max) + 1;
+        Self::write(tx, KV, keys::LOG_SEQ, &seq)?;
+        Self::write(
+            tx,
+            MUTATIONS,
+            &Logged::store_key(seq),
+            &Logged { seq, mutation },
+        )
+    }
+}
+
+/// The version-3 upgrade, inside its own transaction: what versions 1 and 2 kept waiting in
+/// the records themselves becomes log entries — people first (a payment needs its person),
+/// then payments and forms in the order they were prepared. The records stay as they are.
+pub(super) async fn move_queued_into_log(tx: &TransactionRef<'_>) -> Result<()> {
+    let payees: Vec<LocalPayee> = Store::read_all(tx, PAYEES).await?;
+    let mut intents: Vec<LocalIntent> = Store::read_all(tx, INTENTS).await?;
+    let mut apps: Vec<LocalApplication> = Store::read_all(tx, APPLICATIONS).await?;
+    intents.sort_by_key(|i| i.intent.prepared_at);
+    apps.sort_by_key(|a| a.prepared_at);
+    let waiting = payees
+        .iter()
+        .filter(|p| p.pending.is_some())
+        .map(|p| Mutation::AddPayee { id: p.id })
+        .chain(
+            intents
+                .iter()
+                .filter(|i| i.to_send())
+                .map(|i| Mutation::PreparePayment { id: i.id() }),
+        )
+        .chain(
+            apps.iter()
+                .filter(|a| a.to_send().is_some())
+                .map(|a| Mutation::FileApplication { id: a.id }),
+        );
+    for mutation in waiting {
+        Store::append(tx, mutation).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,149 @@
+//! One push: the mutation log ([`crate::mutations`]) sent in its order, each entry to the
+//! endpoint that takes it, and settled as the server answers.
+//!
+//! - People and payments ride one `POST /sync` per stretch of the log ([`sync_round`]); that
+//!   round trip also pulls everything that changed since the cursor, so a run with nothing to
+//!   send still makes one, with an empty push.
+//! - Removals are `DELETE /payees/{id}` and `DELETE /methods/{id}`; a 404 (already gone, or
+//!   never reached the server) counts as done.
+//! - Forms are `PUT` under their own id ([`super::applications::send`]).
+//!
+//! A network trouble stops the push where it is: what was settled stays settled, the rest
+//! is sent again, with the same ids, on the next run. The next kind of offline write is a
+//! [`Mutation`] variant and its arm in [`send_one`].
+
+use std::collections::BTreeSet;
+
+use crate::api::{self, ApiError};
+use crate::clock;
+use crate::model::SyncMark;
+use crate::mutations::{self, Logged, Mutation, Segment};
+use crate::outbox;
+use crate::store::Store;
+
+/// Why a run stopped: the network (retried with backoff) or the phone's storage.
+#[derive(Debug)]
+pub enum Trouble {
+    Api(ApiError),
+    Store(String),
+}
+
+impl From<ApiError> for Trouble {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl From<crate::store::StoreError> for Trouble {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self::Store(e.to_string())
+    }
+}
+
+/// Sends the whole log, oldest first, then makes sure the run pulled at least once. Answers
+/// whether a form went out (its steps are then worth fetching).
+pub async fn push(store: &Store, token: &str) -> Result<bool, Trouble> {
+    let log = store.log().await?;
+    let forms = log
+        .iter()
+        .any(|l| matches!(l.mutation, Mutation::FileApplication { .. }));
+    let mut pulled = false;
+    for segment in mutations::segments(&log) {
+        match segment {
+            Segment::Sync(entries) => {
+                sync_round(store, token, &entries).await?;
+                pulled = true;
+            }
+            Segment::One(entry) => send_one(store, token, entry).await?,
+        }
+    }
+    if !pulled {
+        sync_round(store, token, &[]).await?;
+    }
+    Ok(forms)
+}
+
+/// An entry with a request of its own.
+async fn send_one(store: &Store, token: &str, entry: Logged) -> Result<(), Trouble> {
+    match entry.mutation {
+        Mutation::RemovePayee { id } => {
+            removal(store, entry, api::delete_payee(token, id).await).await
+        }
+        Mutation::RemoveCard { id } => {
+            removal(store, entry, api::delete_method(token, id).await).await
+        }
+        Mutation::FileApplication { id } => {
+            super::applications::send(store, token, id, entry.seq).await
+        }
+        Mutation::AddPayee { .. } | Mutation::PreparePayment { .. } => {
+            sync_round(store, token, &[entry]).await
+        }
+    }
+}
+
+/// Settles a removal by the server's answer. A refusal for good (not 404) means the server
+/// keeps the record: the entry goes, and the next pull brings the record back on the phone.
+async fn removal(
+    store: &Store,
+    entry: Logged,
+    answer: Result<(), ApiError>,
+) -> Result<(), Trouble> {
+    match answer {
+        Ok(()) | Err(ApiError::Refused { status: 404, .. }) => store.settle(entry.seq).await?,
+        Err(e) if e.is_transient() || matches!(e, ApiError::Unauthorized(_)) => {
+            return Err(e.into())
+        }
+        Err(_) => store.settle_and_pull_all(entry.seq).await?,
+    }
+    Ok(())
+}
+
+/// One `POST /sync`: the people and payments `entries` name, as their records are now (what
+/// another tab wrote counts too), and the pull. The answer, the new cursor and the settled
+/// entries are written in one transaction.
+async fn sync_round(store: &Store, token: &str, entries: &[Logged]) -> Result<(), Trouble> {
+    let snapshot = store.load().await?;
+    let named: BTreeSet<_> = entries.iter().map(|e| e.mutation.key()).collect();
+    let payees: Vec<_> = snapshot
+        .payees
+        .iter()
+        .filter(|p| named.contains(&p.id))
+        .cloned()
+        .collect();
+    let intents: Vec<_> = snapshot
+        .intents
+        .iter()
+        .filter(|i| named.contains(&i.id()))
+        .cloned()
+        .collect();
+    let request = outbox::build_request(snapshot.cursor, &payees, &intents);
+    let sent: BTreeSet<_> = request.intents.iter().map(|i| i.id).collect();
+    let sent_payees: BTreeSet<_> = request.payees.iter().map(|p| p.id).collect();
+    let response = api::sync(token, &request).await?;
+    // Re-read: the person may have changed something while the request was out.
+    let latest = store.load().await.unwrap_or(snapshot);
+    let seen_at = clock::now();
+    let mut changes = outbox::merge(
+        &latest.payees,
+        &latest.intents,
+        &sent,
+        &sent_payees,
+        &response,
+        seen_at,
+    );
+    // Removed on this phone, not yet on the server: a pull in between must not bring it back.
+    changes
+        .payees_put
+        .retain(|p| !mutations::removing(&latest.log, p.id));
+    changes
+        .methods_put
+        .retain(|m| !mutations::removing(&latest.log, m.id));
+    let settled = mutations::settled(entries, &changes, &latest.payees, &latest.intents);
+    store
+        .apply(&changes, SyncMark { at: seen_at }, &settled)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

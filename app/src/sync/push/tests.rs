@@ -1,0 +1,273 @@
+//! The push against a stand-in server (headless Chromium): `window.fetch` is replaced by a
+//! function that answers from a table and writes down each request, or fails like a phone
+//! without a network. The log and the records are real IndexedDB.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+use yanglao_shared::wire::{IntentState, SyncRequest};
+
+use super::*;
+use crate::fixtures::*;
+use crate::mutations::Mutation;
+
+/// Replaces `fetch`: `answers` maps "METHOD /path" to `{status, body}`; anything else is a
+/// 404 like the server's. `offline` makes every request fail as with no network.
+fn serve(answers: serde_json::Value, offline: bool) {
+    let code = format!(
+        r#"
+        window.__realFetch = window.__realFetch || window.fetch;
+        const yl = window.__yl = window.__yl || {{ calls: [] }};
+        yl.answers = {answers};
+        yl.offline = {offline};
+        window.fetch = (req) => (async () => {{
+            if (yl.offline) throw new TypeError("Failed to fetch");
+            const path = new URL(req.url).pathname;
+            const body = req.method === "POST" || req.method === "PUT" ? await req.text() : "";
+            yl.calls.push(req.method + " " + path + (body ? " " + body : ""));
+            const answer = yl.answers[req.method + " " + path]
+                || {{ status: 404, body: '{{"code":"not_found","message":"没有找到"}}' }};
+            return new Response(answer.status === 204 ? null : answer.body, {{
+                status: answer.status,
+                headers: {{ "Content-Type": "application/json" }},
+            }});
+        }})();
+        "#
+    );
+    js_sys::Function::new_no_args(&code)
+        .call0(&JsValue::NULL)
+        .unwrap();
+}
+
+/// The requests made since the last call, oldest first, and the real `fetch` back.
+fn calls() -> Vec<String> {
+    let code = r#"
+        const calls = (window.__yl && window.__yl.calls) || [];
+        if (window.__yl) window.__yl.calls = [];
+        return JSON.stringify(calls);
+    "#;
+    let text = js_sys::Function::new_no_args(code)
+        .call0(&JsValue::NULL)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn restore_fetch() {
+    let code = "if (window.__realFetch) window.fetch = window.__realFetch;";
+    js_sys::Function::new_no_args(code)
+        .call0(&JsValue::NULL)
+        .unwrap();
+}
+
+/// The body of a `POST /sync` call.
+fn sync_body(call: &str) -> SyncRequest {
+    let body = call.strip_prefix("POST /api/v1/sync ").expect(call);
+    serde_json::from_str(body).unwrap()
+}
+
+fn sync_answer(answer: &yanglao_shared::wire::SyncResponse) -> serde_json::Value {
+    json!({ "status": 200, "body": serde_json::to_string(answer).unwrap() })
+}
+
+async fn fresh(tag: &str) -> (Store, String) {
+    let name = format!("yanglao-test-push-{tag}-{}", crate::clock::new_id());
+    (Store::open(&name).await.unwrap(), name)
+}
+
+async fn drop_db(store: Store, name: &str) {
+    store.close();
+    indexed_db_futures::database::Database::delete_by_name(name)
+        .unwrap()
+        .await
+        .unwrap();
+}
+
+fn mutations(log: &[Logged]) -> Vec<Mutation> {
+    log.iter().map(|l| l.mutation).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_person_removed_offline_is_removed_on_the_server_once_online() {
+    let (store, name) = fresh("remove").await;
+    // Two people as an earlier pull brought them; a payment for one, then the other removed.
+    let (staying, leaving) = (verified_payee(1), verified_payee(2));
+    let pulled = response(
+        1,
+        vec![
+            view_of(&staying, verified(false), false),
+            view_of(&leaving, verified(false), false),
+        ],
+        vec![],
+    );
+    let changes = outbox::merge(&[], &[], &BTreeSet::new(), &BTreeSet::new(), &pulled, NOW);
+    store
+        .apply(&changes, SyncMark { at: NOW }, &[])
+        .await
+        .unwrap();
+    let payment = intent(10, id(1), IntentState::Queued);
+    store
+        .prepare_payments(std::slice::from_ref(&payment))
+        .await
+        .unwrap();
+    store.remove_payee(id(2)).await.unwrap();
+    let ids = |s: &crate::model::Snapshot| s.payees.iter().map(|p| p.id).collect::<Vec<_>>();
+    assert_eq!(ids(&store.load().await.unwrap()), [id(1)], "gone at once");
+
+    serve(json!({}), true);
+    assert!(matches!(
+        push(&store, "t").await,
+        Err(Trouble::Api(ApiError::Offline))
+    ));
+    assert_eq!(
+        mutations(&store.log().await.unwrap()),
+        [
+            Mutation::PreparePayment { id: id(10) },
+            Mutation::RemovePayee { id: id(2) }
+        ],
+        "kept for the next attempt"
+    );
+
+    // Online again. The payment goes first, and its round's pull still lists the person (the
+    // removal comes after it in the log): that must not bring them back.
+    let delete = format!("DELETE /api/v1/payees/{}", id(2));
+    serve(
+        json!({
+            delete.clone(): { "status": 204, "body": null },
+            "POST /api/v1/sync": sync_answer(&response(
+                2,
+                vec![view_of(&leaving, verified(true), false)],
+                vec![result_of(&payment, paid("R-1"))],
+            )),
+        }),
+        false,
+    );
+    calls();
+    assert!(push(&store, "t").await.is_ok());
+    let sent = calls();
+    restore_fetch();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(
+        sync_body(&sent[0])
+            .intents
+            .iter()
+            .map(|i| i.id)
+            .collect::<Vec<_>>(),
+        [id(10)]
+    );
+    assert_eq!(sent[1], delete);
+    let after = store.load().await.unwrap();
+    assert!(after.log.is_empty());
+    assert_eq!(ids(&after), [id(1)]);
+    assert_eq!(after.cursor, Some(2));
+    drop_db(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_push_keeps_the_logs_order_and_a_retry_sends_the_same_ids() {
+    let (store, name) = fresh("order").await;
+    let first = pending_payee(1);
+    let payment = intent(10, id(1), IntentState::Queued);
+    let later = pending_payee(3);
+    store.add_payee(&first).await.unwrap();
+    store
+        .prepare_payments(std::slice::from_ref(&payment))
+        .await
+        .unwrap();
+    store.remove_card(id(30)).await.unwrap();
+    store.add_payee(&later).await.unwrap();
+
+    // The bank has not answered the payment; the server has not matched person 3 yet.
+    let answer = response(
+        3,
+        vec![view_of(&first, verified(false), false)],
+        vec![result_of(&payment, IntentState::Submitted)],
+    );
+    serve(json!({ "POST /api/v1/sync": sync_answer(&answer) }), false);
+    calls();
+    push(&store, "t").await.unwrap();
+    let sent = calls();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    let body = sync_body(&sent[0]);
+    assert_eq!(
+        body.payees.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [id(1)]
+    );
+    assert_eq!(
+        body.intents.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [id(10)]
+    );
+    // The card the server no longer has (404): done all the same.
+    assert_eq!(sent[1], format!("DELETE /api/v1/methods/{}", id(30)));
+    let body = sync_body(&sent[2]);
+    assert_eq!(
+        body.payees.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [id(3)]
+    );
+    assert_eq!(
+        body.cursor,
+        Some(3),
+        "the second round pulls from the first's cursor"
+    );
+
+    assert_eq!(
+        mutations(&store.log().await.unwrap()),
+        [
+            Mutation::PreparePayment { id: id(10) },
+            Mutation::AddPayee { id: id(3) }
+        ],
+        "what still waits for an answer stays"
+    );
+
+    // The next attempt fails halfway through (offline), then goes: same ids, one round.
+    serve(json!({}), true);
+    assert!(push(&store, "t").await.is_err());
+    serve(json!({ "POST /api/v1/sync": sync_answer(&answer) }), false);
+    push(&store, "t").await.unwrap();
+    let sent = calls();
+    restore_fetch();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let body = sync_body(&sent[0]);
+    assert_eq!(
+        body.intents.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [id(10)]
+    );
+    assert_eq!(
+        body.payees.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [id(3)]
+    );
+    drop_db(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_form_discarded_before_sending_never_goes_out() {
+    use crate::applications::{ApplicationForm, LocalApplication};
+    use yanglao_shared::applications::BackPaymentForm;
+    let (store, name) = fresh("discard").await;
+    let form = ApplicationForm::BackPayment(BackPaymentForm {
+        id: id(5),
+        name: "刘伟".into(),
+        id_number: "371003197906110069".into(),
+        years: vec![2021],
+        tier: tier("1500"),
+    });
+    let app = LocalApplication::prepared(form, "刘*".into(), "3710…0069".into(), NOW);
+    store.file_application(&app).await.unwrap();
+    store.delete_application(id(5)).await.unwrap();
+
+    serve(
+        json!({ "POST /api/v1/sync": sync_answer(&response(1, vec![], vec![])) }),
+        false,
+    );
+    calls();
+    assert!(push(&store, "t").await.unwrap(), "a form was in the log");
+    let sent = calls();
+    restore_fetch();
+    assert_eq!(sent.len(), 1, "only the pull: {sent:?}");
+    assert!(sent[0].starts_with("POST /api/v1/sync "));
+    assert!(store.log().await.unwrap().is_empty());
+    drop_db(store, &name).await;
+}

@@ -1,0 +1,74 @@
+//! The quiet start-up reads that are not the log's business: the public policy and window,
+//! the towns and villages, the account. Each keeps what it fetched for offline use and
+//! touches only its own field on screen.
+
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::clock;
+use crate::model::CachedWindow;
+use crate::state::AppState;
+
+/// Fetches the public policy and window (no login needed) and caches them for offline use.
+pub async fn refresh_policy(app: AppState) {
+    let Ok(info) = api::policy().await else {
+        return;
+    };
+    let cached = CachedWindow {
+        window: info.window,
+        clock: crate::clock::ServerClock {
+            server_time: info.server_time,
+            seen_at: clock::now(),
+        },
+    };
+    if let Ok(store) = app.store().await {
+        if store.save_window(&cached, &info.policy).await.is_ok() {
+            // Just these fields: a full reload would redraw every screen at start-up.
+            app.data.update(|d| {
+                d.window = Some(cached);
+                d.policy = Some(info.policy);
+            });
+        }
+    }
+}
+
+/// Fetches the towns and villages the enrolment form offers (public) and keeps them.
+pub async fn refresh_places(app: AppState) {
+    let Ok(places) = api::places().await else {
+        return;
+    };
+    if let Ok(store) = app.store().await {
+        if store.set(crate::store::keys::PLACES, &places).await.is_ok() {
+            app.data.update(|d| d.places = places);
+        }
+    }
+}
+
+/// Re-reads the account (`GET /me`) and keeps it, so what depends on it (the staff entry,
+/// one's own record) also shows offline. Quiet: a failure leaves the cached account as it
+/// was. Answers whether the server was reached (a 401 asks to log in again).
+pub async fn refresh_account(app: AppState) -> bool {
+    let Some(token) = app.token() else {
+        return false;
+    };
+    match api::me(&token).await {
+        Ok(account) => {
+            remember_account(app, account).await;
+            true
+        }
+        Err(ApiError::Unauthorized(_)) => {
+            app.needs_login.set(true);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Keeps the account as the server just gave it, on disk and on screen.
+pub async fn remember_account(app: AppState, account: yanglao_shared::wire::Account) {
+    if let Ok(store) = app.store().await {
+        if store.save_account(&account).await.is_ok() {
+            app.data.update(|d| d.account = Some(account));
+        }
+    }
+}
