@@ -16,6 +16,7 @@ use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 use crate::accounts::auth::{self, Authed, SESSION_DAYS};
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::payments::states::ContributionStatus;
 use crate::roster;
 use crate::storage::is_unique_violation;
 
@@ -196,9 +197,10 @@ async fn own_record(
     };
     let rows = sqlx::query(
         "SELECT year, amount_fen, back_payment, receipt_no FROM contributions \
-         WHERE resident_id = $1 AND state = 'paid' ORDER BY year",
+         WHERE resident_id = $1 AND state = $2 ORDER BY year",
     )
     .bind(resident_id)
+    .bind(ContributionStatus::Paid.as_str())
     .fetch_all(&mut *conn)
     .await?;
     let contributions = rows

@@ -24,7 +24,8 @@ use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
 use crate::staff::audit;
 use crate::staff::roles::{Role, Staff};
-use crate::storage::{is_unique_violation, WriteTx};
+use crate::storage::contributions;
+use crate::storage::WriteTx;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -348,25 +349,24 @@ async fn receipt(
     let slip_no = row.view.slip_no.clone().unwrap_or_default();
     let now = state.clock.now_ms();
     for &year in &row.view.years {
-        let year = i64::from(year);
-        let inserted = sqlx::query(
-            "INSERT INTO contributions (resident_id, year, amount_fen, state, back_payment, \
-             receipt_no, paid_at, created_at) VALUES ($1, $2, $3, 'paid', 1, $4, $5, $5)",
-        )
-        .bind(&row.resident_id)
-        .bind(year)
-        .bind(row.view.tier.money().to_fen())
+        let amount = row.view.tier.money().to_fen();
         // One receipt number per person-year, checkable at /receipts like any other.
-        .bind(format!("{slip_no}Y{year}"))
-        .bind(now)
-        .execute(&mut **tx)
-        .await;
-        match inserted {
-            // The primary key (resident, year) refuses a paid year; dropping `tx` undoes
-            // every year already written.
-            Err(e) if is_unique_violation(&e) => return Err(year_taken(year)),
-            other => other?,
-        };
+        let receipt = format!("{slip_no}Y{year}");
+        let booked = contributions::book_paid(
+            &mut tx,
+            &row.resident_id,
+            year,
+            amount,
+            true,
+            Some(&receipt),
+            now,
+        )
+        .await?;
+        // The primary key (resident, year) refuses a paid year; dropping `tx` undoes every
+        // year already written.
+        if !booked {
+            return Err(year_taken(i64::from(year)));
+        }
     }
     sqlx::query(
         "UPDATE back_payments SET state = 'paid', bank_receipt_no = $1, paid_at = $2 WHERE id = $3",

@@ -87,6 +87,44 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// Storage failures are internal, except a named constraint refusing a write: that is an
+/// answer (the client asked for something already taken).
+impl From<crate::storage::StorageError> for ApiError {
+    fn from(err: crate::storage::StorageError) -> Self {
+        use crate::storage::StorageError;
+        match err {
+            StorageError::Violated { constraint, .. } => {
+                tracing::info!(%constraint, "a constraint refused a write");
+                Self::conflict("conflict", "这项内容已经存在或与已有记录冲突，请刷新后再看")
+            }
+            other => Self::Internal(chain(&other)),
+        }
+    }
+}
+
+impl From<crate::payments::ledger::LedgerError> for ApiError {
+    fn from(err: crate::payments::ledger::LedgerError) -> Self {
+        use crate::payments::ledger::LedgerError;
+        match err {
+            LedgerError::Storage(e) => e.into(),
+            LedgerError::Gateway(_) => Self::GatewayUnavailable,
+            other => Self::Internal(chain(&other)),
+        }
+    }
+}
+
+/// An error and its causes, for the log (never for the client).
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
+
 /// A missing policy is the server's misconfiguration (the table is checked at start-up).
 impl From<yanglao_shared::policy::PolicyError> for ApiError {
     fn from(err: yanglao_shared::policy::PolicyError) -> Self {

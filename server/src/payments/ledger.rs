@@ -1,5 +1,6 @@
 //! The ledger: payment intents and the contributions they pay for. This is the only code that
-//! moves a payment from one state to the next, and it does so in one transaction per step:
+//! moves a payment from one state to the next, and it does so in one transaction per step,
+//! asking the typed machines of [`states`](crate::payments::states) before every write:
 //!
 //! ```text
 //! arrive ─► failed / not_needed / awaiting_payment      (the rules say no, or no card yet)
@@ -9,133 +10,86 @@
 //! ```
 //!
 //! A person-year is charged at most once: the contributions table's primary key (resident, year)
-//! is taken by the intent that charges it *before* the bank is asked.
+//! is taken by the intent that charges it *before* the bank is asked. The SQL lives in
+//! `storage::intents` and `storage::contributions`; this module holds the rules.
 
-use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
-use yanglao_shared::money::Money;
 use yanglao_shared::wire::{IntentResult, IntentState, PaymentIntent};
 use yanglao_shared::{decide, Reason, Refusal, TierAmount};
 
 use crate::app::AppState;
 use crate::clock::from_ms;
-use crate::gateway::{ChargeRequest, OrderStatus};
-use crate::http::error::{ApiError, ApiResult};
-use crate::payments::methods;
+use crate::gateway::{ChargeRequest, GatewayError, OrderStatus};
+use crate::payments::states::{
+    ContributionEvent, ContributionStatus, IllegalTransition, IntentEvent, IntentStatus, Verdict,
+};
 use crate::roster;
-use crate::storage::{next_seq, WriteTx};
+use crate::storage::intents::{self, Intent, NewIntent, Redecided};
+use crate::storage::{contributions, methods, next_seq, StorageError, WriteTx};
 
-/// An intent as stored.
-#[derive(Debug, Clone)]
-pub struct IntentRow {
-    pub id: String,
-    pub account_id: String,
-    pub payee_id: String,
-    pub resident_id: Option<String>,
-    pub year: i32,
-    pub tier_fen: i64,
-    pub method_id: Option<String>,
-    pub state: String,
-    pub reason: Option<Reason>,
-    pub receipt_no: Option<String>,
-    pub paid_at: Option<i64>,
+pub use crate::storage::contributions::{year_summary, YearSummary};
+
+/// Why the ledger could not do what it was asked. Refusals by the rules are not errors: they
+/// are answers, stored on the intent.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("ledger storage")]
+    Storage(#[from] StorageError),
+    #[error("policy")]
+    Policy(#[from] yanglao_shared::policy::PolicyError),
+    #[error("bank")]
+    Gateway(#[from] GatewayError),
+    /// The code tried a move its own state machine forbids: a bug, refused before any write.
+    #[error("illegal transition")]
+    Illegal(#[from] IllegalTransition),
 }
 
-const COLUMNS: &str = "id, account_id, payee_id, resident_id, year, tier_fen, method_id, state, \
-                       reason_code, reason_zh, reason_en, receipt_no, paid_at";
-
-fn from_row(r: &sqlx::any::AnyRow) -> Result<IntentRow, sqlx::Error> {
-    let code: Option<String> = r.try_get("reason_code")?;
-    let reason = match code {
-        Some(code) => Some(Reason {
-            code,
-            zh: r
-                .try_get::<Option<String>, _>("reason_zh")?
-                .unwrap_or_default(),
-            en: r
-                .try_get::<Option<String>, _>("reason_en")?
-                .unwrap_or_default(),
-        }),
-        None => None,
-    };
-    Ok(IntentRow {
-        id: r.try_get("id")?,
-        account_id: r.try_get("account_id")?,
-        payee_id: r.try_get("payee_id")?,
-        resident_id: r.try_get("resident_id")?,
-        year: r.try_get::<i64, _>("year")? as i32,
-        tier_fen: r.try_get("tier_fen")?,
-        method_id: r.try_get("method_id")?,
-        state: r.try_get("state")?,
-        reason,
-        receipt_no: r.try_get("receipt_no")?,
-        paid_at: r.try_get("paid_at")?,
-    })
-}
-
-pub async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<IntentRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM intents WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
-    row.as_ref().map(from_row).transpose()
-}
-
-/// This account's intents changed after `since` (all of them when `None`).
-pub async fn changed_since(
-    conn: &mut AnyConnection,
-    account_id: &str,
-    since: Option<i64>,
-) -> Result<Vec<IntentRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM intents WHERE account_id = $1 AND changed_seq > $2 ORDER BY received_at"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(account_id)
-        .bind(since.unwrap_or(-1))
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
-}
-
-impl IntentRow {
-    pub fn to_wire(&self) -> ApiResult<IntentResult> {
-        let internal = |e: String| ApiError::Internal(e);
-        let reason = || {
-            self.reason
-                .clone()
-                .unwrap_or_else(|| Reason::new("unknown", "", ""))
-        };
-        let amount = Money::from_fen(self.tier_fen).map_err(|e| internal(e.to_string()))?;
-        let state = match self.state.as_str() {
-            "awaiting_payment" => IntentState::AwaitingPayment { reason: reason() },
-            "waiting" | "charging" => IntentState::Submitted,
-            "paid" => IntentState::Paid {
-                receipt_no: self.receipt_no.clone().unwrap_or_default(),
-                amount,
-                paid_at: from_ms(self.paid_at.unwrap_or_default()),
-            },
-            "failed" => IntentState::Failed { reason: reason() },
-            "not_needed" => IntentState::NotNeeded { reason: reason() },
-            other => return Err(internal(format!("unknown intent state {other}"))),
-        };
-        Ok(IntentResult {
-            id: parse_uuid(&self.id)?,
-            payee_id: parse_uuid(&self.payee_id)?,
-            year: self.year,
-            tier: TierAmount::try_from(amount).map_err(|e| internal(e.to_string()))?,
-            state,
-        })
+impl From<sqlx::Error> for LedgerError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Storage(e.into())
     }
 }
 
-fn parse_uuid(s: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(s).map_err(|e| ApiError::Internal(e.to_string()))
+pub type LedgerResult<T> = Result<T, LedgerError>;
+
+pub async fn load(state: &AppState, id: Uuid) -> LedgerResult<Option<Intent>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(intents::load(&mut conn, id).await?)
+}
+
+/// The phone's view of an intent.
+pub fn to_wire(intent: &Intent) -> IntentResult {
+    let reason = || {
+        intent
+            .reason
+            .clone()
+            .unwrap_or_else(|| Reason::new("unknown", "", ""))
+    };
+    let state = match intent.status {
+        IntentStatus::AwaitingPayment => IntentState::AwaitingPayment { reason: reason() },
+        IntentStatus::Waiting | IntentStatus::Charging => IntentState::Submitted,
+        IntentStatus::Paid => IntentState::Paid {
+            receipt_no: intent.receipt_no.clone().unwrap_or_default(),
+            amount: intent.tier.money(),
+            paid_at: from_ms(intent.paid_at.unwrap_or_default()),
+        },
+        IntentStatus::Failed => IntentState::Failed { reason: reason() },
+        IntentStatus::NotNeeded => IntentState::NotNeeded { reason: reason() },
+    };
+    IntentResult {
+        id: intent.id,
+        payee_id: intent.payee_id,
+        year: intent.year,
+        tier: intent.tier,
+        state,
+    }
 }
 
 /// What an intent asks for, whether it just arrived or waited for its turn.
 struct Candidate<'a> {
-    id: &'a str,
+    id: Uuid,
     account_id: &'a str,
-    payee_id: &'a str,
+    payee_id: Uuid,
     year: i32,
     tier: TierAmount,
     method_id: Option<&'a str>,
@@ -143,15 +97,15 @@ struct Candidate<'a> {
 
 /// Where the rules, the card and the ledger put an intent.
 struct Outcome {
-    state: &'static str,
+    verdict: Verdict,
     reason: Option<Reason>,
     resident_id: Option<String>,
 }
 
 impl Outcome {
-    fn new(state: &'static str, reason: Option<Reason>, resident_id: Option<String>) -> Self {
+    fn new(verdict: Verdict, reason: Option<Reason>, resident_id: Option<String>) -> Self {
         Self {
-            state,
+            verdict,
             reason,
             resident_id,
         }
@@ -160,11 +114,11 @@ impl Outcome {
 
 /// Decides an intent and, when it may be charged, takes the person-year for it. Runs inside
 /// the caller's write transaction.
-async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> ApiResult<Outcome> {
+async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> LedgerResult<Outcome> {
     let payee: Option<Option<String>> = sqlx::query_scalar(
         "SELECT resident_id FROM payees WHERE id = $1 AND account_id = $2 AND removed = 0",
     )
-    .bind(c.payee_id)
+    .bind(c.payee_id.to_string())
     .bind(c.account_id)
     .fetch_optional(&mut ***tx)
     .await?;
@@ -174,33 +128,34 @@ async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> ApiR
             "找不到这位缴费人员（可能已从列表中删除），本次没有扣款。请重新添加后再缴费。",
             "This person is not on your list (removed?); nothing was charged.",
         );
-        return Ok(Outcome::new("failed", Some(reason), None));
+        return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
     };
     let Some(resident) = (match payee {
         Some(rid) => roster::by_id(tx, &rid).await?,
         None => None,
     }) else {
-        return Ok(Outcome::new(
-            "failed",
-            Some(crate::payments::payees::no_match()),
-            None,
-        ));
+        let reason = crate::payments::payees::no_match();
+        return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
     };
     let facts = roster::facts(tx, &resident).await?;
-    let policy = state.policy_for(c.year)?;
+    let policy = state
+        .policies
+        .lookup(&state.region, c.year)
+        .or_else(|_| state.current_policy())?;
     let rid = Some(resident.id.clone());
     if let Err(refusals) = decide(policy, &facts, c.year, c.tier, state.now()) {
         if refusals
             .iter()
             .any(|r| matches!(r, Refusal::AlreadyPaid { .. }))
         {
-            return Ok(Outcome::new(
-                "not_needed",
-                Some(paid_by_someone(c.year)),
-                rid,
-            ));
+            let reason = Some(paid_by_someone(c.year));
+            return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid));
         }
-        return Ok(Outcome::new("failed", Some(combined(&refusals)), rid));
+        return Ok(Outcome::new(
+            Verdict::Refused,
+            Some(combined(&refusals)),
+            rid,
+        ));
     }
     let token = match c.method_id {
         Some(m) => methods::usable_token(tx, c.account_id, m).await?,
@@ -212,33 +167,23 @@ async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> ApiR
             "还没有选择可用的银联卡。请绑定或选择一张银行卡，再点“缴费”。",
             "No usable UnionPay card yet: bind or choose one, then pay.",
         );
-        return Ok(Outcome::new("awaiting_payment", Some(reason), rid));
+        return Ok(Outcome::new(Verdict::NoCard, Some(reason), rid));
     }
-    let taken = sqlx::query(
-        "INSERT INTO contributions (resident_id, year, amount_fen, state, intent_id, \
-         back_payment, created_at) VALUES ($1, $2, $3, 'charging', $4, 0, $5) \
-         ON CONFLICT (resident_id, year) DO NOTHING",
+    ContributionStatus::transition(None, ContributionEvent::Take)?;
+    let id = c.id.to_string();
+    let now = state.clock.now_ms();
+    let amount = c.tier.money().to_fen();
+    if contributions::take(tx, &resident.id, c.year, amount, &id, now).await? {
+        return Ok(Outcome::new(Verdict::TookYear, None, rid));
+    }
+    Ok(
+        match contributions::status(tx, &resident.id, c.year).await? {
+            Some(ContributionStatus::Paid) => {
+                Outcome::new(Verdict::AlreadyPaid, Some(paid_by_someone(c.year)), rid)
+            }
+            _ => Outcome::new(Verdict::YearHeld, None, rid),
+        },
     )
-    .bind(&resident.id)
-    .bind(i64::from(c.year))
-    .bind(c.tier.money().to_fen())
-    .bind(c.id)
-    .bind(state.clock.now_ms())
-    .execute(&mut ***tx)
-    .await?;
-    if taken.rows_affected() == 1 {
-        return Ok(Outcome::new("charging", None, rid));
-    }
-    let holder: Option<String> =
-        sqlx::query_scalar("SELECT state FROM contributions WHERE resident_id = $1 AND year = $2")
-            .bind(&resident.id)
-            .bind(i64::from(c.year))
-            .fetch_optional(&mut ***tx)
-            .await?;
-    Ok(match holder.as_deref() {
-        Some("paid") => Outcome::new("not_needed", Some(paid_by_someone(c.year)), rid),
-        _ => Outcome::new("waiting", None, rid),
-    })
 }
 
 fn paid_by_someone(year: i32) -> Reason {
@@ -285,21 +230,20 @@ pub async fn submit(
     state: &AppState,
     account_id: &str,
     intent: &PaymentIntent,
-) -> ApiResult<IntentResult> {
-    let id = intent.id.to_string();
-    let payee_id = intent.payee_id.to_string();
+) -> LedgerResult<IntentResult> {
     let method_id = intent.method_id.map(|m| m.to_string());
     let candidate = Candidate {
-        id: &id,
+        id: intent.id,
         account_id,
-        payee_id: &payee_id,
+        payee_id: intent.payee_id,
         year: intent.year,
         tier: intent.tier,
         method_id: method_id.as_deref(),
     };
+    let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let existing = load(&mut tx, &id).await?;
-    let outcome = match &existing {
+    let existing = intents::load(&mut tx, intent.id).await?;
+    let status = match &existing {
         Some(row) if row.account_id != account_id => {
             return Ok(refused_id(
                 intent,
@@ -308,9 +252,9 @@ pub async fn submit(
             ));
         }
         Some(row)
-            if row.payee_id != payee_id
+            if row.payee_id != intent.payee_id
                 || row.year != intent.year
-                || row.tier_fen != intent.tier.money().to_fen() =>
+                || row.tier != intent.tier =>
         {
             return Ok(refused_id(
                 intent,
@@ -319,119 +263,90 @@ pub async fn submit(
             ));
         }
         // Waiting for a card, and now one is given: carry on as if it just arrived.
-        Some(row) if row.state == "awaiting_payment" && method_id.is_some() => {
+        Some(row) if row.status == IntentStatus::AwaitingPayment && method_id.is_some() => {
             let outcome = evaluate(&mut tx, state, &candidate).await?;
+            let next = row
+                .status
+                .transition(IntentEvent::CardGiven(outcome.verdict))?;
             let seq = next_seq(&mut tx).await?;
-            sqlx::query(
-                "UPDATE intents SET method_id = $1, resident_id = $2, state = $3, reason_code = $4, \
-                 reason_zh = $5, reason_en = $6, changed_seq = $7, updated_at = $8 WHERE id = $9",
-            )
-            .bind(method_id.as_deref())
-            .bind(outcome.resident_id.as_deref())
-            .bind(outcome.state)
-            .bind(outcome.reason.as_ref().map(|r| r.code.clone()))
-            .bind(outcome.reason.as_ref().map(|r| r.zh.clone()))
-            .bind(outcome.reason.as_ref().map(|r| r.en.clone()))
-            .bind(seq)
-            .bind(state.clock.now_ms())
-            .bind(&id)
-            .execute(&mut **tx)
-            .await?;
-            Some(outcome)
+            let to = Redecided {
+                status: next,
+                reason: outcome.reason.as_ref(),
+                method_id: method_id.as_deref(),
+                resident_id: outcome.resident_id.as_deref(),
+            };
+            intents::redecide(&mut tx, intent.id, &to, seq, now).await?;
+            Some(next)
         }
         Some(_) => None,
         None => {
             let outcome = evaluate(&mut tx, state, &candidate).await?;
+            let status = IntentStatus::arrive(outcome.verdict);
             let seq = next_seq(&mut tx).await?;
-            sqlx::query(
-                "INSERT INTO intents (id, account_id, payee_id, resident_id, year, tier_fen, \
-                 method_id, prepared_at, received_at, state, reason_code, reason_zh, reason_en, \
-                 changed_seq, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $9) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&id)
-            .bind(account_id)
-            .bind(&payee_id)
-            .bind(outcome.resident_id.as_deref())
-            .bind(i64::from(intent.year))
-            .bind(intent.tier.money().to_fen())
-            .bind(method_id.as_deref())
-            .bind(
-                intent
+            let new = NewIntent {
+                id: intent.id,
+                account_id,
+                payee_id: intent.payee_id,
+                resident_id: outcome.resident_id.as_deref(),
+                year: intent.year,
+                tier: intent.tier,
+                method_id: method_id.as_deref(),
+                prepared_at: intent
                     .prepared_at
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
-            )
-            .bind(state.clock.now_ms())
-            .bind(outcome.state)
-            .bind(outcome.reason.as_ref().map(|r| r.code.clone()))
-            .bind(outcome.reason.as_ref().map(|r| r.zh.clone()))
-            .bind(outcome.reason.as_ref().map(|r| r.en.clone()))
-            .bind(seq)
-            .execute(&mut **tx)
-            .await?;
-            Some(outcome)
+            };
+            intents::insert(&mut tx, &new, status, outcome.reason.as_ref(), seq, now).await?;
+            Some(status)
         }
     };
     tx.commit().await?;
-    if outcome.is_some_and(|o| o.state == "charging") {
-        charge(state, &id).await;
+    if status == Some(IntentStatus::Charging) {
+        charge(state, intent.id).await;
     }
-    let mut conn = state.db.pool.acquire().await?;
-    load(&mut conn, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?
-        .to_wire()
+    let stored = load(state, intent.id).await?;
+    let stored = stored.ok_or_else(|| StorageError::corrupt("intent", "vanished after commit"))?;
+    Ok(to_wire(&stored))
 }
 
 /// Asks the bank to charge a `charging` intent, applies its answer, and goes on with any
 /// intent that a decline let through. A bank that cannot be reached leaves the intent for
 /// reconciliation.
-pub async fn charge(state: &AppState, first: &str) {
-    let mut next = Some(first.to_owned());
+pub async fn charge(state: &AppState, first: Uuid) {
+    let mut next = Some(first);
     while let Some(id) = next.take() {
-        next = match charge_once(state, &id).await {
+        next = match charge_once(state, id).await {
             Ok(promoted) => promoted,
             Err(e) => {
-                tracing::warn!(intent = %id, error = %e, "charge left for reconciliation");
+                tracing::warn!(intent = %id, error = %e, cause = ?std::error::Error::source(&e), "charge left for reconciliation");
                 None
             }
         };
     }
 }
 
-async fn charge_once(state: &AppState, id: &str) -> ApiResult<Option<String>> {
+async fn charge_once(state: &AppState, id: Uuid) -> LedgerResult<Option<Uuid>> {
     let mut conn = state.db.pool.acquire().await?;
-    let Some(row) = load(&mut conn, id).await? else {
+    let Some(row) = intents::load(&mut conn, id).await? else {
         return Ok(None);
     };
-    if row.state != "charging" {
+    if row.status != IntentStatus::Charging {
         return Ok(None);
     }
-    let token: Option<String> = match &row.method_id {
-        Some(m) => {
-            sqlx::query_scalar("SELECT gateway_token FROM methods WHERE id = $1")
-                .bind(m)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
+    let token = match &row.method_id {
+        Some(m) => methods::gateway_token(&mut conn, m).await?,
         None => None,
     };
     drop(conn);
     let status = match token {
         Some(token) => {
             let request = ChargeRequest {
-                order_id: parse_uuid(id)?,
+                order_id: id,
                 token,
-                amount_fen: row.tier_fen,
+                amount_fen: row.tier.money().to_fen(),
                 description: format!("{}年度城乡居民基本养老保险费", row.year),
             };
-            state
-                .gateway
-                .charge(&request)
-                .await
-                .map_err(|e| ApiError::Internal(format!("gateway: {e}")))?
+            state.gateway.charge(&request).await?
         }
         None => OrderStatus::Declined {
             code: "card_unknown".into(),
@@ -443,7 +358,7 @@ async fn charge_once(state: &AppState, id: &str) -> ApiResult<Option<String>> {
 
 /// Applies the bank's word about an order (from a charge, a notification or a query).
 /// Idempotent: only a `charging` intent changes. Returns an intent that may now be charged.
-pub async fn apply(state: &AppState, id: &str, status: &OrderStatus) -> ApiResult<Option<String>> {
+pub async fn apply(state: &AppState, id: Uuid, status: &OrderStatus) -> LedgerResult<Option<Uuid>> {
     match status {
         OrderStatus::Paid { .. } => settle_paid(state, id).await.map(|_| None),
         OrderStatus::Declined { code, message } => settle_declined(state, id, code, message).await,
@@ -451,55 +366,40 @@ pub async fn apply(state: &AppState, id: &str, status: &OrderStatus) -> ApiResul
     }
 }
 
-async fn settle_paid(state: &AppState, id: &str) -> ApiResult<()> {
+/// The charging intent `id` and the person-year it holds, when it still holds one.
+fn holding(row: Option<Intent>) -> Option<(Intent, String)> {
+    let row = row.filter(|r| r.status == IntentStatus::Charging)?;
+    let resident = row.resident_id.clone()?;
+    Some((row, resident))
+}
+
+async fn settle_paid(state: &AppState, id: Uuid) -> LedgerResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let Some(row) = load(&mut tx, id).await? else {
+    let Some((row, resident_id)) = holding(intents::load(&mut tx, id).await?) else {
         return Ok(());
     };
-    let Some(resident_id) = row.resident_id.clone().filter(|_| row.state == "charging") else {
-        return Ok(());
-    };
+    row.status.transition(IntentEvent::BankPaid)?;
+    ContributionStatus::transition(
+        Some(ContributionStatus::Charging),
+        ContributionEvent::BankPaid,
+    )?;
     let now = state.clock.now_ms();
     let receipt_no = new_receipt_no(row.year);
     let seq = next_seq(&mut tx).await?;
-    sqlx::query(
-        "UPDATE contributions SET state = 'paid', receipt_no = $1, paid_at = $2 \
-         WHERE resident_id = $3 AND year = $4 AND intent_id = $5 AND state = 'charging'",
+    let intent_id = id.to_string();
+    contributions::settle_paid(
+        &mut tx,
+        &resident_id,
+        row.year,
+        &intent_id,
+        &receipt_no,
+        now,
     )
-    .bind(&receipt_no)
-    .bind(now)
-    .bind(&resident_id)
-    .bind(i64::from(row.year))
-    .bind(id)
-    .execute(&mut **tx)
     .await?;
-    sqlx::query(
-        "UPDATE intents SET state = 'paid', receipt_no = $1, paid_at = $2, reason_code = NULL, \
-         reason_zh = NULL, reason_en = NULL, changed_seq = $3, updated_at = $2 \
-         WHERE id = $4 AND state = 'charging'",
-    )
-    .bind(&receipt_no)
-    .bind(now)
-    .bind(seq)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
+    intents::settle_paid(&mut tx, id, &receipt_no, seq, now).await?;
     // Everyone else who meant to pay this person-year is told it is not needed.
     let reason = paid_by_someone(row.year);
-    sqlx::query(
-        "UPDATE intents SET state = 'not_needed', reason_code = $1, reason_zh = $2, reason_en = $3, \
-         changed_seq = $4, updated_at = $5 WHERE resident_id = $6 AND year = $7 \
-         AND state IN ('waiting', 'awaiting_payment')",
-    )
-    .bind(&reason.code)
-    .bind(&reason.zh)
-    .bind(&reason.en)
-    .bind(seq)
-    .bind(now)
-    .bind(&resident_id)
-    .bind(i64::from(row.year))
-    .execute(&mut **tx)
-    .await?;
+    intents::not_needed_for(&mut tx, &resident_id, row.year, &reason, seq, now).await?;
     // Every payer's view of this person now says "paid this year".
     sqlx::query("UPDATE payees SET changed_seq = $1 WHERE resident_id = $2")
         .bind(seq)
@@ -512,84 +412,58 @@ async fn settle_paid(state: &AppState, id: &str) -> ApiResult<()> {
 
 async fn settle_declined(
     state: &AppState,
-    id: &str,
+    id: Uuid,
     code: &str,
     message: &str,
-) -> ApiResult<Option<String>> {
+) -> LedgerResult<Option<Uuid>> {
     let mut tx = state.db.begin_write().await?;
-    let Some(row) = load(&mut tx, id).await? else {
+    let Some((row, resident_id)) = holding(intents::load(&mut tx, id).await?) else {
         return Ok(None);
     };
-    let Some(resident_id) = row.resident_id.clone().filter(|_| row.state == "charging") else {
-        return Ok(None);
-    };
+    let failed = row.status.transition(IntentEvent::BankDeclined)?;
+    ContributionStatus::transition(
+        Some(ContributionStatus::Charging),
+        ContributionEvent::BankDeclined,
+    )?;
     let now = state.clock.now_ms();
-    sqlx::query(
-        "DELETE FROM contributions WHERE resident_id = $1 AND year = $2 AND intent_id = $3 \
-         AND state = 'charging'",
-    )
-    .bind(&resident_id)
-    .bind(i64::from(row.year))
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
+    contributions::release(&mut tx, &resident_id, row.year, &id.to_string()).await?;
     let seq = next_seq(&mut tx).await?;
     let reason = Reason::new(
         &format!("declined_{code}"),
         format!("银行未能扣款：{message}。这次没有扣款，可以换一张卡再缴。"),
         format!("The bank declined the payment ({code}); nothing was charged."),
     );
-    sqlx::query(
-        "UPDATE intents SET state = 'failed', reason_code = $1, reason_zh = $2, reason_en = $3, \
-         changed_seq = $4, updated_at = $5 WHERE id = $6",
-    )
-    .bind(&reason.code)
-    .bind(&reason.zh)
-    .bind(&reason.en)
-    .bind(seq)
-    .bind(now)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
+    let to = Redecided {
+        status: failed,
+        reason: Some(&reason),
+        method_id: None,
+        resident_id: None,
+    };
+    intents::redecide(&mut tx, id, &to, seq, now).await?;
     // The year is free again: the longest-waiting intent for it gets its turn.
-    let waiting = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM intents WHERE resident_id = $1 AND year = $2 AND state = 'waiting' \
-         ORDER BY received_at LIMIT 1"
-    ))
-    .bind(&resident_id)
-    .bind(i64::from(row.year))
-    .fetch_optional(&mut **tx)
-    .await?;
     let mut promoted = None;
-    if let Some(next) = waiting.as_ref().map(from_row).transpose()? {
-        let tier = Money::from_fen(next.tier_fen)
-            .ok()
-            .and_then(|m| TierAmount::try_from(m).ok())
-            .ok_or_else(|| ApiError::Internal("stored tier is invalid".into()))?;
+    if let Some(next) = intents::longest_waiting(&mut tx, &resident_id, row.year).await? {
         let candidate = Candidate {
-            id: &next.id,
+            id: next.id,
             account_id: &next.account_id,
-            payee_id: &next.payee_id,
+            payee_id: next.payee_id,
             year: next.year,
-            tier,
+            tier: next.tier,
             method_id: next.method_id.as_deref(),
         };
         let outcome = evaluate(&mut tx, state, &candidate).await?;
-        sqlx::query(
-            "UPDATE intents SET state = $1, reason_code = $2, reason_zh = $3, reason_en = $4, \
-             changed_seq = $5, updated_at = $6 WHERE id = $7",
-        )
-        .bind(outcome.state)
-        .bind(outcome.reason.as_ref().map(|r| r.code.clone()))
-        .bind(outcome.reason.as_ref().map(|r| r.zh.clone()))
-        .bind(outcome.reason.as_ref().map(|r| r.en.clone()))
-        .bind(seq)
-        .bind(now)
-        .bind(&next.id)
-        .execute(&mut **tx)
-        .await?;
-        if outcome.state == "charging" {
-            promoted = Some(next.id.clone());
+        let status = next
+            .status
+            .transition(IntentEvent::YearFreed(outcome.verdict))?;
+        let to = Redecided {
+            status,
+            reason: outcome.reason.as_ref(),
+            method_id: None,
+            resident_id: None,
+        };
+        intents::redecide(&mut tx, next.id, &to, seq, now).await?;
+        if status == IntentStatus::Charging {
+            promoted = Some(next.id);
         }
     }
     tx.commit().await?;
@@ -600,45 +474,4 @@ async fn settle_declined(
 fn new_receipt_no(year: i32) -> String {
     let n = Uuid::new_v4().as_u128() % 10_000_000_000;
     format!("WD{year}{n:010}")
-}
-
-/// A year's totals, for staff and for checking the ledger from outside (the e2e tests do).
-#[derive(Debug, serde::Serialize)]
-pub struct YearSummary {
-    pub year: i32,
-    /// Paid contributions, whatever the channel.
-    pub paid: i64,
-    pub paid_fen: i64,
-    /// Of those, paid through this app (an intent charged them).
-    pub paid_in_app: i64,
-    /// Of those, back payments (补缴) the town center recorded from a bank receipt.
-    pub back_paid: i64,
-    /// Person-years held while the bank answers.
-    pub charging: i64,
-}
-
-pub async fn year_summary(db: &crate::storage::Db, year: i32) -> Result<YearSummary, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT \
-           CAST(COALESCE(SUM(CASE WHEN state = 'paid' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \
-           CAST(COALESCE(SUM(CASE WHEN state = 'paid' THEN amount_fen ELSE 0 END), 0) AS BIGINT) \
-             AS paid_fen, \
-           CAST(COALESCE(SUM(CASE WHEN state = 'paid' AND intent_id IS NOT NULL THEN 1 ELSE 0 END), 0) \
-             AS BIGINT) AS paid_in_app, \
-           CAST(COALESCE(SUM(CASE WHEN state = 'paid' AND back_payment = 1 THEN 1 ELSE 0 END), 0) \
-             AS BIGINT) AS back_paid, \
-           CAST(COALESCE(SUM(CASE WHEN state = 'charging' THEN 1 ELSE 0 END), 0) AS BIGINT) AS charging \
-         FROM contributions WHERE year = $1",
-    )
-    .bind(i64::from(year))
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(YearSummary {
-        year,
-        paid: row.try_get("paid")?,
-        paid_fen: row.try_get("paid_fen")?,
-        paid_in_app: row.try_get("paid_in_app")?,
-        back_paid: row.try_get("back_paid")?,
-        charging: row.try_get("charging")?,
-    })
 }

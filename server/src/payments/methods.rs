@@ -98,13 +98,11 @@ async fn remove(
     who: Authed,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    crate::storage::soft_remove(
-        &state.db,
-        crate::storage::Owned::Methods,
-        &id.to_string(),
-        &who.account_id,
-    )
-    .await
+    let owned = crate::storage::Owned::Methods;
+    match crate::storage::soft_remove(&state.db, owned, &id.to_string(), &who.account_id).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiError::NotFound),
+    }
 }
 
 /// Cards changed after `since` (current ones when `None`, removals too for a synced client).
@@ -134,19 +132,4 @@ pub async fn views_since(
             })
         })
         .collect()
-}
-
-/// The gateway token of a usable card of this account.
-pub async fn usable_token(
-    conn: &mut AnyConnection,
-    account_id: &str,
-    method_id: &str,
-) -> ApiResult<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT gateway_token FROM methods WHERE id = $1 AND account_id = $2 AND removed = 0",
-    )
-    .bind(method_id)
-    .bind(account_id)
-    .fetch_optional(conn)
-    .await?)
 }

@@ -1,6 +1,6 @@
 //! Payments, from the phone to the bank and back.
 //! - [`ledger`]: payment intents and the contributions they pay for; the only code that moves
-//!   a payment from one state to the next.
+//!   a payment from one state to the next, through the typed machines of [`states`].
 //! - [`sync`]: `POST /sync`, one round trip that pushes people and intents and pulls changes.
 //! - [`payees`]: the people an account pays for, seen only as much as paying needs.
 //! - [`methods`]: bound cards (a gateway token and the last four digits).
@@ -14,4 +14,5 @@ pub mod notify;
 pub mod payees;
 pub mod receipts;
 pub mod reconcile;
+pub mod states;
 pub mod sync;

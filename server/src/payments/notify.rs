@@ -31,14 +31,12 @@ async fn notify(
     }
     let notification: Notification = serde_json::from_slice(&body)
         .map_err(|_| ApiError::invalid("invalid_body", "通知内容无法读取"))?;
-    let id = notification.order_id.to_string();
-    let mut conn = state.db.pool.acquire().await?;
-    if ledger::load(&mut conn, &id).await?.is_none() {
+    let id = notification.order_id;
+    if ledger::load(&state, id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    drop(conn);
-    if let Some(next) = ledger::apply(&state, &id, &notification.status).await? {
-        ledger::charge(&state, &next).await;
+    if let Some(next) = ledger::apply(&state, id, &notification.status).await? {
+        ledger::charge(&state, next).await;
     }
     Ok((
         StatusCode::OK,

@@ -109,13 +109,11 @@ async fn remove(
     who: Authed,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    crate::storage::soft_remove(
-        &state.db,
-        crate::storage::Owned::Payees,
-        &id.to_string(),
-        &who.account_id,
-    )
-    .await
+    let owned = crate::storage::Owned::Payees;
+    match crate::storage::soft_remove(&state.db, owned, &id.to_string(), &who.account_id).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiError::NotFound),
+    }
 }
 
 pub struct PayeeRow {

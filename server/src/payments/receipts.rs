@@ -12,6 +12,7 @@ use yanglao_shared::PersonName;
 use crate::app::AppState;
 use crate::clock::from_ms;
 use crate::http::error::{ApiError, ApiResult};
+use crate::payments::states::ContributionStatus;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/receipts/{number}", get(check))
@@ -26,9 +27,10 @@ async fn check(
     }
     let row = sqlx::query(
         "SELECT r.name, c.year, c.amount_fen, c.paid_at FROM contributions c \
-         JOIN residents r ON r.id = c.resident_id WHERE c.receipt_no = $1 AND c.state = 'paid'",
+         JOIN residents r ON r.id = c.resident_id WHERE c.receipt_no = $1 AND c.state = $2",
     )
     .bind(&number)
+    .bind(ContributionStatus::Paid.as_str())
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or(ApiError::NotFound)?;

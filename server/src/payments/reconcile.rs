@@ -8,8 +8,8 @@ use tokio::sync::watch;
 
 use crate::app::AppState;
 use crate::gateway::OrderStatus;
-use crate::http::error::ApiResult;
-use crate::payments::ledger;
+use crate::payments::ledger::{self, LedgerResult};
+use crate::storage::intents;
 
 /// Intents younger than this are left alone: their charge may still be in flight.
 const SETTLE_GRACE_MS: i64 = 3_000;
@@ -35,19 +35,14 @@ pub fn spawn(
 }
 
 /// One pass over unsettled intents; returns how many it settled.
-pub async fn reconcile_once(state: &AppState) -> ApiResult<usize> {
+pub async fn reconcile_once(state: &AppState) -> LedgerResult<usize> {
     let cutoff = state.clock.now_ms() - SETTLE_GRACE_MS;
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM intents WHERE state = 'charging' AND updated_at < $1 ORDER BY updated_at LIMIT 500",
-    )
-    .bind(cutoff)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let ids = intents::charging_before(&mut conn, cutoff, 500).await?;
+    drop(conn);
     let mut settled = 0;
     for id in ids {
-        let uuid = uuid::Uuid::parse_str(&id)
-            .map_err(|e| crate::http::error::ApiError::Internal(e.to_string()))?;
-        let status = match state.gateway.query(uuid).await {
+        let status = match state.gateway.query(id).await {
             Ok(status) => status,
             Err(e) => {
                 tracing::warn!(intent = %id, error = %e, "gateway query failed");
@@ -58,10 +53,10 @@ pub async fn reconcile_once(state: &AppState) -> ApiResult<usize> {
             OrderStatus::Pending => {}
             // The bank never got the order (we stopped between reserving and charging):
             // charging again is safe, the order id makes it the same order.
-            OrderStatus::Unknown => ledger::charge(state, &id).await,
+            OrderStatus::Unknown => ledger::charge(state, id).await,
             status => {
-                if let Some(next) = ledger::apply(state, &id, &status).await? {
-                    ledger::charge(state, &next).await;
+                if let Some(next) = ledger::apply(state, id, &status).await? {
+                    ledger::charge(state, next).await;
                 }
                 settled += 1;
             }

@@ -17,6 +17,7 @@ use crate::payments::ledger;
 use crate::payments::methods;
 use crate::payments::payees;
 use crate::storage;
+use crate::storage::intents;
 
 /// Enough for a village assistant paying for a whole household list in one go.
 pub const MAX_PAYEES: usize = 100;
@@ -79,8 +80,8 @@ async fn sync(
     payee_views.retain(|p| !pulled_ids.contains(&p.id));
     payee_views.extend(pulled);
     let pushed_intents: HashSet<_> = intent_results.iter().map(|i| i.id).collect();
-    for row in ledger::changed_since(&mut conn, account, request.cursor).await? {
-        let result = row.to_wire()?;
+    for row in intents::changed_since(&mut conn, account, request.cursor).await? {
+        let result = ledger::to_wire(&row);
         if !pushed_intents.contains(&result.id) {
             intent_results.push(result);
         }

@@ -75,12 +75,12 @@ pub async fn paid_years(
     conn: &mut AnyConnection,
     resident_id: &str,
 ) -> Result<BTreeSet<i32>, sqlx::Error> {
-    let years: Vec<i64> = sqlx::query_scalar(
-        "SELECT year FROM contributions WHERE resident_id = $1 AND state = 'paid'",
-    )
-    .bind(resident_id)
-    .fetch_all(conn)
-    .await?;
+    let years: Vec<i64> =
+        sqlx::query_scalar("SELECT year FROM contributions WHERE resident_id = $1 AND state = $2")
+            .bind(resident_id)
+            .bind(crate::payments::states::ContributionStatus::Paid.as_str())
+            .fetch_all(conn)
+            .await?;
     Ok(years.into_iter().map(|y| y as i32).collect())
 }
 

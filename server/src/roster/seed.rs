@@ -9,6 +9,7 @@ use uuid::Uuid;
 use yanglao_shared::money::Money;
 use yanglao_shared::{synthetic, IdNumber, PersonName, RosterStatus};
 
+use crate::storage::contributions;
 use crate::storage::Db;
 
 #[derive(Debug, Clone)]
@@ -150,6 +151,8 @@ pub enum ImportError {
     Rows(Vec<RowError>),
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
+    #[error("数据库错误：{0}")]
+    Storage(#[from] crate::storage::StorageError),
 }
 
 /// Inserts all rows in one transaction: an ID already on the roster fails the whole import.
@@ -188,16 +191,8 @@ pub async fn insert_all(
             continue;
         }
         for (year, amount) in &row.paid {
-            sqlx::query(
-                "INSERT INTO contributions (resident_id, year, amount_fen, state, back_payment, \
-                 created_at, paid_at) VALUES ($1, $2, $3, 'paid', 0, $4, $4)",
-            )
-            .bind(&id)
-            .bind(i64::from(*year))
-            .bind(amount.to_fen())
-            .bind(now_ms)
-            .execute(&mut **tx)
-            .await?;
+            contributions::book_paid(&mut tx, &id, *year, amount.to_fen(), false, None, now_ms)
+                .await?;
         }
     }
     if !conflicts.is_empty() {

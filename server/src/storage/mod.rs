@@ -11,6 +11,13 @@ use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub mod contributions;
+mod error;
+pub mod intents;
+pub mod methods;
+
+pub use error::{StorageError, StorageResult};
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -182,13 +189,8 @@ pub enum Owned {
     Methods,
 }
 
-/// Marks an account's row removed; `NotFound` when it is not this account's (or already gone).
-pub async fn soft_remove(
-    db: &Db,
-    table: Owned,
-    id: &str,
-    account_id: &str,
-) -> crate::http::error::ApiResult<axum::http::StatusCode> {
+/// Marks an account's row removed; `false` when it is not this account's (or already gone).
+pub async fn soft_remove(db: &Db, table: Owned, id: &str, account_id: &str) -> StorageResult<bool> {
     let sql = match table {
         Owned::Payees => {
             "UPDATE payees SET removed = 1, changed_seq = $1 \
@@ -208,8 +210,8 @@ pub async fn soft_remove(
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(crate::http::error::ApiError::NotFound);
+        return Ok(false);
     }
     tx.commit().await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    Ok(true)
 }

@@ -1,0 +1,182 @@
+//! The `contributions` table: one row per paid or held person-year. Its primary key
+//! `(resident_id, year)` is what makes a person-year chargeable at most once; every state is
+//! bound from [`ContributionStatus`], never spelled in SQL.
+
+use std::collections::BTreeSet;
+
+use sqlx::{AnyConnection, Row};
+
+use crate::payments::states::ContributionStatus::{self, Charging, Paid};
+use crate::storage::{Db, StorageError, StorageResult};
+
+/// Takes a free person-year for `intent_id` (`charging`); `false` when someone holds it.
+pub async fn take(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+    year: i32,
+    amount_fen: i64,
+    intent_id: &str,
+    now_ms: i64,
+) -> StorageResult<bool> {
+    let taken = sqlx::query(
+        "INSERT INTO contributions (resident_id, year, amount_fen, state, intent_id, \
+         back_payment, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6) \
+         ON CONFLICT (resident_id, year) DO NOTHING",
+    )
+    .bind(resident_id)
+    .bind(i64::from(year))
+    .bind(amount_fen)
+    .bind(Charging.as_str())
+    .bind(intent_id)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+/// The state of a person-year; `None` when it is free.
+pub async fn status(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+    year: i32,
+) -> StorageResult<Option<ContributionStatus>> {
+    let text: Option<String> =
+        sqlx::query_scalar("SELECT state FROM contributions WHERE resident_id = $1 AND year = $2")
+            .bind(resident_id)
+            .bind(i64::from(year))
+            .fetch_optional(conn)
+            .await?;
+    text.map(|t| ContributionStatus::parse(&t).ok_or_else(|| StorageError::corrupt("state", t)))
+        .transpose()
+}
+
+/// The bank paid the person-year `intent_id` holds.
+pub async fn settle_paid(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+    year: i32,
+    intent_id: &str,
+    receipt_no: &str,
+    now_ms: i64,
+) -> StorageResult<()> {
+    sqlx::query(
+        "UPDATE contributions SET state = $1, receipt_no = $2, paid_at = $3 \
+         WHERE resident_id = $4 AND year = $5 AND intent_id = $6 AND state = $7",
+    )
+    .bind(Paid.as_str())
+    .bind(receipt_no)
+    .bind(now_ms)
+    .bind(resident_id)
+    .bind(i64::from(year))
+    .bind(intent_id)
+    .bind(Charging.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The bank declined: the person-year `intent_id` held is free again.
+pub async fn release(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+    year: i32,
+    intent_id: &str,
+) -> StorageResult<()> {
+    sqlx::query(
+        "DELETE FROM contributions WHERE resident_id = $1 AND year = $2 AND intent_id = $3 \
+         AND state = $4",
+    )
+    .bind(resident_id)
+    .bind(i64::from(year))
+    .bind(intent_id)
+    .bind(Charging.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A paid person-year that did not go through an intent: a back payment (补缴) with its
+/// receipt, or a year the roster import says was paid before the app. `false` when the year is
+/// already taken (the primary key refuses it).
+pub async fn book_paid(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+    year: i32,
+    amount_fen: i64,
+    back_payment: bool,
+    receipt_no: Option<&str>,
+    now_ms: i64,
+) -> StorageResult<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO contributions (resident_id, year, amount_fen, state, back_payment, \
+         receipt_no, paid_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+         ON CONFLICT (resident_id, year) DO NOTHING",
+    )
+    .bind(resident_id)
+    .bind(i64::from(year))
+    .bind(amount_fen)
+    .bind(Paid.as_str())
+    .bind(i64::from(back_payment))
+    .bind(receipt_no)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Years with a settled contribution, whoever paid.
+pub async fn paid_years(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+) -> StorageResult<BTreeSet<i32>> {
+    let years: Vec<i64> =
+        sqlx::query_scalar("SELECT year FROM contributions WHERE resident_id = $1 AND state = $2")
+            .bind(resident_id)
+            .bind(Paid.as_str())
+            .fetch_all(conn)
+            .await?;
+    Ok(years.into_iter().map(|y| y as i32).collect())
+}
+
+/// A year's totals, for staff and for checking the ledger from outside (the e2e tests do).
+#[derive(Debug, serde::Serialize)]
+pub struct YearSummary {
+    pub year: i32,
+    /// Paid contributions, whatever the channel.
+    pub paid: i64,
+    pub paid_fen: i64,
+    /// Of those, paid through this app (an intent charged them).
+    pub paid_in_app: i64,
+    /// Of those, back payments (补缴) the town center recorded from a bank receipt.
+    pub back_paid: i64,
+    /// Person-years held while the bank answers.
+    pub charging: i64,
+}
+
+pub async fn year_summary(db: &Db, year: i32) -> StorageResult<YearSummary> {
+    let row = sqlx::query(
+        "SELECT \
+           CAST(COALESCE(SUM(CASE WHEN state = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \
+           CAST(COALESCE(SUM(CASE WHEN state = $2 THEN amount_fen ELSE 0 END), 0) AS BIGINT) \
+             AS paid_fen, \
+           CAST(COALESCE(SUM(CASE WHEN state = $2 AND intent_id IS NOT NULL THEN 1 ELSE 0 END), 0) \
+             AS BIGINT) AS paid_in_app, \
+           CAST(COALESCE(SUM(CASE WHEN state = $2 AND back_payment = 1 THEN 1 ELSE 0 END), 0) \
+             AS BIGINT) AS back_paid, \
+           CAST(COALESCE(SUM(CASE WHEN state = $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS charging \
+         FROM contributions WHERE year = $1",
+    )
+    .bind(i64::from(year))
+    .bind(Paid.as_str())
+    .bind(Charging.as_str())
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(YearSummary {
+        year,
+        paid: row.try_get("paid")?,
+        paid_fen: row.try_get("paid_fen")?,
+        paid_in_app: row.try_get("paid_in_app")?,
+        back_paid: row.try_get("back_paid")?,
+        charging: row.try_get("charging")?,
+    })
+}

@@ -1,0 +1,44 @@
+//! The storage layer's one error. Storage knows nothing of HTTP: `http::error` maps this to an
+//! answer, keeping the cause for the log.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// A named unique constraint refused the write: an answer ("already taken"), not a failure.
+    #[error("constraint {constraint} refused the write")]
+    Violated {
+        constraint: String,
+        #[source]
+        cause: sqlx::Error,
+    },
+    #[error("database")]
+    Database(#[source] sqlx::Error),
+    /// A stored value that does not decode into its domain type (an unknown state, a bad id).
+    #[error("stored {what} is not valid: {value:?}")]
+    Corrupt { what: &'static str, value: String },
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(cause: sqlx::Error) -> Self {
+        let constraint = match &cause {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                db.constraint().map(str::to_owned)
+            }
+            _ => None,
+        };
+        match constraint {
+            Some(constraint) => Self::Violated { constraint, cause },
+            None => Self::Database(cause),
+        }
+    }
+}
+
+impl StorageError {
+    pub fn corrupt(what: &'static str, value: impl ToString) -> Self {
+        Self::Corrupt {
+            what,
+            value: value.to_string(),
+        }
+    }
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;

@@ -1,0 +1,269 @@
+//! The `intents` table: payment intents keyed by the client's UUID (the idempotency key),
+//! decoded into [`Intent`] with its typed [`IntentStatus`]. Every state is bound, never
+//! spelled in SQL; the ledger decides, this module only reads and writes.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+use yanglao_shared::money::Money;
+use yanglao_shared::{Reason, TierAmount};
+
+use crate::payments::states::IntentStatus::{self, AwaitingPayment, Charging, Waiting};
+use crate::storage::{StorageError, StorageResult};
+
+/// An intent as the ledger knows it.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    pub id: Uuid,
+    pub account_id: String,
+    pub payee_id: Uuid,
+    /// Set once the payee matched the roster.
+    pub resident_id: Option<String>,
+    pub year: i32,
+    pub tier: TierAmount,
+    pub method_id: Option<String>,
+    pub status: IntentStatus,
+    pub reason: Option<Reason>,
+    pub receipt_no: Option<String>,
+    pub paid_at: Option<i64>,
+}
+
+/// What an arriving intent is stored with.
+pub struct NewIntent<'a> {
+    pub id: Uuid,
+    pub account_id: &'a str,
+    pub payee_id: Uuid,
+    pub resident_id: Option<&'a str>,
+    pub year: i32,
+    pub tier: TierAmount,
+    pub method_id: Option<&'a str>,
+    /// The phone's own time, kept as sent (RFC 3339), for the record only.
+    pub prepared_at: String,
+}
+
+const COLUMNS: &str = "id, account_id, payee_id, resident_id, year, tier_fen, method_id, state, \
+                       reason_code, reason_zh, reason_en, receipt_no, paid_at";
+
+fn uuid(text: String, what: &'static str) -> StorageResult<Uuid> {
+    Uuid::parse_str(&text).map_err(|_| StorageError::corrupt(what, text))
+}
+
+fn decode(r: &AnyRow) -> StorageResult<Intent> {
+    let reason = match r.try_get::<Option<String>, _>("reason_code")? {
+        Some(code) => Some(Reason {
+            code,
+            zh: r
+                .try_get::<Option<String>, _>("reason_zh")?
+                .unwrap_or_default(),
+            en: r
+                .try_get::<Option<String>, _>("reason_en")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let state: String = r.try_get("state")?;
+    let tier_fen: i64 = r.try_get("tier_fen")?;
+    let tier = Money::from_fen(tier_fen)
+        .ok()
+        .and_then(|m| TierAmount::try_from(m).ok())
+        .ok_or_else(|| StorageError::corrupt("tier_fen", tier_fen))?;
+    Ok(Intent {
+        id: uuid(r.try_get("id")?, "intent id")?,
+        account_id: r.try_get("account_id")?,
+        payee_id: uuid(r.try_get("payee_id")?, "payee id")?,
+        resident_id: r.try_get("resident_id")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        tier,
+        method_id: r.try_get("method_id")?,
+        status: IntentStatus::parse(&state).ok_or_else(|| StorageError::corrupt("state", state))?,
+        reason,
+        receipt_no: r.try_get("receipt_no")?,
+        paid_at: r.try_get("paid_at")?,
+    })
+}
+
+pub async fn load(conn: &mut AnyConnection, id: Uuid) -> StorageResult<Option<Intent>> {
+    let sql = format!("SELECT {COLUMNS} FROM intents WHERE id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// This account's intents changed after `since` (all of them when `None`).
+pub async fn changed_since(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    since: Option<i64>,
+) -> StorageResult<Vec<Intent>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM intents WHERE account_id = $1 AND changed_seq > $2 ORDER BY received_at"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(account_id)
+        .bind(since.unwrap_or(-1))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// The intent that has waited longest for a person-year.
+pub async fn longest_waiting(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+    year: i32,
+) -> StorageResult<Option<Intent>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM intents WHERE resident_id = $1 AND year = $2 AND state = $3 \
+         ORDER BY received_at LIMIT 1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(resident_id)
+        .bind(i64::from(year))
+        .bind(Waiting.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// Intents still `charging` that were last touched before `cutoff_ms`, oldest first.
+pub async fn charging_before(
+    conn: &mut AnyConnection,
+    cutoff_ms: i64,
+    limit: i64,
+) -> StorageResult<Vec<Uuid>> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM intents WHERE state = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3",
+    )
+    .bind(Charging.as_str())
+    .bind(cutoff_ms)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    ids.into_iter().map(|id| uuid(id, "intent id")).collect()
+}
+
+/// Stores an arriving intent with its decided state; an id already stored is left alone.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    new: &NewIntent<'_>,
+    status: IntentStatus,
+    reason: Option<&Reason>,
+    seq: i64,
+    now_ms: i64,
+) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO intents (id, account_id, payee_id, resident_id, year, tier_fen, \
+         method_id, prepared_at, received_at, state, reason_code, reason_zh, reason_en, \
+         changed_seq, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $9) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(new.id.to_string())
+    .bind(new.account_id)
+    .bind(new.payee_id.to_string())
+    .bind(new.resident_id)
+    .bind(i64::from(new.year))
+    .bind(new.tier.money().to_fen())
+    .bind(new.method_id)
+    .bind(&new.prepared_at)
+    .bind(now_ms)
+    .bind(status.as_str())
+    .bind(reason.map(|r| r.code.clone()))
+    .bind(reason.map(|r| r.zh.clone()))
+    .bind(reason.map(|r| r.en.clone()))
+    .bind(seq)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An intent decided again (a card given, the person-year freed, the bank declined): its new
+/// state and reason, the card when one was given, the resident when it matched one.
+pub struct Redecided<'a> {
+    pub status: IntentStatus,
+    pub reason: Option<&'a Reason>,
+    pub method_id: Option<&'a str>,
+    pub resident_id: Option<&'a str>,
+}
+
+pub async fn redecide(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    to: &Redecided<'_>,
+    seq: i64,
+    now_ms: i64,
+) -> StorageResult<()> {
+    sqlx::query(
+        "UPDATE intents SET method_id = COALESCE($1, method_id), \
+         resident_id = COALESCE($2, resident_id), state = $3, reason_code = $4, reason_zh = $5, \
+         reason_en = $6, changed_seq = $7, updated_at = $8 WHERE id = $9",
+    )
+    .bind(to.method_id)
+    .bind(to.resident_id)
+    .bind(to.status.as_str())
+    .bind(to.reason.map(|r| r.code.clone()))
+    .bind(to.reason.map(|r| r.zh.clone()))
+    .bind(to.reason.map(|r| r.en.clone()))
+    .bind(seq)
+    .bind(now_ms)
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A `charging` intent the bank paid.
+pub async fn settle_paid(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    receipt_no: &str,
+    seq: i64,
+    now_ms: i64,
+) -> StorageResult<()> {
+    sqlx::query(
+        "UPDATE intents SET state = $1, receipt_no = $2, paid_at = $3, reason_code = NULL, \
+         reason_zh = NULL, reason_en = NULL, changed_seq = $4, updated_at = $3 \
+         WHERE id = $5 AND state = $6",
+    )
+    .bind(IntentStatus::Paid.as_str())
+    .bind(receipt_no)
+    .bind(now_ms)
+    .bind(seq)
+    .bind(id.to_string())
+    .bind(Charging.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every intent still waiting for a person-year that has just been paid by another: not
+/// needed, with `reason`.
+pub async fn not_needed_for(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+    year: i32,
+    reason: &Reason,
+    seq: i64,
+    now_ms: i64,
+) -> StorageResult<()> {
+    sqlx::query(
+        "UPDATE intents SET state = $1, reason_code = $2, reason_zh = $3, reason_en = $4, \
+         changed_seq = $5, updated_at = $6 WHERE resident_id = $7 AND year = $8 \
+         AND state IN ($9, $10)",
+    )
+    .bind(IntentStatus::NotNeeded.as_str())
+    .bind(&reason.code)
+    .bind(&reason.zh)
+    .bind(&reason.en)
+    .bind(seq)
+    .bind(now_ms)
+    .bind(resident_id)
+    .bind(i64::from(year))
+    .bind(Waiting.as_str())
+    .bind(AwaitingPayment.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
