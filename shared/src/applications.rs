@@ -346,6 +346,8 @@ pub fn check_back_payment<'p>(
 }
 
 mod refusals;
+mod transitions;
+pub use transitions::{BackPaymentEvent, EnrolmentEvent, NotAtThisStep};
 #[cfg(test)]
 mod tests;
 

@@ -10,8 +10,8 @@ use axum::{Json, Router};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 use yanglao_shared::applications::{
-    bank_receipt_no, check_back_payment, BackPaymentForm, BackPaymentState, BackPaymentView,
-    BackRefusal, BankReceipt, MAX_BACK_YEARS,
+    bank_receipt_no, check_back_payment, BackPaymentEvent, BackPaymentForm, BackPaymentState,
+    BackPaymentView, BackRefusal, BankReceipt, MAX_BACK_YEARS,
 };
 use yanglao_shared::money::Money;
 use yanglao_shared::window::WindowState;
@@ -191,7 +191,7 @@ async fn submit(
     }
     sqlx::query(
         "INSERT INTO back_payments (id, applicant_id, resident_id, years_json, tier_fen, state, \
-         submitted_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6)",
+         submitted_at) VALUES ($1, $2, $3, $4, $5, $7, $6)",
     )
     .bind(&id)
     .bind(&who.account_id)
@@ -199,6 +199,7 @@ async fn submit(
     .bind(&years_json)
     .bind(form.tier.money().to_fen())
     .bind(state.clock.now_ms())
+    .bind(BackPaymentState::Submitted.as_str())
     .execute(&mut **tx)
     .await?;
     let row = load(&mut tx, &id).await?;
@@ -245,18 +246,19 @@ async fn review(
     let id = id.to_string();
     let mut tx = state.db.begin_write().await?;
     let row = for_town(&mut tx, &staff, &id).await?;
-    if row.view.state != BackPaymentState::Submitted {
-        return Err(wrong_state());
-    }
+    let from = row.view.state;
+    let next = |event| from.transition(event).map_err(|_| wrong_state());
+    next(BackPaymentEvent::SlipIssued)?;
     let resident = roster::by_id(&mut tx, &row.resident_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut facts = roster::facts(&mut tx, &resident).await?;
     // Years on another slip not yet paid count as taken: two slips never cover one year.
     let held: Vec<String> = sqlx::query_scalar(
-        "SELECT years_json FROM back_payments WHERE resident_id = $1 AND state = 'slip_issued'",
+        "SELECT years_json FROM back_payments WHERE resident_id = $1 AND state = $2",
     )
     .bind(&row.resident_id)
+    .bind(BackPaymentState::SlipIssued.as_str())
     .fetch_all(&mut **tx)
     .await?;
     for years in held {
@@ -279,13 +281,14 @@ async fn review(
             let n = Uuid::new_v4().as_u128() % 100_000_000;
             let slip_no = format!("BJ{}{n:08}", state.current_year());
             sqlx::query(
-                "UPDATE back_payments SET state = 'slip_issued', slip_no = $1, amount_fen = $2, \
+                "UPDATE back_payments SET state = $5, slip_no = $1, amount_fen = $2, \
                  reviewed_at = $3 WHERE id = $4",
             )
             .bind(&slip_no)
             .bind(quote.amount.to_fen())
             .bind(now)
             .bind(&id)
+            .bind(next(BackPaymentEvent::SlipIssued)?.as_str())
             .execute(&mut **tx)
             .await?;
             "back_payment_slip"
@@ -294,12 +297,13 @@ async fn review(
             let refusals =
                 serde_json::to_string(&refusals).map_err(|e| ApiError::Internal(e.to_string()))?;
             sqlx::query(
-                "UPDATE back_payments SET state = 'rejected', refusals_json = $1, \
+                "UPDATE back_payments SET state = $4, refusals_json = $1, \
                  reviewed_at = $2 WHERE id = $3",
             )
             .bind(refusals)
             .bind(now)
             .bind(&id)
+            .bind(next(BackPaymentEvent::Rejected)?.as_str())
             .execute(&mut **tx)
             .await?;
             "back_payment_reject"
@@ -369,11 +373,18 @@ async fn receipt(
         }
     }
     sqlx::query(
-        "UPDATE back_payments SET state = 'paid', bank_receipt_no = $1, paid_at = $2 WHERE id = $3",
+        "UPDATE back_payments SET state = $4, bank_receipt_no = $1, paid_at = $2 WHERE id = $3",
     )
     .bind(&bank_no)
     .bind(now)
     .bind(&id)
+    .bind(
+        row.view
+            .state
+            .transition(BackPaymentEvent::ReceiptRecorded)
+            .map_err(|_| wrong_state())?
+            .as_str(),
+    )
     .execute(&mut **tx)
     .await?;
     finish(tx, &staff, "back_payment_receipt", row, now).await

@@ -10,7 +10,8 @@ use axum::{Json, Router};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 use yanglao_shared::applications::{
-    enrolment_too_young, place_name, Checklist, EnrolmentForm, EnrolmentState, EnrolmentView,
+    enrolment_too_young, place_name, Checklist, EnrolmentEvent, EnrolmentForm, EnrolmentState,
+    EnrolmentView,
 };
 use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 
@@ -206,10 +207,12 @@ async fn refuse_duplicate(tx: &mut WriteTx, form: &EnrolmentForm) -> ApiResult<(
     }
     let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM enrolments WHERE id_number = $1 AND id <> $2 \
-         AND state IN ('submitted', 'village_approved')",
+         AND state IN ($3, $4)",
     )
     .bind(&form.id_number)
     .bind(form.id.to_string())
+    .bind(EnrolmentState::Submitted.as_str())
+    .bind(EnrolmentState::VillageApproved.as_str())
     .fetch_one(&mut ***tx)
     .await?;
     if open > 0 {
@@ -267,9 +270,13 @@ async fn submit(
         // Fixed after a return: it goes back to the village.
         Some(row) if row.state == EnrolmentState::Returned && form.revision > row.form.revision => {
             refuse_duplicate(&mut tx, &form).await?;
+            let to = row
+                .state
+                .transition(EnrolmentEvent::ApplicantFixes)
+                .map_err(|_| ApiError::Internal("returned form cannot be fixed".into()))?;
             let updated = sqlx::query(
                 "UPDATE enrolments SET name = $1, id_number = $2, town = $3, village = $4, \
-                 mobile = $5, severely_disabled = $6, state = 'submitted', return_reason = NULL, \
+                 mobile = $5, severely_disabled = $6, state = $10, return_reason = NULL, \
                  checklist_json = NULL, submitted_at = $7, village_checked_at = NULL, \
                  town_reviewed_at = NULL, revision = $8 WHERE id = $9",
             )
@@ -282,6 +289,7 @@ async fn submit(
             .bind(now)
             .bind(i64::from(form.revision))
             .bind(&id)
+            .bind(to.as_str())
             .execute(&mut **tx)
             .await;
             // Two fixes racing for one person: the database's one-open-form rule decides.
@@ -308,7 +316,7 @@ async fn submit(
             let inserted = sqlx::query(
                 "INSERT INTO enrolments (id, applicant_id, name, id_number, town, village, \
                  mobile, severely_disabled, revision, state, submitted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10)",
             )
             .bind(&id)
             .bind(&who.account_id)
@@ -320,6 +328,7 @@ async fn submit(
             .bind(i64::from(form.severely_disabled))
             .bind(i64::from(form.revision))
             .bind(now)
+            .bind(EnrolmentState::Submitted.as_str())
             .execute(&mut **tx)
             .await;
             match inserted {

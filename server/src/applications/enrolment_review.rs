@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use uuid::Uuid;
 use yanglao_shared::applications::{
-    return_reason, EnrolmentState, EnrolmentView, TownReview, VillageCheck,
+    return_reason, EnrolmentEvent, EnrolmentView, TownReview, VillageCheck,
 };
 use yanglao_shared::IdNumber;
 
@@ -36,10 +36,7 @@ pub async fn village_check(
     let mut tx = state.db.begin_write().await?;
     let row = load(&mut tx, &id).await?;
     staff.acts_in(Role::Village, &row.form.town, &row.form.village)?;
-    if row.state != EnrolmentState::Submitted {
-        return Err(wrong_state());
-    }
-    let (next, reason, action) = if check.approve {
+    let (event, reason, action) = if check.approve {
         let missing = check.checklist.missing(row.form.severely_disabled);
         if !missing.is_empty() {
             return Err(ApiError::invalid(
@@ -48,18 +45,19 @@ pub async fn village_check(
             ));
         }
         (
-            EnrolmentState::VillageApproved,
+            EnrolmentEvent::VillageApproves,
             None,
             "enrolment_village_approve",
         )
     } else {
         let reason = return_reason(check.reason.as_deref()).ok_or_else(reason_required)?;
         (
-            EnrolmentState::Returned,
+            EnrolmentEvent::VillageReturns,
             Some(reason),
             "enrolment_village_return",
         )
     };
+    let next = row.state.transition(event).map_err(|_| wrong_state())?;
     let now = state.clock.now_ms();
     sqlx::query(
         "UPDATE enrolments SET state = $1, return_reason = $2, checklist_json = $3, \
@@ -113,19 +111,22 @@ pub async fn town_review(
     let mut tx = state.db.begin_write().await?;
     let row = load(&mut tx, &id).await?;
     staff.acts_in(Role::Town, &row.form.town, &row.form.village)?;
-    if row.state != EnrolmentState::VillageApproved {
-        return Err(wrong_state());
-    }
+    let event = match review.approve {
+        true => EnrolmentEvent::TownEnters,
+        false => EnrolmentEvent::TownReturns,
+    };
+    let next = row.state.transition(event).map_err(|_| wrong_state())?;
     let now = state.clock.now_ms();
     if !review.approve {
         let reason = return_reason(review.reason.as_deref()).ok_or_else(reason_required)?;
         sqlx::query(
-            "UPDATE enrolments SET state = 'returned', return_reason = $1, \
+            "UPDATE enrolments SET state = $4, return_reason = $1, \
              town_reviewed_at = $2 WHERE id = $3",
         )
         .bind(reason)
         .bind(now)
         .bind(&id)
+        .bind(next.as_str())
         .execute(&mut **tx)
         .await?;
         return finish(tx, &staff, "enrolment_town_return", row, now).await;
@@ -138,7 +139,7 @@ pub async fn town_review(
     let resident_id = Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO residents (id, id_number, name, town, village, region_code, \
-         severely_disabled, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'enrolled', $8)",
+         severely_disabled, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8)",
     )
     .bind(&resident_id)
     .bind(&row.form.id_number)
@@ -148,6 +149,7 @@ pub async fn town_review(
     .bind(&state.region)
     .bind(i64::from(row.form.severely_disabled))
     .bind(now)
+    .bind(yanglao_shared::RosterStatus::Enrolled.as_str())
     .execute(&mut **tx)
     .await?;
     // Payers who added this person before the roster knew them now see them verified.
@@ -163,12 +165,13 @@ pub async fn town_review(
     .execute(&mut **tx)
     .await?;
     sqlx::query(
-        "UPDATE enrolments SET state = 'enrolled', resident_id = $1, return_reason = NULL, \
+        "UPDATE enrolments SET state = $4, resident_id = $1, return_reason = NULL, \
          town_reviewed_at = $2 WHERE id = $3",
     )
     .bind(&resident_id)
     .bind(now)
     .bind(&id)
+    .bind(next.as_str())
     .execute(&mut **tx)
     .await?;
     finish(tx, &staff, "enrolment_town_enter", row, now).await
