@@ -16,7 +16,9 @@
 //! - [`staff`]: staff roles, their window statistics and unpaid lists, the append-only audit log.
 //! - [`roster`]: the insured residents, their CSV import and the demo roster.
 //! - [`gateway`]: the bank behind the `PaymentGateway` trait, and the sandbox bank.
-//! - [`storage`]: the database connection, the write transaction and the change counter.
+//! - [`service`]: the error every service (the rules and their transactions) answers with.
+//! - [`storage`]: the database connection, the write transaction, the change counter, and the
+//!   SQL of each concern; it returns domain types and knows nothing of HTTP.
 //! - [`cli`]: the `yanglao-server` subcommands, one file each. [`clock`]: the server's clock.
 
 pub mod accounts;
@@ -28,6 +30,7 @@ pub mod gateway;
 pub mod http;
 pub mod payments;
 pub mod roster;
+pub mod service;
 pub mod staff;
 pub mod storage;
 

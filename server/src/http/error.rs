@@ -102,12 +102,19 @@ impl From<crate::storage::StorageError> for ApiError {
     }
 }
 
-impl From<crate::payments::ledger::LedgerError> for ApiError {
-    fn from(err: crate::payments::ledger::LedgerError) -> Self {
-        use crate::payments::ledger::LedgerError;
+impl From<crate::service::ServiceError> for ApiError {
+    fn from(err: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError as S;
         match err {
-            LedgerError::Storage(e) => e.into(),
-            LedgerError::Gateway(_) => Self::GatewayUnavailable,
+            S::Invalid { code, message } => Self::Invalid { code, message },
+            S::Conflict { code, message } => Self::Conflict { code, message },
+            S::NotFound => Self::NotFound,
+            S::Forbidden => Self::Forbidden,
+            S::Unauthorized => Self::Unauthorized,
+            S::BadCredentials => Self::BadCredentials,
+            S::TooManyAttempts(minutes) => Self::TooManyAttempts(minutes),
+            S::Storage(e) => e.into(),
+            S::Gateway(_) => Self::GatewayUnavailable,
             other => Self::Internal(chain(&other)),
         }
     }

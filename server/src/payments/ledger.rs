@@ -19,38 +19,19 @@ use yanglao_shared::{decide, Reason, Refusal, TierAmount};
 
 use crate::app::AppState;
 use crate::clock::from_ms;
-use crate::gateway::{ChargeRequest, GatewayError, OrderStatus};
+use crate::gateway::{ChargeRequest, OrderStatus};
 use crate::payments::states::{
-    ContributionEvent, ContributionStatus, IllegalTransition, IntentEvent, IntentStatus, Verdict,
+    ContributionEvent, ContributionStatus, IntentEvent, IntentStatus, Verdict,
 };
 use crate::roster;
+use crate::service::ServiceResult;
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
 use crate::storage::{contributions, methods, next_seq, StorageError, WriteTx};
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
 
-/// Why the ledger could not do what it was asked. Refusals by the rules are not errors: they
-/// are answers, stored on the intent.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
-    #[error("ledger storage")]
-    Storage(#[from] StorageError),
-    #[error("policy")]
-    Policy(#[from] yanglao_shared::policy::PolicyError),
-    #[error("bank")]
-    Gateway(#[from] GatewayError),
-    /// The code tried a move its own state machine forbids: a bug, refused before any write.
-    #[error("illegal transition")]
-    Illegal(#[from] IllegalTransition),
-}
-
-impl From<sqlx::Error> for LedgerError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Storage(e.into())
-    }
-}
-
-pub type LedgerResult<T> = Result<T, LedgerError>;
+/// Refusals by the rules are not errors: they are answers, stored on the intent.
+pub type LedgerResult<T> = ServiceResult<T>;
 
 pub async fn load(state: &AppState, id: Uuid) -> LedgerResult<Option<Intent>> {
     let mut conn = state.db.pool.acquire().await?;
