@@ -37,6 +37,8 @@ pub mod sync;
 
 mod app;
 #[cfg(test)]
+mod fake_server;
+#[cfg(test)]
 mod fixtures;
 
 #[cfg(test)]

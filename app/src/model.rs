@@ -21,7 +21,7 @@ pub struct LocalPayee {
     pub id_masked: String,
     pub check: PayeeCheck,
     /// The full name and ID number, kept only until the server has the person: after that the
-    /// phone keeps the masked forms alone.
+    /// phone keeps the masked forms alone. What an `AddPayee` log entry sends.
     pub pending: Option<NewPayee>,
     /// Read from the ID number on this phone, for the offline eligibility hint (age).
     pub birth_date: Option<Date>,

@@ -1,5 +1,7 @@
-//! The outbox, without a browser: what the next sync sends, and how the server's answer is
-//! merged into the records on the phone. The store writes the result in one transaction.
+//! One `POST /sync`, without a browser: the request for the people and payments the mutation
+//! log ([`crate::mutations`]) names, and how the server's answer is merged into the records
+//! on the phone. The store writes the result, with the log entries it settles, in one
+//! transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -30,7 +30,7 @@ pub enum SyncStatus {
 }
 
 /// A payment being prepared (缴费): the people, a tier each, the card. Kept in the app state
-/// so switching language or visiting "bind a card" does not lose it.
+/// so leaving the page (to bind a card, say) does not lose it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PayDraft {
     pub step: PayStep,
@@ -61,7 +61,7 @@ pub struct AppState {
     pub elder: RwSignal<bool>,
     pub online: RwSignal<bool>,
     pub sync: RwSignal<SyncStatus>,
-    /// Set by a 401: the outbox is kept and the person is asked to log in again.
+    /// Set by a 401: the mutation log is kept and the person is asked to log in again.
     pub needs_login: RwSignal<bool>,
     /// A new version of the app is installed and waiting (service worker).
     pub update_ready: RwSignal<bool>,

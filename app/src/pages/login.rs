@@ -1,5 +1,6 @@
 //! Log in and register (both need the network). A new login of another account clears the
-//! previous account's records from the phone; the same account keeps its outbox.
+//! previous account's records from the phone; the same account keeps its mutation log (what
+//! it had not sent yet).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,5 +1,5 @@
 //! 缴费进度: every payment of this account with its honest state. Payments that need a card
-//! (待选择银行卡) get one here and go back into the outbox with the same id.
+//! (待选择银行卡) get one here and go back into the mutation log with the same id.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -107,7 +107,7 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
     }
 }
 
-/// Puts a 待选择银行卡 payment back in the outbox with a card: same id, so the server answers
+/// Puts a 待选择银行卡 payment back in the mutation log with a card: same id, so the server answers
 /// the same payment, now with a way to charge it.
 #[component]
 fn AttachCard(app: AppState, id: Uuid, methods: Vec<PaymentMethod>) -> impl IntoView {

@@ -336,3 +336,6 @@ impl SyncEngine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,77 +1,16 @@
-//! The push against a stand-in server (headless Chromium): `window.fetch` is replaced by a
-//! function that answers from a table and writes down each request, or fails like a phone
-//! without a network. The log and the records are real IndexedDB.
+//! The push against a stand-in server ([`crate::fake_server`]); the log and the records are
+//! real IndexedDB in headless Chromium.
 
 use std::collections::BTreeSet;
 
 use serde_json::json;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
-use yanglao_shared::wire::{IntentState, SyncRequest};
+use yanglao_shared::wire::IntentState;
 
 use super::*;
+use crate::fake_server::{calls, restore_fetch, serve, sync_answer, sync_body};
 use crate::fixtures::*;
 use crate::mutations::Mutation;
-
-/// Replaces `fetch`: `answers` maps "METHOD /path" to `{status, body}`; anything else is a
-/// 404 like the server's. `offline` makes every request fail as with no network.
-fn serve(answers: serde_json::Value, offline: bool) {
-    let code = format!(
-        r#"
-        window.__realFetch = window.__realFetch || window.fetch;
-        const yl = window.__yl = window.__yl || {{ calls: [] }};
-        yl.answers = {answers};
-        yl.offline = {offline};
-        window.fetch = (req) => (async () => {{
-            if (yl.offline) throw new TypeError("Failed to fetch");
-            const path = new URL(req.url).pathname;
-            const body = req.method === "POST" || req.method === "PUT" ? await req.text() : "";
-            yl.calls.push(req.method + " " + path + (body ? " " + body : ""));
-            const answer = yl.answers[req.method + " " + path]
-                || {{ status: 404, body: '{{"code":"not_found","message":"没有找到"}}' }};
-            return new Response(answer.status === 204 ? null : answer.body, {{
-                status: answer.status,
-                headers: {{ "Content-Type": "application/json" }},
-            }});
-        }})();
-        "#
-    );
-    js_sys::Function::new_no_args(&code)
-        .call0(&JsValue::NULL)
-        .unwrap();
-}
-
-/// The requests made since the last call, oldest first, and the real `fetch` back.
-fn calls() -> Vec<String> {
-    let code = r#"
-        const calls = (window.__yl && window.__yl.calls) || [];
-        if (window.__yl) window.__yl.calls = [];
-        return JSON.stringify(calls);
-    "#;
-    let text = js_sys::Function::new_no_args(code)
-        .call0(&JsValue::NULL)
-        .unwrap()
-        .as_string()
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn restore_fetch() {
-    let code = "if (window.__realFetch) window.fetch = window.__realFetch;";
-    js_sys::Function::new_no_args(code)
-        .call0(&JsValue::NULL)
-        .unwrap();
-}
-
-/// The body of a `POST /sync` call.
-fn sync_body(call: &str) -> SyncRequest {
-    let body = call.strip_prefix("POST /api/v1/sync ").expect(call);
-    serde_json::from_str(body).unwrap()
-}
-
-fn sync_answer(answer: &yanglao_shared::wire::SyncResponse) -> serde_json::Value {
-    json!({ "status": 200, "body": serde_json::to_string(answer).unwrap() })
-}
 
 async fn fresh(tag: &str) -> (Store, String) {
     let name = format!("yanglao-test-push-{tag}-{}", crate::clock::new_id());
