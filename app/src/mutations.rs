@@ -77,15 +77,19 @@ pub enum Segment {
     One(Logged),
 }
 
+/// At most this many entries ride one `POST /sync` (the server takes up to 100 people and
+/// 200 payments per request); a longer stretch goes in several rounds.
+pub const SYNC_BATCH: usize = 100;
+
 /// Cuts the log (in `seq` order) into what the push sends, keeping the order: neighbours that
-/// ride the sync go together, everything else on its own.
+/// ride the sync go together (up to [`SYNC_BATCH`]), everything else on its own.
 pub fn segments(log: &[Logged]) -> Vec<Segment> {
     let mut sorted = log.to_vec();
     sorted.sort_by_key(|l| l.seq);
     let mut out: Vec<Segment> = Vec::new();
     for entry in sorted {
         match (out.last_mut(), entry.mutation.rides_sync()) {
-            (Some(Segment::Sync(run)), true) => run.push(entry),
+            (Some(Segment::Sync(run)), true) if run.len() < SYNC_BATCH => run.push(entry),
             (_, true) => out.push(Segment::Sync(vec![entry])),
             (_, false) => out.push(Segment::One(entry)),
         }

@@ -33,6 +33,21 @@ fn the_log_is_cut_in_order_with_neighbours_riding_one_sync() {
 }
 
 #[wasm_bindgen_test]
+fn a_long_stretch_rides_several_syncs_within_the_servers_limit() {
+    let log: Vec<_> = (1..=SYNC_BATCH as u64 + 1)
+        .map(|n| logged(n, Mutation::PreparePayment { id: id(n.into()) }))
+        .collect();
+    let sizes: Vec<_> = segments(&log)
+        .iter()
+        .map(|s| match s {
+            Segment::Sync(run) => run.len(),
+            Segment::One(_) => 0,
+        })
+        .collect();
+    assert_eq!(sizes, [SYNC_BATCH, 1]);
+}
+
+#[wasm_bindgen_test]
 fn the_idempotency_key_is_the_records_id() {
     for mutation in [
         Mutation::AddPayee { id: id(7) },
