@@ -57,7 +57,6 @@ pub struct AppState {
     pub data: RwSignal<Snapshot>,
     /// False until the first load from IndexedDB finished.
     pub ready: RwSignal<bool>,
-    pub lang: RwSignal<Lang>,
     pub elder: RwSignal<bool>,
     pub online: RwSignal<bool>,
     pub sync: RwSignal<SyncStatus>,
@@ -100,7 +99,6 @@ impl AppState {
         Self {
             data: RwSignal::new(Snapshot::default()),
             ready: RwSignal::new(false),
-            lang: RwSignal::new(lang),
             elder: RwSignal::new(stored(ELDER_KEY).as_deref() == Some("1")),
             online: RwSignal::new(online),
             sync: RwSignal::new(SyncStatus::Idle),
@@ -112,12 +110,12 @@ impl AppState {
         }
     }
 
+    /// Switches the language ([`i18n`] holds it as a signal) and remembers it for next time.
     pub fn set_lang(&self, lang: Lang) {
         i18n::set_lang(lang);
         if let Some(s) = local_storage() {
             let _ = s.set_item(LANG_KEY, if lang == Lang::En { "en" } else { "zh" });
         }
-        self.lang.set(lang);
     }
 
     pub fn set_elder(&self, on: bool) {

@@ -4,14 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{self, tr, Lang};
 use crate::state::use_app;
 
 #[component]
 pub fn TopBar() -> impl IntoView {
     let app = use_app();
     let toggle_lang = move |_| {
-        let next = if app.lang.get_untracked() == Lang::Zh {
+        let next = if i18n::lang() == Lang::Zh {
             Lang::En
         } else {
             Lang::Zh
@@ -26,7 +26,7 @@ pub fn TopBar() -> impl IntoView {
                     type="button"
                     class="toggle"
                     data-testid="lang-toggle"
-                    lang=move || if app.lang.get() == Lang::Zh { "en" } else { "zh-CN" }
+                    lang=move || if i18n::lang() == Lang::Zh { "en" } else { "zh-CN" }
                     aria-label=move || tr().lang_label
                     on:click=toggle_lang
                 >
