@@ -62,7 +62,8 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
 }
 
 async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    crate::storage::current_seq(&state.db.pool).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    crate::storage::current_seq(&mut conn).await?;
     Ok(Json(serde_json::json!({ "status": "ok" })))
 }
 

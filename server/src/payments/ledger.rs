@@ -26,7 +26,7 @@ use crate::payments::states::{
 use crate::roster;
 use crate::service::ServiceResult;
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
-use crate::storage::{contributions, methods, next_seq, StorageError, WriteTx};
+use crate::storage::{contributions, methods, next_seq, payees, StorageError, WriteTx};
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
 
@@ -96,13 +96,7 @@ impl Outcome {
 /// Decides an intent and, when it may be charged, takes the person-year for it. Runs inside
 /// the caller's write transaction.
 async fn evaluate(tx: &mut WriteTx, state: &AppState, c: &Candidate<'_>) -> LedgerResult<Outcome> {
-    let payee: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT resident_id FROM payees WHERE id = $1 AND account_id = $2 AND removed = 0",
-    )
-    .bind(c.payee_id.to_string())
-    .bind(c.account_id)
-    .fetch_optional(&mut ***tx)
-    .await?;
+    let payee = payees::resident_of(tx, c.account_id, c.payee_id).await?;
     let Some(payee) = payee else {
         let reason = Reason::new(
             "unknown_payee",
@@ -382,11 +376,7 @@ async fn settle_paid(state: &AppState, id: Uuid) -> LedgerResult<()> {
     let reason = paid_by_someone(row.year);
     intents::not_needed_for(&mut tx, &resident_id, row.year, &reason, seq, now).await?;
     // Every payer's view of this person now says "paid this year".
-    sqlx::query("UPDATE payees SET changed_seq = $1 WHERE resident_id = $2")
-        .bind(seq)
-        .bind(&resident_id)
-        .execute(&mut **tx)
-        .await?;
+    payees::touch_resident(&mut tx, &resident_id, seq).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 use yanglao_shared::wire::{BindCard, PaymentMethod};
 use yanglao_shared::CardNumber;
@@ -15,6 +15,8 @@ use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::gateway::GatewayError;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::service::ServiceResult;
+use crate::storage::methods::{self, NewMethod};
 use crate::storage::next_seq;
 
 pub fn router() -> Router<AppState> {
@@ -37,10 +39,9 @@ async fn bind(
 ) -> ApiResult<(StatusCode, Json<PaymentMethod>)> {
     let card = CardNumber::parse(&request.card_number)
         .map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
-    let id = request.id.to_string();
     let mut conn = state.db.pool.acquire().await?;
     // The same bind sent twice (a retry) answers with the card already bound.
-    if let Some(owner) = owner_of(&mut conn, &id).await? {
+    if let Some(owner) = methods::owner_of(&mut conn, request.id).await? {
         if owner != who.account_id {
             return Err(ApiError::conflict("id_conflict", "编号冲突，请重新绑定"));
         }
@@ -58,21 +59,16 @@ async fn bind(
         }
         GatewayError::Unavailable(_) => ApiError::GatewayUnavailable,
     })?;
+    let new = NewMethod {
+        id: request.id,
+        account_id: &who.account_id,
+        gateway_token: &bound.token,
+        bank: &bound.bank,
+        last_four: &bound.last_four,
+    };
     let mut tx = state.db.begin_write().await?;
     let seq = next_seq(&mut tx).await?;
-    sqlx::query(
-        "INSERT INTO methods (id, account_id, gateway_token, bank, last_four, removed, \
-         changed_seq, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
-    )
-    .bind(&id)
-    .bind(&who.account_id)
-    .bind(&bound.token)
-    .bind(&bound.bank)
-    .bind(&bound.last_four)
-    .bind(seq)
-    .bind(state.clock.now_ms())
-    .execute(&mut **tx)
-    .await?;
+    methods::insert(&mut tx, &new, seq, state.clock.now_ms()).await?;
     tx.commit().await?;
     let method = PaymentMethod {
         id: request.id,
@@ -82,15 +78,6 @@ async fn bind(
         removed: false,
     };
     Ok((StatusCode::CREATED, Json(method)))
-}
-
-async fn owner_of(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT account_id FROM methods WHERE id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
 }
 
 async fn remove(
@@ -111,25 +98,17 @@ pub async fn views_since(
     state: &AppState,
     account_id: &str,
     since: Option<i64>,
-) -> ApiResult<Vec<PaymentMethod>> {
-    let rows = sqlx::query(
-        "SELECT id, bank, last_four, removed FROM methods WHERE account_id = $1 \
-         AND changed_seq > $2 AND (removed = 0 OR $2 >= 0) ORDER BY created_at",
-    )
-    .bind(account_id)
-    .bind(since.unwrap_or(-1))
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let id: String = r.try_get("id")?;
-            Ok(PaymentMethod {
-                id: Uuid::parse_str(&id).map_err(|e| ApiError::Internal(e.to_string()))?,
-                bank: r.try_get("bank")?,
-                last_four: r.try_get("last_four")?,
-                sandbox: state.gateway.is_sandbox(),
-                removed: r.try_get::<i64, _>("removed")? == 1,
-            })
+) -> ServiceResult<Vec<PaymentMethod>> {
+    let sandbox = state.gateway.is_sandbox();
+    Ok(methods::changed_since(conn, account_id, since)
+        .await?
+        .into_iter()
+        .map(|m| PaymentMethod {
+            id: m.id,
+            bank: m.bank,
+            last_four: m.last_four,
+            sandbox,
+            removed: m.removed,
         })
-        .collect()
+        .collect())
 }

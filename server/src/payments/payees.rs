@@ -1,12 +1,13 @@
 //! The people an account pays for (缴费人员). A payer learns only what paying needs: masked name
 //! and ID, whether the person can pay, whether this year is paid (by anyone), and which tiers
-//! they may choose. Never amounts, history, or who else pays.
+//! they may choose. Never amounts, history, or who else pays. The handlers come first; the
+//! service (`upsert`, `views_since`) below them; the SQL is in `storage::payees`.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 use yanglao_shared::eligibility::tiers_for;
 use yanglao_shared::wire::{NewPayee, PayeeCheck, PayeeView};
@@ -16,7 +17,9 @@ use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
-use crate::storage::{is_unique_violation, next_seq};
+use crate::service::{ServiceError, ServiceResult};
+use crate::storage::next_seq;
+use crate::storage::payees::{self, Payee};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,67 +46,6 @@ async fn add(
     Ok(Json(upsert(&state, &who.account_id, &payee).await?))
 }
 
-/// Adds a person, idempotently by the client's id. Invalid input is an `Invalid` error; the
-/// sync endpoint turns it into a per-item answer.
-pub async fn upsert(state: &AppState, account_id: &str, payee: &NewPayee) -> ApiResult<PayeeView> {
-    let name =
-        PersonName::parse(&payee.name).map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
-    let today = yanglao_shared::window::cst_date(state.now());
-    let id_number = IdNumber::parse(&payee.id_number, today)
-        .map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
-    let id = payee.id.to_string();
-    let mut tx = state.db.begin_write().await?;
-    let existing = sqlx::query("SELECT account_id, name, id_number FROM payees WHERE id = $1")
-        .bind(&id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(row) = existing {
-        let same_owner = row.try_get::<String, _>("account_id")? == account_id;
-        let same_person = row.try_get::<String, _>("id_number")? == id_number.as_str()
-            && row.try_get::<String, _>("name")? == name.as_str();
-        if !same_owner {
-            return Err(ApiError::conflict("id_conflict", "编号冲突，请重新添加"));
-        }
-        if !same_person {
-            return Err(ApiError::conflict(
-                "idempotency_conflict",
-                "同一编号的内容不同，请重新添加",
-            ));
-        }
-        tx.commit().await?;
-    } else {
-        let resident = roster::matching(&mut tx, &name, &id_number).await?;
-        let seq = next_seq(&mut tx).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO payees (id, account_id, resident_id, name, id_number, removed, \
-             changed_seq, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
-        )
-        .bind(&id)
-        .bind(account_id)
-        .bind(resident.map(|r| r.id))
-        .bind(name.as_str())
-        .bind(id_number.as_str())
-        .bind(seq)
-        .bind(state.clock.now_ms())
-        .execute(&mut **tx)
-        .await;
-        match inserted {
-            Err(e) if is_unique_violation(&e) => {
-                return Err(ApiError::conflict(
-                    "payee_exists",
-                    "此人已在您的缴费人员列表中",
-                ))
-            }
-            other => other?,
-        };
-        tx.commit().await?;
-    }
-    let mut conn = state.db.pool.acquire().await?;
-    let row = payee_rows(&mut conn, account_id, Some(&id), None).await?;
-    let row = row.into_iter().next().ok_or(ApiError::NotFound)?;
-    view(&mut conn, state, row).await
-}
-
 async fn remove(
     State(state): State<AppState>,
     who: Authed,
@@ -116,41 +58,56 @@ async fn remove(
     }
 }
 
-pub struct PayeeRow {
-    pub id: String,
-    pub resident_id: Option<String>,
-    pub name: String,
-    pub id_number: String,
-    pub removed: bool,
-}
-
-async fn payee_rows(
-    conn: &mut AnyConnection,
+/// Adds a person, idempotently by the client's id. Invalid input is an `Invalid` error; the
+/// sync endpoint turns it into a per-item answer.
+pub async fn upsert(
+    state: &AppState,
     account_id: &str,
-    only_id: Option<&str>,
-    since: Option<i64>,
-) -> ApiResult<Vec<PayeeRow>> {
-    let rows = sqlx::query(
-        "SELECT id, resident_id, name, id_number, removed FROM payees \
-         WHERE account_id = $1 AND ($2 = '' OR id = $2) AND changed_seq > $3 \
-         AND (removed = 0 OR $3 >= 0) ORDER BY created_at",
-    )
-    .bind(account_id)
-    .bind(only_id.unwrap_or(""))
-    .bind(since.unwrap_or(-1))
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PayeeRow {
-                id: r.try_get("id")?,
-                resident_id: r.try_get("resident_id")?,
-                name: r.try_get("name")?,
-                id_number: r.try_get("id_number")?,
-                removed: r.try_get::<i64, _>("removed")? == 1,
-            })
-        })
-        .collect()
+    payee: &NewPayee,
+) -> ServiceResult<PayeeView> {
+    let name = PersonName::parse(&payee.name)
+        .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
+    let today = yanglao_shared::window::cst_date(state.now());
+    let id_number = IdNumber::parse(&payee.id_number, today)
+        .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
+    let mut tx = state.db.begin_write().await?;
+    if let Some(existing) = payees::by_id(&mut tx, payee.id).await? {
+        if existing.account_id != account_id {
+            return Err(ServiceError::conflict(
+                "id_conflict",
+                "编号冲突，请重新添加",
+            ));
+        }
+        if existing.id_number != id_number.as_str() || existing.name != name.as_str() {
+            return Err(ServiceError::conflict(
+                "idempotency_conflict",
+                "同一编号的内容不同，请重新添加",
+            ));
+        }
+        tx.commit().await?;
+    } else {
+        let resident = roster::matching(&mut tx, &name, &id_number).await?;
+        let seq = next_seq(&mut tx).await?;
+        let row = Payee {
+            id: payee.id,
+            account_id: account_id.to_owned(),
+            resident_id: resident.map(|r| r.id),
+            name: name.as_str().to_owned(),
+            id_number: id_number.as_str().to_owned(),
+            removed: false,
+        };
+        if !payees::insert(&mut tx, &row, seq, state.clock.now_ms()).await? {
+            return Err(ServiceError::conflict(
+                "payee_exists",
+                "此人已在您的缴费人员列表中",
+            ));
+        }
+        tx.commit().await?;
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let row = payees::changed_since(&mut conn, account_id, Some(payee.id), None).await?;
+    let row = row.into_iter().next().ok_or(ServiceError::NotFound)?;
+    view(&mut conn, state, row).await
 }
 
 /// The account's people whose view changed after `since` (all current ones when `None`;
@@ -160,22 +117,23 @@ pub async fn views_since(
     state: &AppState,
     account_id: &str,
     since: Option<i64>,
-) -> ApiResult<Vec<PayeeView>> {
+) -> ServiceResult<Vec<PayeeView>> {
     let mut views = Vec::new();
-    for row in payee_rows(conn, account_id, None, since).await? {
+    for row in payees::changed_since(conn, account_id, None, since).await? {
         views.push(view(conn, state, row).await?);
     }
     Ok(views)
 }
 
-async fn view(conn: &mut AnyConnection, state: &AppState, row: PayeeRow) -> ApiResult<PayeeView> {
+/// What a payer may know of a person: masked name and ID, and whether (and with which tiers)
+/// they can pay this year.
+async fn view(conn: &mut AnyConnection, state: &AppState, row: Payee) -> ServiceResult<PayeeView> {
     let name_masked = PersonName::parse(&row.name)
         .map(|n| n.masked())
         .unwrap_or_default();
     let id_masked = IdNumber::parse_any_date(&row.id_number)
         .map(|i| i.masked())
         .unwrap_or_default();
-    let id = Uuid::parse_str(&row.id).map_err(|e| ApiError::Internal(e.to_string()))?;
     let resident = match (&row.resident_id, row.removed) {
         (Some(rid), false) => roster::by_id(conn, rid).await?,
         _ => None,
@@ -187,7 +145,10 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: PayeeRow) -> ApiR
             let facts = roster::facts(conn, &resident).await?;
             let now = state.now();
             let year = state.current_year();
-            let policy = state.policy_for(year)?;
+            let policy = state
+                .policies
+                .lookup(&state.region, year)
+                .or_else(|_| state.current_policy())?;
             let tiers = tiers_for(policy, resident.severely_disabled);
             // Ask the one decision with an allowed tier; what it still refuses (other than
             // "already paid", which is said separately) is why this person cannot pay now.
@@ -213,7 +174,7 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: PayeeRow) -> ApiR
         }
     };
     Ok(PayeeView {
-        id,
+        id: row.id,
         name_masked,
         id_masked,
         check,

@@ -4,15 +4,13 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use sqlx::Row;
-use yanglao_shared::money::Money;
 use yanglao_shared::wire::ReceiptCheck;
 use yanglao_shared::PersonName;
 
 use crate::app::AppState;
 use crate::clock::from_ms;
 use crate::http::error::{ApiError, ApiResult};
-use crate::payments::states::ContributionStatus;
+use crate::storage::contributions;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/receipts/{number}", get(check))
@@ -25,27 +23,16 @@ async fn check(
     if number.len() > 40 || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(ApiError::NotFound);
     }
-    let row = sqlx::query(
-        "SELECT r.name, c.year, c.amount_fen, c.paid_at FROM contributions c \
-         JOIN residents r ON r.id = c.resident_id WHERE c.receipt_no = $1 AND c.state = $2",
-    )
-    .bind(&number)
-    .bind(ContributionStatus::Paid.as_str())
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    let name: String = row.try_get("name")?;
+    let mut conn = state.db.pool.acquire().await?;
+    let found = contributions::receipt(&mut conn, &number).await?;
+    let found = found.ok_or(ApiError::NotFound)?;
     Ok(Json(ReceiptCheck {
         receipt_no: number,
-        name_masked: PersonName::parse(&name)
+        name_masked: PersonName::parse(&found.name)
             .map(|n| n.masked())
             .unwrap_or_default(),
-        year: row.try_get::<i64, _>("year")? as i32,
-        amount: Money::from_fen(row.try_get("amount_fen")?)
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-        paid_at: from_ms(
-            row.try_get::<Option<i64>, _>("paid_at")?
-                .unwrap_or_default(),
-        ),
+        year: found.year,
+        amount: found.amount,
+        paid_at: from_ms(found.paid_at.unwrap_or_default()),
     }))
 }

@@ -1,6 +1,6 @@
 //! `POST /api/v1/sync`: one round trip for a phone on a weak network. It pushes the people and
 //! payment intents prepared on the phone, and pulls everything of this account that changed
-//! since the phone's cursor.
+//! since the phone's cursor. The handler checks the envelope; [`push_and_pull`] does the work.
 
 use std::collections::HashSet;
 
@@ -13,11 +13,9 @@ use yanglao_shared::Reason;
 use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
-use crate::payments::ledger;
-use crate::payments::methods;
-use crate::payments::payees;
-use crate::storage;
-use crate::storage::intents;
+use crate::payments::{ledger, methods, payees};
+use crate::service::{ServiceError, ServiceResult};
+use crate::storage::{self, intents};
 
 /// Enough for a village assistant paying for a whole household list in one go.
 pub const MAX_PAYEES: usize = 100;
@@ -44,38 +42,49 @@ async fn sync(
             "一次提交的内容太多，请分批提交",
         ));
     }
-    let account = who.account_id.as_str();
+    Ok(Json(
+        push_and_pull(&state, &who.account_id, &request).await?,
+    ))
+}
 
+/// Pushes the request's people and intents (each answered on its own), then pulls what
+/// changed since the request's cursor.
+pub async fn push_and_pull(
+    state: &AppState,
+    account: &str,
+    request: &SyncRequest,
+) -> ServiceResult<SyncResponse> {
     let mut payee_views = Vec::with_capacity(request.payees.len());
     for payee in &request.payees {
-        payee_views.push(match payees::upsert(&state, account, payee).await {
+        payee_views.push(match payees::upsert(state, account, payee).await {
             Ok(view) => view,
             // One bad entry gets its own answer; the rest of the batch goes on.
-            Err(ApiError::Invalid { code, message } | ApiError::Conflict { code, message }) => {
-                PayeeView {
-                    id: payee.id,
-                    name_masked: String::new(),
-                    id_masked: String::new(),
-                    check: PayeeCheck::NoMatch {
-                        reason: Reason::new(code, message, code),
-                    },
-                    removed: false,
-                }
-            }
+            Err(
+                ServiceError::Invalid { code, message } | ServiceError::Conflict { code, message },
+            ) => PayeeView {
+                id: payee.id,
+                name_masked: String::new(),
+                id_masked: String::new(),
+                check: PayeeCheck::NoMatch {
+                    reason: Reason::new(code, message, code),
+                },
+                removed: false,
+            },
             Err(other) => return Err(other),
         });
     }
     let mut intent_results = Vec::with_capacity(request.intents.len());
     for intent in &request.intents {
-        intent_results.push(ledger::submit(&state, account, intent).await?);
+        intent_results.push(ledger::submit(state, account, intent).await?);
     }
 
-    // Read the counter before pulling: anything committed later is pulled next time.
+    // Read the counter before pulling: anything committed later is pulled next time. One
+    // connection for the whole pull: a request never holds one while waiting for another.
     let mut conn = state.db.pool.acquire().await?;
-    let cursor = storage::current_seq(&state.db.pool).await?;
+    let cursor = storage::current_seq(&mut conn).await?;
     // A payee pushed in this request is pulled again when it changed since the cursor: the
     // pulled view is the later one (a payment in this same request may have settled since).
-    let pulled = payees::views_since(&mut conn, &state, account, request.cursor).await?;
+    let pulled = payees::views_since(&mut conn, state, account, request.cursor).await?;
     let pulled_ids: HashSet<_> = pulled.iter().map(|p| p.id).collect();
     payee_views.retain(|p| !pulled_ids.contains(&p.id));
     payee_views.extend(pulled);
@@ -86,10 +95,10 @@ async fn sync(
             intent_results.push(result);
         }
     }
-    let methods = methods::views_since(&mut conn, &state, account, request.cursor).await?;
+    let methods = methods::views_since(&mut conn, state, account, request.cursor).await?;
     let now = state.now();
     let policy = state.current_policy()?;
-    Ok(Json(SyncResponse {
+    Ok(SyncResponse {
         version: WIRE_VERSION,
         cursor,
         server_time: now,
@@ -97,5 +106,5 @@ async fn sync(
         payees: payee_views,
         intents: intent_results,
         methods,
-    }))
+    })
 }

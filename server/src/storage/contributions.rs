@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use sqlx::{AnyConnection, Row};
+use yanglao_shared::money::Money;
 
 use crate::payments::states::ContributionStatus::{self, Charging, Paid};
 use crate::storage::{Db, StorageError, StorageResult};
@@ -136,6 +137,36 @@ pub async fn paid_years(
             .fetch_all(conn)
             .await?;
     Ok(years.into_iter().map(|y| y as i32).collect())
+}
+
+/// A paid contribution found by its receipt number, with the payee's name as on the roster.
+pub struct ReceiptRecord {
+    pub name: String,
+    pub year: i32,
+    pub amount: Money,
+    pub paid_at: Option<i64>,
+}
+
+pub async fn receipt(
+    conn: &mut AnyConnection,
+    receipt_no: &str,
+) -> StorageResult<Option<ReceiptRecord>> {
+    let row = sqlx::query(
+        "SELECT r.name, c.year, c.amount_fen, c.paid_at FROM contributions c \
+         JOIN residents r ON r.id = c.resident_id WHERE c.receipt_no = $1 AND c.state = $2",
+    )
+    .bind(receipt_no)
+    .bind(Paid.as_str())
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let fen: i64 = row.try_get("amount_fen")?;
+    Ok(Some(ReceiptRecord {
+        name: row.try_get("name")?,
+        year: row.try_get::<i64, _>("year")? as i32,
+        amount: Money::from_fen(fen).map_err(|_| StorageError::corrupt("amount_fen", fen))?,
+        paid_at: row.try_get("paid_at")?,
+    }))
 }
 
 /// A year's totals, for staff and for checking the ledger from outside (the e2e tests do).

@@ -33,13 +33,21 @@ use std::time::Duration;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub mod accounts;
+pub mod audit;
+pub mod back_payments;
 pub mod contributions;
+pub mod enrolments;
 mod error;
 pub mod intents;
 pub mod methods;
+pub mod payees;
+pub mod places;
+pub mod staff;
+pub mod stats;
 
 pub use error::{StorageError, StorageResult};
 
@@ -195,10 +203,13 @@ pub async fn next_seq(tx: &mut Tx) -> Result<i64, sqlx::Error> {
         .await
 }
 
-pub async fn current_seq(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM change_counter WHERE id = 1")
-        .fetch_one(pool)
-        .await
+/// The last change number committed; a pull reads it before the rows it sends.
+pub async fn current_seq(conn: &mut AnyConnection) -> StorageResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM change_counter WHERE id = 1")
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// Unique-constraint violations are answers ("already taken"), not failures.
