@@ -1,117 +1,90 @@
-//! `GET /staff/enrolments` and `GET /staff/back-payments`: the applications of a staff
-//! member's area (a village assistant: their village; town staff: their town), oldest first,
-//! optionally only those in one state. Each read is audited like every staff read.
+//! The applications of a staff member's area (a village assistant: their village; town staff:
+//! their town), oldest first, optionally only those in one state: the services behind
+//! `GET /staff/enrolments` and `GET /staff/back-payments` (each flow's `routes` mounts its
+//! own). Each read is audited like every staff read, after the rows are read and before they
+//! are answered.
 
-use axum::extract::{Query, State};
-use axum::Json;
 use serde_json::json;
-use sqlx::any::AnyRow;
 use yanglao_shared::applications::{
     BackPaymentState, BackPaymentView, EnrolmentState, EnrolmentView,
 };
 
 use crate::app::AppState;
-use crate::applications::back_payment;
-use crate::applications::enrolment;
-use crate::http::error::{ApiError, ApiResult};
+use crate::applications::{back_payment, enrolment};
+use crate::service::{ServiceError, ServiceResult};
 use crate::staff::audit;
-use crate::staff::roles::Staff;
+use crate::staff::roles::{Area, Staff};
+use crate::storage::{back_payments, enrolments};
 
+/// `?state=…`: only the applications in that state (empty or absent: all of them).
 #[derive(Debug, serde::Deserialize)]
 pub struct ListQuery {
-    state: Option<String>,
+    pub state: Option<String>,
 }
 
-/// What differs between the two lists.
-struct Listed {
-    /// `SELECT … FROM …`, ready for a WHERE clause.
-    select: String,
-    state_column: &'static str,
-    /// The table (or alias) whose `town` and `village` place the application.
-    area_table: &'static str,
-    order: &'static str,
-    known_state: fn(&str) -> bool,
-    /// The states, for the refusal of any other.
-    states: &'static str,
-    action: &'static str,
+/// The state asked for, if any; `states` lists the known ones for the refusal of any other.
+fn wanted<S>(
+    asked: Option<&str>,
+    parse: fn(&str) -> Option<S>,
+    states: &str,
+) -> ServiceResult<Option<S>> {
+    match asked.unwrap_or("") {
+        "" => Ok(None),
+        text => parse(text)
+            .map(Some)
+            .ok_or_else(|| ServiceError::invalid("invalid_state", format!("状态应为 {states}"))),
+    }
 }
 
-async fn rows(
+fn area_of(staff: &Staff) -> ServiceResult<Area> {
+    staff.area(None, None).map_err(|_| ServiceError::Forbidden)
+}
+
+/// Records the read: how many forms of which state this member saw, in which area.
+async fn audited(
     state: &AppState,
     staff: &Staff,
-    q: &ListQuery,
-    listed: Listed,
-) -> ApiResult<Vec<AnyRow>> {
-    let wanted = q.state.as_deref().unwrap_or("");
-    if !wanted.is_empty() && !(listed.known_state)(wanted) {
-        let message = format!("状态应为 {}", listed.states);
-        return Err(ApiError::invalid("invalid_state", message));
-    }
-    let area = staff.area(None, None)?;
-    let (filter, values) = area.filter(listed.area_table, 2);
-    let sql = format!(
-        "{} WHERE ($1 = '' OR {} = $1){filter} ORDER BY {}",
-        listed.select, listed.state_column, listed.order
-    );
-    let mut query = sqlx::query(&sql).bind(wanted);
-    for value in values {
-        query = query.bind(value);
-    }
-    let rows = query.fetch_all(&state.db.pool).await?;
+    area: &Area,
+    action: &str,
+    count: usize,
+    asked: Option<&str>,
+) -> ServiceResult<()> {
     audit::record_read(
         &state.db,
         &staff.account_id,
         state.clock.now_ms(),
-        listed.action,
+        action,
         &area.target(state.current_year()),
-        json!({ "count": rows.len(), "state": q.state }),
+        json!({ "count": count, "state": asked }),
     )
     .await?;
-    Ok(rows)
+    Ok(())
 }
 
 pub async fn enrolments(
-    State(state): State<AppState>,
-    staff: Staff,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<EnrolmentView>>> {
-    let listed = Listed {
-        select: format!("SELECT {} FROM enrolments e", enrolment::COLUMNS),
-        state_column: "e.state",
-        area_table: "e",
-        order: "e.submitted_at, e.id",
-        known_state: |s| EnrolmentState::parse(s).is_some(),
-        states: "submitted/returned/village_approved/enrolled",
-        action: "enrolment_list",
-    };
-    let rows = rows(&state, &staff, &q, listed).await?;
-    rows.iter()
-        .map(|r| Ok(enrolment::from_row(r)?.view()))
-        .collect::<ApiResult<_>>()
-        .map(Json)
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+) -> ServiceResult<Vec<EnrolmentView>> {
+    let states = "submitted/returned/village_approved/enrolled";
+    let wanted = wanted(asked, EnrolmentState::parse, states)?;
+    let area = area_of(staff)?;
+    let (town, village) = (area.town.as_deref(), area.village.as_deref());
+    let rows = enrolments::in_area(&state.db, wanted, town, village).await?;
+    audited(state, staff, &area, "enrolment_list", rows.len(), asked).await?;
+    Ok(rows.iter().map(enrolment::view).collect())
 }
 
 pub async fn back_payments(
-    State(state): State<AppState>,
-    staff: Staff,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<BackPaymentView>>> {
-    let listed = Listed {
-        select: format!(
-            "SELECT {} FROM {}",
-            back_payment::COLUMNS,
-            back_payment::FROM
-        ),
-        state_column: "b.state",
-        area_table: "r",
-        order: "b.submitted_at, b.id",
-        known_state: |s| BackPaymentState::parse(s).is_some(),
-        states: "submitted/rejected/slip_issued/paid",
-        action: "back_payment_list",
-    };
-    let rows = rows(&state, &staff, &q, listed).await?;
-    rows.iter()
-        .map(|r| Ok(back_payment::from_row(r)?.view))
-        .collect::<ApiResult<_>>()
-        .map(Json)
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+) -> ServiceResult<Vec<BackPaymentView>> {
+    let states = "submitted/rejected/slip_issued/paid";
+    let wanted = wanted(asked, BackPaymentState::parse, states)?;
+    let area = area_of(staff)?;
+    let (town, village) = (area.town.as_deref(), area.village.as_deref());
+    let rows = back_payments::in_area(&state.db, wanted, town, village).await?;
+    audited(state, staff, &area, "back_payment_list", rows.len(), asked).await?;
+    Ok(rows.iter().map(back_payment::view).collect())
 }

@@ -1,0 +1,65 @@
+//! New enrolment (参保登记), 《居民基本养老保险参保登记表》 made online: a resident or relative
+//! submits the form (or the village assistant enters it), the village assistant of the village
+//! of household registration checks the materials and approves or returns it, and the town
+//! center enters it — the person then joins the roster and can pay. Every staff step writes an
+//! audit entry in its own transaction.
+//! - [`routes`]: the HTTP handlers and the router.
+//! - [`submit`]: the applicant's form (new, retried, or fixed after a return).
+//! - [`review`]: the village assistant's check and the town center's review.
+//!
+//! The SQL is in `storage::enrolments`; this module turns its rows into the wire's view.
+
+pub mod review;
+pub mod routes;
+pub mod submit;
+
+pub use routes::router;
+
+use yanglao_shared::applications::EnrolmentView;
+use yanglao_shared::{IdNumber, MobileNumber};
+
+use crate::clock::from_ms;
+use crate::service::ServiceError;
+use crate::storage::enrolments::Enrolment;
+
+/// An enrolment as its applicant and the staff of its area see it: ID and mobile masked.
+pub fn view(e: &Enrolment) -> EnrolmentView {
+    let f = &e.form;
+    EnrolmentView {
+        id: f.id,
+        name: f.name.clone(),
+        id_masked: IdNumber::parse_any_date(&f.id_number)
+            .map(|i| i.masked())
+            .unwrap_or_default(),
+        town: f.town.clone(),
+        village: f.village.clone(),
+        mobile_masked: MobileNumber::parse(&f.mobile)
+            .map(|m| m.masked())
+            .unwrap_or_default(),
+        severely_disabled: f.severely_disabled,
+        revision: f.revision,
+        state: e.state,
+        return_reason: e.return_reason.clone(),
+        checklist: e.checklist,
+        submitted_at: from_ms(e.submitted_at),
+        village_checked_at: e.village_checked_at.map(from_ms),
+        town_reviewed_at: e.town_reviewed_at.map(from_ms),
+    }
+}
+
+/// What the audit log keeps of an enrolment: the view (masked ID and mobile), never more.
+fn audit_json(e: &Enrolment) -> serde_json::Value {
+    serde_json::to_value(view(e)).unwrap_or_default()
+}
+
+/// The stored ID number of a form; it was checked when the form was filed.
+fn id_number_of(e: &yanglao_shared::applications::EnrolmentForm) -> Result<IdNumber, ServiceError> {
+    IdNumber::parse_any_date(&e.id_number).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+fn already_enrolled() -> ServiceError {
+    ServiceError::conflict(
+        "already_enrolled",
+        "此身份证号已在参保名册中，不需要再登记，可以直接缴费",
+    )
+}
