@@ -15,11 +15,11 @@ pub mod submit;
 
 pub use routes::router;
 
-use yanglao_shared::applications::EnrolmentView;
+use yanglao_shared::applications::{EnrolmentForm, EnrolmentView};
 use yanglao_shared::{IdNumber, MobileNumber};
 
 use crate::clock::from_ms;
-use crate::service::ServiceError;
+use crate::service::{ServiceError, ServiceResult};
 use crate::storage::enrolments::Enrolment;
 
 /// An enrolment as its applicant and the staff of its area see it: ID and mobile masked.
@@ -53,8 +53,8 @@ fn audit_json(e: &Enrolment) -> serde_json::Value {
 }
 
 /// The stored ID number of a form; it was checked when the form was filed.
-fn id_number_of(e: &yanglao_shared::applications::EnrolmentForm) -> Result<IdNumber, ServiceError> {
-    IdNumber::parse_any_date(&e.id_number).map_err(|e| ServiceError::Internal(e.to_string()))
+fn id_number_of(form: &EnrolmentForm) -> ServiceResult<IdNumber> {
+    IdNumber::parse_any_date(&form.id_number).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 fn already_enrolled() -> ServiceError {
