@@ -210,3 +210,47 @@ async fn a_form_discarded_before_sending_never_goes_out() {
     assert!(store.log().await.unwrap().is_empty());
     drop_db(store, &name).await;
 }
+
+#[wasm_bindgen_test]
+async fn a_removal_refused_for_good_brings_the_person_back_with_a_full_pull() {
+    let (store, name) = fresh("refused").await;
+    let known = verified_payee(2);
+    let pulled = response(1, vec![view_of(&known, verified(false), false)], vec![]);
+    let changes = outbox::merge(&[], &[], &BTreeSet::new(), &BTreeSet::new(), &pulled, NOW);
+    store
+        .apply(&changes, SyncMark { at: NOW }, &[])
+        .await
+        .unwrap();
+    store.remove_payee(id(2)).await.unwrap();
+
+    let refusal = r#"{"code":"forbidden","message":"没有权限"}"#;
+    serve(
+        json!({
+            format!("DELETE /api/v1/payees/{}", id(2)): { "status": 403, "body": refusal },
+            "POST /api/v1/sync": sync_answer(&response(
+                3,
+                vec![view_of(&known, verified(false), false)],
+                vec![],
+            )),
+        }),
+        false,
+    );
+    calls();
+    push(&store, "t").await.unwrap();
+    let sent = calls();
+    restore_fetch();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(
+        sync_body(&sent[1]).cursor,
+        None,
+        "the server kept the person: everything is pulled again"
+    );
+    let after = store.load().await.unwrap();
+    assert!(after.log.is_empty(), "not sent again and again");
+    assert_eq!(
+        after.payees.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [id(2)],
+        "back on the phone, as the server has them"
+    );
+    drop_db(store, &name).await;
+}
