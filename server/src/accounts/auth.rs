@@ -1,5 +1,7 @@
-//! Who is asking: opaque session tokens (only their SHA-256 is stored), passwords hashed with
-//! Argon2id, and a limiter for login attempts per account and per address.
+//! Who is asking: the [`Authed`] extractor (a bearer token to its account), opaque session
+//! tokens (only their SHA-256 is stored, by `storage::accounts`), passwords hashed with
+//! Argon2id off the async workers, and a limiter for login attempts per account and per
+//! address. Only the extractor speaks HTTP; the rest answers with [`ServiceError`].
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -15,6 +17,8 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
+use crate::service::{ServiceError, ServiceResult};
+use crate::storage::accounts;
 
 pub const SESSION_DAYS: i64 = 30;
 
@@ -40,13 +44,9 @@ impl FromRequestParts<AppState> for Authed {
         if token.is_empty() || token.len() > 128 {
             return Err(ApiError::Unauthorized);
         }
-        let account_id: Option<String> = sqlx::query_scalar(
-            "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        )
-        .bind(token_hash(token))
-        .bind(state.clock.now_ms())
-        .fetch_optional(&state.db.pool)
-        .await?;
+        let mut conn = state.db.pool.acquire().await?;
+        let account_id =
+            accounts::session_account(&mut conn, &token_hash(token), state.clock.now_ms()).await?;
         account_id
             .map(|account_id| Self { account_id })
             .ok_or(ApiError::Unauthorized)
@@ -73,12 +73,17 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
+/// A password of `min` characters or more, and not absurdly long (Argon2 hashes all of it).
+pub fn password_fits(password: &str, min: usize) -> bool {
+    password.chars().count() >= min && password.len() <= 200
+}
+
+pub fn hash_password(password: &str) -> ServiceResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+        .map_err(|e| ServiceError::Internal(format!("argon2: {e}")))
 }
 
 pub fn password_matches(password: &str, stored: &str) -> bool {
@@ -95,10 +100,10 @@ pub fn password_matches(password: &str, stored: &str) -> bool {
 /// registrations do not stall every other request on a 2-core machine.
 pub async fn off_the_workers<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
+) -> ServiceResult<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| ApiError::Internal(format!("argon2 task: {e}")))
+        .map_err(|e| ServiceError::Internal(format!("argon2 task: {e}")))
 }
 
 /// Counts failed logins in a sliding window, per mobile number and per client address.
@@ -130,7 +135,7 @@ impl RateLimiter {
     }
 
     /// Refuses when either key has used up its failures; says how many minutes to wait.
-    pub fn check(&self, mobile: &str, ip: IpAddr) -> Result<(), ApiError> {
+    pub fn check(&self, mobile: &str, ip: IpAddr) -> ServiceResult<()> {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let [account_key, address_key] = Self::keys(mobile, ip);
@@ -142,7 +147,7 @@ impl RateLimiter {
                 times.retain(|t| now.duration_since(*t) < self.window);
                 if times.len() >= limit {
                     let wait = self.window.saturating_sub(now.duration_since(times[0]));
-                    return Err(ApiError::TooManyAttempts(
+                    return Err(ServiceError::TooManyAttempts(
                         wait.as_secs().div_ceil(60).max(1),
                     ));
                 }

@@ -6,10 +6,12 @@ use uuid::Uuid;
 use yanglao_shared::MobileNumber;
 
 use crate::accounts::auth::hash_password;
+use crate::cli::with_causes;
 use crate::gateway::sandbox::{bank_of, test_cards, token_for};
 use crate::roster::seed::{self, NewResident};
+use crate::service::{ServiceError, ServiceResult};
 use crate::staff::roles::{self, NewStaff, Role};
-use crate::storage::{next_seq, Db};
+use crate::storage::{self, next_seq, Db};
 
 pub const DEMO_MOBILE: &str = "13800138000";
 pub const DEMO_PASSWORD: &str = "yanglao2026";
@@ -28,22 +30,24 @@ pub struct DemoSummary {
     pub staff_area: Option<(String, String)>,
 }
 
-/// Idempotent: a second run finds everything in place and changes nothing.
+/// Idempotent: a second run finds everything in place and changes nothing. The error is a
+/// sentence for the terminal.
 pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSummary, String> {
-    let rows = seed::demo(size, year);
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM residents")
-        .fetch_one(&db.pool)
+    make(db, size, year, now_ms)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| with_causes(&e))
+}
+
+async fn make(db: &Db, size: usize, year: i32, now_ms: i64) -> ServiceResult<DemoSummary> {
+    let rows = seed::demo(size, year);
+    let existing = storage::stats::roster_size(&mut *db.pool.acquire().await?).await?;
     let created_roster = existing == 0;
     if created_roster {
         seed::insert_all(db, yanglao_shared::policy::DEFAULT_REGION, &rows, now_ms)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
     }
-    seed_account(db, &rows[..2.min(rows.len())], now_ms)
-        .await
-        .map_err(|e| e.to_string())?;
+    seed_account(db, &rows[..2.min(rows.len())], now_ms).await?;
     let area = rows
         .get(2)
         .or(rows.first())
@@ -68,34 +72,18 @@ pub async fn seed(db: &Db, size: usize, year: i32, now_ms: i64) -> Result<DemoSu
     })
 }
 
-async fn demo_staff_exist(db: &Db) -> Result<bool, String> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM staff s JOIN accounts a ON a.id = s.account_id WHERE a.mobile = $1",
-    )
-    .bind(DEMO_VILLAGE_MOBILE)
-    .fetch_one(&db.pool)
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(n > 0)
+async fn demo_staff_exist(db: &Db) -> ServiceResult<bool> {
+    let mut conn = db.pool.acquire().await?;
+    Ok(storage::staff::is_staff_mobile(&mut conn, DEMO_VILLAGE_MOBILE).await?)
 }
 
-async fn seed_staff(
-    db: &Db,
-    (town, village): &(String, String),
-    now_ms: i64,
-) -> Result<(), String> {
+async fn seed_staff(db: &Db, (town, village): &(String, String), now_ms: i64) -> ServiceResult<()> {
     let staff = [
         (DEMO_VILLAGE_MOBILE, Role::Village, Some(village.clone())),
         (DEMO_TOWN_MOBILE, Role::Town, None),
     ];
     for (mobile, role, village) in staff {
-        let exists: Option<String> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE mobile = $1")
-                .bind(mobile)
-                .fetch_optional(&db.pool)
-                .await
-                .map_err(|e| e.to_string())?;
-        if exists.is_none() {
+        if !account_exists(db, mobile).await? {
             let new = NewStaff {
                 mobile: mobile.into(),
                 password: DEMO_STAFF_PASSWORD.into(),
@@ -109,20 +97,23 @@ async fn seed_staff(
     Ok(())
 }
 
-async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> Result<(), sqlx::Error> {
-    let mobile = MobileNumber::parse(DEMO_MOBILE).expect("demo mobile is valid");
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE mobile = $1")
-        .bind(mobile.as_str())
-        .fetch_optional(&db.pool)
-        .await?;
-    if exists.is_some() {
+async fn account_exists(db: &Db, mobile: &str) -> ServiceResult<bool> {
+    let mobile = MobileNumber::parse(mobile).expect("demo mobiles are valid");
+    let mut conn = db.pool.acquire().await?;
+    Ok(storage::accounts::id_of_mobile(&mut conn, &mobile)
+        .await?
+        .is_some())
+}
+
+async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> ServiceResult<()> {
+    if account_exists(db, DEMO_MOBILE).await? {
         return Ok(());
     }
-    let hash = hash_password(DEMO_PASSWORD).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let mobile = MobileNumber::parse(DEMO_MOBILE).expect("demo mobile is valid");
+    let hash = hash_password(DEMO_PASSWORD)?;
     let mut tx = db.begin_write().await?;
     let seq = next_seq(&mut tx).await?;
-    let Some(account) = crate::accounts::account::insert(&mut tx, &mobile, &hash, now_ms).await?
-    else {
+    let Some(account) = storage::accounts::insert(&mut tx, &mobile, &hash, now_ms).await? else {
         return Ok(()); // made meanwhile by another run
     };
     let account = account.to_string();

@@ -1,7 +1,10 @@
-//! Accounts: [`account`] registers, logs in and out, and claims one's own roster record;
-//! [`auth`] holds sessions (only a token's SHA-256 is stored), Argon2id passwords and the
-//! login limiter; [`demo`] makes the demo's ready account and staff.
+//! Accounts: [`account`] is the routes (register, log in and out, `GET /me`, claiming one's
+//! own roster record), [`service`] their rules and transactions; [`auth`] holds the
+//! [`auth::Authed`] extractor, session tokens (only a token's SHA-256 is stored), Argon2id
+//! passwords and the login limiter; [`demo`] makes the demo's ready account and staff. The SQL
+//! is in `storage::accounts`.
 
 pub mod account;
 pub mod auth;
 pub mod demo;
+pub mod service;

@@ -37,7 +37,9 @@ pub async fn create_staff(url: &str, flags: StaffFlags) -> Result<(), String> {
     };
     let actor = format!("cli:{}", std::env::var("USER").unwrap_or_default());
     let now = crate::clock::to_ms(OffsetDateTime::now_utc());
-    let id = roles::create(&db, &new, &actor, now).await?;
+    let id = roles::create(&db, &new, &actor, now)
+        .await
+        .map_err(|e| crate::cli::with_causes(&e))?;
     println!(
         "工作人员账户已创建 / staff account created: {id} ({})",
         role.as_str()
