@@ -1,0 +1,18 @@
+//! The `yanglao-server` subcommands, run as the processes the README's commands start, on a
+//! fresh database of each store.
+
+mod create_staff;
+mod demo_roster;
+
+/// Runs `yanglao-server` with `args` and `env` (name, value; `None` removes it).
+pub fn run(args: &[&str], env: &[(&str, Option<&str>)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yanglao-server"));
+    cmd.args(args);
+    for (name, value) in env {
+        match value {
+            Some(value) => cmd.env(name, value),
+            None => cmd.env_remove(name),
+        };
+    }
+    cmd.output().unwrap()
+}
