@@ -8,9 +8,12 @@ use yanglao_shared::MobileNumber;
 use crate::accounts::auth::hash_password;
 use crate::cli::with_causes;
 use crate::gateway::sandbox::{bank_of, test_cards, token_for};
+use crate::roster;
 use crate::roster::seed::{self, NewResident};
 use crate::service::{ServiceError, ServiceResult};
 use crate::staff::roles::{self, NewStaff, Role};
+use crate::storage::methods::NewMethod;
+use crate::storage::payees::Payee;
 use crate::storage::{self, next_seq, Db};
 
 pub const DEMO_MOBILE: &str = "13800138000";
@@ -117,33 +120,31 @@ async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> ServiceRe
         return Ok(()); // made meanwhile by another run
     };
     let account = account.to_string();
+    // The payees are the residents themselves, as the roster has them.
     for person in people {
-        sqlx::query(
-            "INSERT INTO payees (id, account_id, resident_id, name, id_number, removed, changed_seq, created_at) \
-             SELECT $1, $2, id, name, id_number, 0, $3, $4 FROM residents WHERE id_number = $5",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(&account)
-        .bind(seq)
-        .bind(now_ms)
-        .bind(person.id_number.as_str())
-        .execute(&mut **tx)
-        .await?;
+        let Some(resident) = roster::by_id_number(&mut tx, &person.id_number).await? else {
+            continue;
+        };
+        let payee = Payee {
+            id: Uuid::new_v4(),
+            account_id: account.clone(),
+            name: resident.name.to_string(),
+            id_number: resident.id_number.as_str().to_owned(),
+            resident_id: Some(resident.id),
+            removed: false,
+        };
+        storage::payees::insert(&mut tx, &payee, seq, now_ms).await?;
     }
     let card = test_cards::pays();
-    sqlx::query(
-        "INSERT INTO methods (id, account_id, gateway_token, bank, last_four, removed, changed_seq, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
-    )
-    .bind(Uuid::new_v4().to_string())
-    .bind(&account)
-    .bind(token_for(&card))
-    .bind(format!("{}（沙箱）", bank_of(&card[..6])))
-    .bind(&card[card.len() - 4..])
-    .bind(seq)
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    let bank = format!("{}（沙箱）", bank_of(&card[..6]));
+    let method = NewMethod {
+        id: Uuid::new_v4(),
+        account_id: &account,
+        gateway_token: &token_for(&card),
+        bank: &bank,
+        last_four: &card[card.len() - 4..],
+    };
+    storage::methods::insert(&mut tx, &method, seq, now_ms).await?;
     tx.commit().await?;
     Ok(())
 }
