@@ -6,11 +6,10 @@ use uuid::Uuid;
 use yanglao_shared::MobileNumber;
 
 use crate::accounts::auth::hash_password;
-use crate::cli::with_causes;
 use crate::gateway::sandbox::{bank_of, test_cards, token_for};
 use crate::roster;
 use crate::roster::seed::{self, NewResident};
-use crate::service::{ServiceError, ServiceResult};
+use crate::service::{with_causes, ServiceError, ServiceResult};
 use crate::staff::roles::{self, NewStaff, Role};
 use crate::storage::methods::NewMethod;
 use crate::storage::payees::Payee;

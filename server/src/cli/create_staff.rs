@@ -39,7 +39,7 @@ pub async fn create_staff(url: &str, flags: StaffFlags) -> Result<(), String> {
     let now = crate::clock::to_ms(OffsetDateTime::now_utc());
     let id = roles::create(&db, &new, &actor, now)
         .await
-        .map_err(|e| crate::cli::with_causes(&e))?;
+        .map_err(|e| crate::service::with_causes(&e))?;
     println!(
         "工作人员账户已创建 / staff account created: {id} ({})",
         role.as_str()

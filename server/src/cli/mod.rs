@@ -15,19 +15,6 @@ use clap::Parser;
 use crate::storage::Db;
 use args::{Cli, Command};
 
-/// An error and its causes as one sentence for the terminal: a database failure says what
-/// the database said, not only "storage".
-pub fn with_causes(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
-}
-
 /// Parses the command line and runs the subcommand; the error is a sentence for the terminal.
 pub async fn run() -> Result<(), String> {
     match Cli::parse().command {

@@ -9,6 +9,8 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use yanglao_shared::wire::ErrorBody;
 
+use crate::service::with_causes;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The request is malformed or a value is invalid (code says which).
@@ -97,7 +99,7 @@ impl From<crate::storage::StorageError> for ApiError {
                 tracing::info!(%constraint, "a constraint refused a write");
                 Self::conflict("conflict", "这项内容已经存在或与已有记录冲突，请刷新后再看")
             }
-            other => Self::Internal(chain(&other)),
+            other => Self::Internal(with_causes(&other)),
         }
     }
 }
@@ -115,21 +117,9 @@ impl From<crate::service::ServiceError> for ApiError {
             S::TooManyAttempts(minutes) => Self::TooManyAttempts(minutes),
             S::Storage(e) => e.into(),
             S::Gateway(_) => Self::GatewayUnavailable,
-            other => Self::Internal(chain(&other)),
+            other => Self::Internal(with_causes(&other)),
         }
     }
-}
-
-/// An error and its causes, for the log (never for the client).
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
 }
 
 /// A missing policy is the server's misconfiguration (the table is checked at start-up).
