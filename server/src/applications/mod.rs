@@ -14,14 +14,3 @@ pub mod back_payment;
 pub mod enrolment;
 pub mod lists;
 pub mod places;
-
-use crate::service::{ServiceError, ServiceResult};
-use crate::staff::roles::{Role, Staff};
-
-/// May `staff` do `role`'s step on a case of `town`/`village`? `Staff::acts_in` holds the rule;
-/// the services need only its yes or no, as a service error.
-fn may_act(staff: &Staff, role: Role, town: &str, village: &str) -> ServiceResult<()> {
-    staff
-        .acts_in(role, town, village)
-        .map_err(|_| ServiceError::Forbidden)
-}

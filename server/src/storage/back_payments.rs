@@ -12,6 +12,7 @@ use yanglao_shared::applications::{BackPaymentState, BackRefusal};
 use yanglao_shared::money::Money;
 use yanglao_shared::TierAmount;
 
+use crate::staff::roles::Area;
 use crate::storage::{Db, StorageError, StorageResult};
 
 /// A back-payment application as stored, with its person from the roster. Instants are unix ms.
@@ -122,29 +123,19 @@ pub async fn of_applicant(db: &Db, account_id: &str) -> StorageResult<Vec<BackPa
     rows.iter().map(decode).collect()
 }
 
-/// The applications for people of a town (and village) on the roster, all of them when
-/// `None`, oldest first; only those in `state` when one is given.
+/// The applications for people of `area` (the roster record's town and village place them),
+/// oldest first; only those in `state` when one is given.
 pub async fn in_area(
     db: &Db,
     state: Option<BackPaymentState>,
-    town: Option<&str>,
-    village: Option<&str>,
+    area: &Area,
 ) -> StorageResult<Vec<BackPayment>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE 1 = 1");
-    let mut values: Vec<&str> = Vec::new();
-    let filters = [
-        ("b.state", state.map(BackPaymentState::as_str)),
-        ("r.town", town),
-        ("r.village", village),
-    ];
-    for (column, value) in filters {
-        if let Some(value) = value {
-            values.push(value);
-            sql.push_str(&format!(" AND {column} = ${}", values.len()));
-        }
-    }
-    sql.push_str(" ORDER BY b.submitted_at, b.id");
-    let mut query = sqlx::query(&sql);
+    let (filter, values) = area.filter("r", 2);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE ($1 = '' OR b.state = $1){filter} \
+         ORDER BY b.submitted_at, b.id"
+    );
+    let mut query = sqlx::query(&sql).bind(state.map_or("", BackPaymentState::as_str));
     for value in values {
         query = query.bind(value);
     }

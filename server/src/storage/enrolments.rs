@@ -9,6 +9,7 @@ use uuid::Uuid;
 use yanglao_shared::applications::{Checklist, EnrolmentForm, EnrolmentState};
 use yanglao_shared::RosterStatus;
 
+use crate::staff::roles::Area;
 use crate::storage::{is_unique_violation, Db, StorageError, StorageResult};
 
 /// An enrolment as stored: the form as last sent, where it stands, and when each step was
@@ -83,29 +84,19 @@ pub async fn of_applicant(db: &Db, account_id: &str) -> StorageResult<Vec<Enrolm
     rows.iter().map(decode).collect()
 }
 
-/// The forms of a town (and village), all of them when `None`, oldest first; only those in
-/// `state` when one is given.
+/// The forms of `area` (the form's own town and village place it), oldest first; only those
+/// in `state` when one is given.
 pub async fn in_area(
     db: &Db,
     state: Option<EnrolmentState>,
-    town: Option<&str>,
-    village: Option<&str>,
+    area: &Area,
 ) -> StorageResult<Vec<Enrolment>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM enrolments WHERE 1 = 1");
-    let mut values: Vec<&str> = Vec::new();
-    let filters = [
-        ("state", state.map(EnrolmentState::as_str)),
-        ("town", town),
-        ("village", village),
-    ];
-    for (column, value) in filters {
-        if let Some(value) = value {
-            values.push(value);
-            sql.push_str(&format!(" AND {column} = ${}", values.len()));
-        }
-    }
-    sql.push_str(" ORDER BY submitted_at, id");
-    let mut query = sqlx::query(&sql);
+    let (filter, values) = area.filter("e", 2);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM enrolments e WHERE ($1 = '' OR e.state = $1){filter} \
+         ORDER BY e.submitted_at, e.id"
+    );
+    let mut query = sqlx::query(&sql).bind(state.map_or("", EnrolmentState::as_str));
     for value in values {
         query = query.bind(value);
     }

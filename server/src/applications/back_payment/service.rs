@@ -14,7 +14,6 @@ use yanglao_shared::{IdNumber, PersonName};
 
 use super::view;
 use crate::app::AppState;
-use crate::applications::may_act;
 use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
 use crate::staff::audit;
@@ -121,7 +120,7 @@ async fn for_town(tx: &mut WriteTx, staff: &Staff, id: Uuid) -> ServiceResult<Ba
     let row = back_payments::load(tx, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    may_act(staff, Role::Town, &row.town, &row.village)?;
+    staff.acts_in(Role::Town, &row.town, &row.village)?;
     Ok(row)
 }
 

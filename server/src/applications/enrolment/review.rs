@@ -10,7 +10,6 @@ use yanglao_shared::applications::{
 
 use super::{already_enrolled, audit_json, id_number_of, view};
 use crate::app::AppState;
-use crate::applications::may_act;
 use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
 use crate::staff::audit;
@@ -42,7 +41,7 @@ pub async fn village_check(
 ) -> ServiceResult<EnrolmentView> {
     let mut tx = state.db.begin_write().await?;
     let row = load(&mut tx, id).await?;
-    may_act(staff, Role::Village, &row.form.town, &row.form.village)?;
+    staff.acts_in(Role::Village, &row.form.town, &row.form.village)?;
     let (event, reason, action) = if check.approve {
         let missing = check.checklist.missing(row.form.severely_disabled);
         if !missing.is_empty() {
@@ -81,7 +80,7 @@ pub async fn town_review(
 ) -> ServiceResult<EnrolmentView> {
     let mut tx = state.db.begin_write().await?;
     let row = load(&mut tx, id).await?;
-    may_act(staff, Role::Town, &row.form.town, &row.form.village)?;
+    staff.acts_in(Role::Town, &row.form.town, &row.form.village)?;
     let event = match review.approve {
         true => EnrolmentEvent::TownEnters,
         false => EnrolmentEvent::TownReturns,

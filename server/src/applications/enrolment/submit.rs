@@ -11,7 +11,7 @@ use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 
 use super::{already_enrolled, audit_json, id_number_of, view};
 use crate::app::AppState;
-use crate::applications::{may_act, places};
+use crate::applications::places;
 use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
 use crate::staff::audit;
@@ -67,10 +67,7 @@ async fn admissible(
     places::check_known(conn, &form.town, &form.village).await?;
     // A village assistant may enter a form for someone of their own village; other staff
     // review forms, they do not file them.
-    let info = roles::info(conn, account_id)
-        .await
-        .map_err(|e| ServiceError::Internal(format!("staff role: {e}")))?;
-    match info {
+    match roles::info(conn, account_id).await? {
         None => Ok(None),
         Some(info) => {
             let staff = Staff {
@@ -79,7 +76,7 @@ async fn admissible(
                 town: info.town,
                 village: info.village,
             };
-            may_act(&staff, Role::Village, &form.town, &form.village)?;
+            staff.acts_in(Role::Village, &form.town, &form.village)?;
             Ok(Some(staff))
         }
     }
