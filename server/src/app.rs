@@ -40,10 +40,29 @@ pub struct Parts {
     pub gateway_secret: String,
 }
 
+/// A notification secret shorter than this is refused: it could be guessed.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Why a server cannot be built from its parts.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("policy: {0}")]
+    Policy(#[from] PolicyError),
+    #[error(
+        "the gateway secret has {0} bytes, fewer than {MIN_SECRET_BYTES}; leave it out to use \
+         this installation's own"
+    )]
+    WeakSecret(usize),
+}
+
 impl AppState {
     /// The one way a server's state is made. Refuses a policy table without a policy for the
-    /// current year of `region`, so a misconfigured server never starts.
-    pub fn build(parts: Parts) -> Result<Self, PolicyError> {
+    /// current year of `region`, and a guessable notification secret, so a misconfigured
+    /// server never starts.
+    pub fn build(parts: Parts) -> Result<Self, BuildError> {
+        if parts.gateway_secret.len() < MIN_SECRET_BYTES {
+            return Err(BuildError::WeakSecret(parts.gateway_secret.len()));
+        }
         let state = Self {
             db: parts.db,
             clock: parts.clock,

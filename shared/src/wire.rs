@@ -15,6 +15,13 @@ use crate::window::WindowState;
 
 pub const WIRE_VERSION: u32 = 1;
 
+/// Whether an id can have been made by a client as the wire asks: a random (version 4) UUID.
+/// The nil UUID, or one a program counts up, is refused before anything is stored: ids are
+/// idempotency keys, and a guessable one lets two clients collide.
+pub fn is_client_made(id: Uuid) -> bool {
+    id.get_version_num() == 4 && id.get_variant() == uuid::Variant::RFC4122
+}
+
 /// Every error answer: a stable code for programs and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

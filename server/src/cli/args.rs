@@ -60,11 +60,18 @@ pub enum Command {
         #[arg(long)]
         village: Option<String>,
     },
+    /// Print this installation's notification secret, for a separate sandbox-bank process.
+    NotifySecret {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Run the sandbox bank (沙箱银行) as its own process, for a gateway that lives elsewhere.
     SandboxBank {
         #[arg(long, env = "YANGLAO_SANDBOX_BIND", default_value = "127.0.0.1:9100")]
         bind: SocketAddr,
-        #[arg(long, env = "YANGLAO_GATEWAY_SECRET", default_value = "sandbox-secret")]
+        /// The secret notifications are signed with: the server's own, which
+        /// `yanglao-server notify-secret` prints. No default; 32 bytes or more.
+        #[arg(long, env = "YANGLAO_GATEWAY_SECRET")]
         secret: String,
         /// Where signed payment notifications are sent.
         #[arg(long, env = "YANGLAO_NOTIFY_URL")]
@@ -102,8 +109,11 @@ pub struct ServeArgs {
     /// started with the sandbox-bank command.
     #[arg(long, env = "YANGLAO_GATEWAY", default_value = "sandbox")]
     pub gateway: String,
-    #[arg(long, env = "YANGLAO_GATEWAY_SECRET", default_value = "sandbox-secret")]
-    pub gateway_secret: String,
+    /// The secret the bank signs notifications with, 32 bytes or more. Without it the
+    /// installation's own is used, generated at first start and kept in the database
+    /// (`yanglao-server notify-secret` prints it for a separate sandbox-bank process).
+    #[arg(long, env = "YANGLAO_GATEWAY_SECRET")]
+    pub gateway_secret: Option<String>,
     /// The URL the gateway's notifications reach this server at (default: from --bind).
     #[arg(long, env = "YANGLAO_PUBLIC_URL")]
     pub public_url: Option<String>,

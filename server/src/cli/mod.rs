@@ -41,6 +41,14 @@ pub async fn run() -> Result<(), String> {
             };
             create_staff::create_staff(&db.database_url, staff).await
         }
+        Command::NotifySecret { db } => {
+            let db = connect(&db.database_url).await?;
+            let secret = crate::storage::settings::notify_secret(&db)
+                .await
+                .map_err(|e| format!("database: {e}"))?;
+            println!("{secret}");
+            Ok(())
+        }
         Command::SandboxBank {
             bind,
             secret,

@@ -8,6 +8,14 @@ pub async fn sandbox(
     secret: &str,
     notify_url: String,
 ) -> Result<(), String> {
+    if secret.len() < crate::app::MIN_SECRET_BYTES {
+        return Err(format!(
+            "--secret has {} bytes, fewer than {}: give it the server's own \
+             (yanglao-server notify-secret)",
+            secret.len(),
+            crate::app::MIN_SECRET_BYTES
+        ));
+    }
     let bank = SandboxBank::new(secret);
     bank.set_notify_url(notify_url);
     let listener = tokio::net::TcpListener::bind(bind)

@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::gateway::remote::HttpGateway;
 use crate::gateway::sandbox::SandboxBank;
 use crate::gateway::PaymentGateway;
+use crate::storage::settings;
 
 pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let policies = match &args.policy {
@@ -31,7 +32,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         None => Clock::system(),
     };
     let db = connect(&args.db.database_url).await?;
-    let sandbox = SandboxBank::new(&args.gateway_secret);
+    let gateway_secret = match args.gateway_secret.clone() {
+        Some(secret) => secret,
+        None => settings::notify_secret(&db)
+            .await
+            .map_err(|e| format!("database: {e}"))?,
+    };
+    let sandbox = SandboxBank::new(&gateway_secret);
     let gateway: Arc<dyn PaymentGateway> = if args.gateway == "sandbox" {
         Arc::new(sandbox.clone())
     } else {
@@ -43,7 +50,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         policies,
         region: args.region.clone(),
         gateway,
-        gateway_secret: args.gateway_secret.clone(),
+        gateway_secret,
     })
     .map_err(|e| e.to_string())?;
     let dist = args

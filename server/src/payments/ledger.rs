@@ -14,7 +14,7 @@
 //! `storage::intents` and `storage::contributions`; this module holds the rules.
 
 use uuid::Uuid;
-use yanglao_shared::wire::{IntentResult, IntentState, PaymentIntent};
+use yanglao_shared::wire::{is_client_made, IntentResult, IntentState, PaymentIntent};
 use yanglao_shared::{decide, Reason, Refusal, TierAmount};
 
 use crate::app::AppState;
@@ -24,7 +24,7 @@ use crate::payments::states::{
     ContributionEvent, ContributionStatus, IntentEvent, IntentStatus, Verdict,
 };
 use crate::roster;
-use crate::service::ServiceResult;
+use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
 use crate::storage::{contributions, methods, next_seq, payees, StorageError, WriteTx};
 
@@ -206,6 +206,13 @@ pub async fn submit(
     account_id: &str,
     intent: &PaymentIntent,
 ) -> LedgerResult<IntentResult> {
+    if !is_client_made(intent.id) {
+        return Ok(refused_id(
+            intent,
+            "invalid_id",
+            "这笔缴费的编号无效，本次未处理，也没有扣款。请重新发起缴费。",
+        ));
+    }
     let method_id = intent.method_id.map(|m| m.to_string());
     let candidate = Candidate {
         id: intent.id,
@@ -329,6 +336,58 @@ async fn charge_once(state: &AppState, id: Uuid) -> LedgerResult<Option<Uuid>> {
         },
     };
     apply(state, id, &status).await
+}
+
+/// The bank's signed notification about an order, checked against what the ledger asked for
+/// before anything moves: the order must be one of ours and being charged, a payment must be
+/// for the amount asked, and a decline (which frees the person-year for someone else) is
+/// believed only when the bank's own query says so too. A repeat of what was already applied
+/// is accepted and changes nothing.
+pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> ServiceResult<()> {
+    let intent = load(state, id).await?.ok_or(ServiceError::NotFound)?;
+    let asked = intent.tier.money().to_fen();
+    let wrong_amount = |fen: i64| {
+        tracing::error!(intent = %id, asked, notified = fen, "bank notification with another amount");
+        ServiceError::conflict("amount_mismatch", "通知的金额与订单不符，未处理")
+    };
+    let status = match said {
+        OrderStatus::Paid { amount_fen, .. } if *amount_fen != asked => {
+            return Err(wrong_amount(*amount_fen))
+        }
+        OrderStatus::Declined { .. } => match state.gateway.query(id).await? {
+            OrderStatus::Paid { amount_fen, .. } if amount_fen != asked => {
+                return Err(wrong_amount(amount_fen))
+            }
+            confirmed @ (OrderStatus::Paid { .. } | OrderStatus::Declined { .. }) => confirmed,
+            OrderStatus::Pending | OrderStatus::Unknown => {
+                return Err(ServiceError::conflict(
+                    "not_confirmed",
+                    "银行查询未确认这笔扣款失败，未处理",
+                ))
+            }
+        },
+        other => other.clone(),
+    };
+    match (intent.status, &status) {
+        (_, OrderStatus::Pending) => Ok(()),
+        (IntentStatus::Charging, _) => {
+            if let Some(next) = apply(state, id, &status).await? {
+                charge(state, next).await;
+            }
+            Ok(())
+        }
+        (IntentStatus::Paid, OrderStatus::Paid { .. })
+        | (IntentStatus::Failed, OrderStatus::Declined { .. }) => Ok(()),
+        (held, _) => {
+            // The bank says something happened to an order the ledger is not charging: never
+            // applied silently (a paid one is money the ledger does not know).
+            tracing::error!(intent = %id, ledger = held.as_str(), bank = ?status, "bank and ledger disagree");
+            Err(ServiceError::conflict(
+                "ledger_state_mismatch",
+                "通知与账本中这笔缴费的状态不符，已记录待核对",
+            ))
+        }
+    }
 }
 
 /// Applies the bank's word about an order (from a charge, a notification or a query).

@@ -1,6 +1,7 @@
 //! `POST /api/v1/gateway/notify`: the bank's signed asynchronous notifications. The signature is
-//! checked over the exact body bytes before anything is parsed; applying a notification twice
-//! changes nothing the second time.
+//! checked over the exact body bytes before anything is parsed (with this installation's own
+//! secret: it has no default), then its order, amount and state against the ledger
+//! (`ledger::notified`); applying a notification twice changes nothing the second time.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,13 +32,7 @@ async fn notify(
     }
     let notification: Notification = serde_json::from_slice(&body)
         .map_err(|_| ApiError::invalid("invalid_body", "通知内容无法读取"))?;
-    let id = notification.order_id;
-    if ledger::load(&state, id).await?.is_none() {
-        return Err(ApiError::NotFound);
-    }
-    if let Some(next) = ledger::apply(&state, id, &notification.status).await? {
-        ledger::charge(&state, next).await;
-    }
+    ledger::notified(&state, notification.order_id, &notification.status).await?;
     Ok((
         StatusCode::OK,
         Json(serde_json::json!({ "received": true })),

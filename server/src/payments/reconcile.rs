@@ -20,15 +20,16 @@ pub fn spawn(
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        // The first pass runs at once: a restart is exactly when charges were left open.
         loop {
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stop.wait_for(|s| *s) => return,
-            }
             match reconcile_once(&state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(settled = n, "reconciliation settled payments"),
                 Err(e) => tracing::warn!(error = %e, "reconciliation pass failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => return,
             }
         }
     })

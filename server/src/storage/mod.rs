@@ -46,6 +46,7 @@ pub mod intents;
 pub mod methods;
 pub mod payees;
 pub mod places;
+pub mod settings;
 pub mod staff;
 pub mod stats;
 
@@ -144,11 +145,13 @@ impl Db {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    // WAL lets readers work while one writer commits; synchronous=FULL makes
-                    // every commit durable; foreign keys are off by default in SQLite.
+                    // The busy timeout comes first: switching to WAL takes a lock too, and a
+                    // connection opened under load must wait for it, not fail. WAL lets
+                    // readers work while one writer commits; synchronous=FULL makes every
+                    // commit durable; foreign keys are off by default in SQLite.
                     conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                         PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                     )
                     .await?;
                     Ok(())
