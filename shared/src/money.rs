@@ -35,9 +35,34 @@ impl MoneyError {
 /// A non-negative amount of yuan with at most two decimal places, so that it is always a whole
 /// number of fen. Serialized as a decimal string ("5000", "12.5") so no JSON reader turns it into
 /// a float.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-#[serde(try_from = "Decimal", into = "String")]
+/// Read from JSON as a plain decimal string or an integer only: never a float, never an
+/// exponent (`"1e3"` is not a way to write 1,000 yuan).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(into = "String")]
 pub struct Money(Decimal);
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Plain;
+        impl serde::de::Visitor<'_> for Plain {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an amount of yuan as a decimal string such as \"500\" or an integer")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+                Money::parse(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                let v = i64::try_from(v).map_err(|_| E::custom(MoneyError::TooLarge))?;
+                Money::from_yuan(v).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                Money::from_yuan(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Plain)
+    }
+}
 
 /// A hundred billion yuan: far above any contribution, far below where i64 fen overflows.
 const MAX_YUAN: i64 = 100_000_000_000;
@@ -48,6 +73,14 @@ impl Money {
     pub fn parse(input: &str) -> Result<Self, MoneyError> {
         let cleaned = normalise_ascii(input);
         let cleaned = cleaned.trim_end_matches('元').trim();
+        // Digits with at most one point (and a sign, refused below as negative): no exponent,
+        // no separators, nothing a reader could take for another number.
+        let unsigned = cleaned.strip_prefix('-').unwrap_or(cleaned);
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || !digits(fraction) {
+            return Err(MoneyError::Malformed);
+        }
         let value = Decimal::from_str(cleaned).map_err(|_| MoneyError::Malformed)?;
         Self::try_from(value)
     }
@@ -128,6 +161,27 @@ impl From<Money> for String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn exponents_floats_and_stray_characters_are_not_amounts() {
+        for text in [
+            "1e3", "5E2", "1_000", "0x1F4", "500.", ".5", "+500", "5 00", "NaN",
+        ] {
+            assert_eq!(Money::parse(text), Err(MoneyError::Malformed), "{text}");
+        }
+        assert!(serde_json::from_str::<Money>("\"1e3\"").is_err());
+        assert!(serde_json::from_str::<Money>("1e3").is_err());
+        assert!(serde_json::from_str::<Money>("500.0").is_err());
+        assert_eq!(
+            serde_json::from_str::<Money>("500").unwrap(),
+            Money::from_yuan(500).unwrap()
+        );
+        assert_eq!(
+            serde_json::from_str::<Money>("\"12.50\"").unwrap(),
+            Money::parse("12.5").unwrap()
+        );
+        assert_eq!(Money::parse("-500"), Err(MoneyError::Negative));
+    }
 
     #[test]
     fn parses_exact_amounts() {

@@ -3,6 +3,7 @@
 //! OpenAPI document, and the static files. Nothing below this folder knows about HTTP.
 
 pub mod error;
+mod json_errors;
 pub mod openapi;
 pub mod static_files;
 
@@ -58,6 +59,8 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        // Outside the time-out, so that its 408 gets a JSON body too.
+        .layer(axum::middleware::from_fn(json_errors::api_errors_in_json))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -37,6 +37,9 @@ async fn bind(
     who: Authed,
     ApiJson(request): ApiJson<BindCard>,
 ) -> ApiResult<(StatusCode, Json<PaymentMethod>)> {
+    if !yanglao_shared::wire::is_client_made(request.id) {
+        return Err(ApiError::invalid("invalid_id", "编号无效，请重新绑定"));
+    }
     let card = CardNumber::parse(&request.card_number)
         .map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
     let mut conn = state.db.pool.acquire().await?;

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use sqlx::AnyConnection;
 use uuid::Uuid;
 use yanglao_shared::eligibility::tiers_for;
-use yanglao_shared::wire::{NewPayee, PayeeCheck, PayeeView};
+use yanglao_shared::wire::{is_client_made, NewPayee, PayeeCheck, PayeeView};
 use yanglao_shared::{decide, IdNumber, PersonName, Reason, Refusal, TierAmount};
 
 use crate::accounts::auth::Authed;
@@ -65,6 +65,9 @@ pub async fn upsert(
     account_id: &str,
     payee: &NewPayee,
 ) -> ServiceResult<PayeeView> {
+    if !is_client_made(payee.id) {
+        return Err(ServiceError::invalid("invalid_id", "编号无效，请重新添加"));
+    }
     let name = PersonName::parse(&payee.name)
         .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
     let today = yanglao_shared::window::cst_date(state.now());

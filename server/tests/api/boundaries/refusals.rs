@@ -21,11 +21,20 @@ async fn a_tier_written_with_an_exponent_is_refused_and_nothing_is_charged(app: 
     let mum = app.add_payee(&token, &mother()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let mut body = serde_json::to_value(push(None, vec![intent(mum, "500", Some(card))])).unwrap();
-    for tier in [serde_json::json!("1e3"), serde_json::json!(1e3), serde_json::json!("500.0e0")] {
+    for tier in [
+        serde_json::json!("1e3"),
+        serde_json::json!(1e3),
+        serde_json::json!("500.0e0"),
+    ] {
         body["intents"][0]["tier"] = tier.clone();
         let answer = app
             .api
-            .raw(Method::POST, "/sync", Some(&token), Some(serde_json::to_vec(&body).unwrap()))
+            .raw(
+                Method::POST,
+                "/sync",
+                Some(&token),
+                Some(serde_json::to_vec(&body).unwrap()),
+            )
             .await;
         assert_eq!(answer.status, 422, "{tier}: {}", answer.text());
         assert_eq!(answer.code().as_deref(), Some("invalid_body"), "{tier}");
@@ -52,7 +61,10 @@ async fn a_payee_with_the_nil_uuid_is_refused(app: &TestApp) {
         ..new_payee(&mother())
     };
     let refused = app.api.add_payee(&token, &nil).await.unwrap_err();
-    assert_eq!((refused.status.as_u16(), refused.code.as_str()), (422, "invalid_id"));
+    assert_eq!(
+        (refused.status.as_u16(), refused.code.as_str()),
+        (422, "invalid_id")
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM payees").await, 0);
 }
 
@@ -62,7 +74,13 @@ async fn refusals_made_before_a_handler_are_json_too(app: &TestApp) {
         (Method::DELETE, "/payees/0", None, 400, "invalid_request"),
         (Method::GET, "/sync", None, 405, "method_not_allowed"),
         (Method::PUT, "/health", None, 405, "method_not_allowed"),
-        (Method::GET, "/receipts/%FF%FE", None, 400, "invalid_request"),
+        (
+            Method::GET,
+            "/receipts/%FF%FE",
+            None,
+            400,
+            "invalid_request",
+        ),
         (
             Method::POST,
             "/gateway/notify",
