@@ -9,18 +9,18 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use time::macros::{date, datetime};
 use uuid::Uuid;
-use yanglao_server::accounts::auth::RateLimiter;
 use yanglao_server::clock::Clock;
 use yanglao_server::gateway::sandbox::{test_cards, SandboxBank};
 use yanglao_server::roster::seed::{self, NewResident};
 use yanglao_server::storage::Db;
-use yanglao_server::AppState;
-use yanglao_server::Server;
+use yanglao_server::{AppState, Parts, Server};
 use yanglao_shared::{synthetic, PersonName, PolicyTable, RosterStatus};
 
 const PAYERS: usize = 4;
 const BATCHES_PER_PAYER: usize = 5;
 const BATCH: usize = 50;
+/// The sandbox bank's signing secret (AppState::build refuses one under 32 bytes).
+const SECRET: &str = "yanglao-bench-gateway-secret-0123456789";
 
 fn person(i: usize) -> (String, String) {
     let birth = date!(1970 - 01 - 01) + time::Duration::days(i as i64);
@@ -82,16 +82,16 @@ async fn run(label: &str, url: String) {
     seed::insert_all(&db, "371003", &rows, clock.now_ms())
         .await
         .unwrap();
-    let sandbox = SandboxBank::new("bench");
-    let state = AppState {
+    let sandbox = SandboxBank::new(SECRET);
+    let state = AppState::build(Parts {
         db: db.clone(),
         clock,
-        policies: Arc::new(PolicyTable::builtin()),
+        policies: PolicyTable::builtin(),
         region: "371003".into(),
         gateway: Arc::new(sandbox.clone()),
-        gateway_secret: "bench".into(),
-        limiter: Arc::new(RateLimiter::default()),
-    };
+        gateway_secret: SECRET.into(),
+    })
+    .expect("a policy for 2026 and a strong secret");
     let server = Server::start(
         state,
         "127.0.0.1:0".parse().unwrap(),
