@@ -61,7 +61,12 @@ impl EnrolmentState {
 }
 
 impl BackPaymentState {
-    pub const ALL: [Self; 4] = [Self::Submitted, Self::Rejected, Self::SlipIssued, Self::Paid];
+    pub const ALL: [Self; 4] = [
+        Self::Submitted,
+        Self::Rejected,
+        Self::SlipIssued,
+        Self::Paid,
+    ];
 
     pub fn transition(self, event: BackPaymentEvent) -> Result<Self, NotAtThisStep> {
         use BackPaymentEvent as E;
@@ -126,7 +131,13 @@ mod tests {
 
     #[test]
     fn only_forms_with_the_village_or_town_are_open() {
-        let open: Vec<_> = EnrolmentState::ALL.into_iter().filter(|s| s.is_open()).collect();
-        assert_eq!(open, [EnrolmentState::Submitted, EnrolmentState::VillageApproved]);
+        let open: Vec<_> = EnrolmentState::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect();
+        assert_eq!(
+            open,
+            [EnrolmentState::Submitted, EnrolmentState::VillageApproved]
+        );
     }
 }
