@@ -60,8 +60,8 @@ pub async fn info(
 }
 
 /// The part of the roster a question covers; `None` means every town (or every village).
-#[derive(Debug, Clone, PartialEq, Eq)]
 /// Its SQL filter, `Area::filter`, is written beside the queries in `storage::stats`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Area {
     pub town: Option<String>,
     pub village: Option<String>,
