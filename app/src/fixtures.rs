@@ -142,5 +142,6 @@ pub fn response(cursor: i64, payees: Vec<PayeeView>, intents: Vec<IntentResult>)
         payees,
         intents,
         methods: Vec::new(),
+        sync_limits: None,
     }
 }

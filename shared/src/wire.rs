@@ -329,6 +329,26 @@ pub struct SyncResponse {
     /// changed since the cursor.
     pub intents: Vec<IntentResult>,
     pub methods: Vec<PaymentMethod>,
+    /// How much the next `POST /sync` may carry; `None` from a server that does not say.
+    #[serde(default)]
+    pub sync_limits: Option<SyncLimits>,
+}
+
+/// The most one `POST /sync` may push: a request with more people or more intents is refused
+/// whole (`batch_too_large`), so a client sends a longer list in several rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncLimits {
+    pub max_payees: u32,
+    pub max_intents: u32,
+}
+
+impl SyncLimits {
+    /// What every server took before it said so (100 people, 200 intents): what a client
+    /// assumes until it has heard otherwise.
+    pub const ASSUMED: Self = Self {
+        max_payees: 100,
+        max_intents: 200,
+    };
 }
 
 /// A town (镇街) and its villages (村居) as the roster and the staff know them
@@ -346,6 +366,9 @@ pub struct PolicyInfo {
     #[serde(with = "time::serde::rfc3339")]
     pub server_time: OffsetDateTime,
     pub window: WindowState,
+    /// The limits of `POST /sync`, so a phone can cut its first push to fit.
+    #[serde(default)]
+    pub sync_limits: Option<SyncLimits>,
 }
 
 /// `GET /api/v1/receipts/{number}`: public verification of a receipt, nothing personal beyond a
@@ -385,6 +408,17 @@ mod tests {
         let mut extra = json;
         extra["amount"] = "1".into();
         assert!(serde_json::from_value::<PaymentIntent>(extra).is_err());
+    }
+
+    #[test]
+    fn an_answer_without_sync_limits_still_decodes() {
+        let info: PolicyInfo = serde_json::from_value(serde_json::json!({
+            "policy": crate::policy::PolicyTable::builtin().policies[0],
+            "server_time": "2027-03-01T09:00:00+08:00",
+            "window": {"state": "closed", "year": 2026, "opens": "2026-01-01", "closes": "2026-04-30"},
+        }))
+        .unwrap();
+        assert_eq!(info.sync_limits, None);
     }
 
     #[test]

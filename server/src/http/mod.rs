@@ -77,6 +77,7 @@ async fn policy(State(state): State<AppState>) -> ApiResult<Json<PolicyInfo>> {
         policy: policy.clone(),
         server_time: now,
         window: policy.window.state_at(now),
+        sync_limits: Some(crate::payments::sync::limits()),
     }))
 }
 

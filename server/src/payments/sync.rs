@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use yanglao_shared::wire::{PayeeCheck, PayeeView, SyncRequest, SyncResponse, WIRE_VERSION};
+use yanglao_shared::wire::{
+    PayeeCheck, PayeeView, SyncLimits, SyncRequest, SyncResponse, WIRE_VERSION,
+};
 use yanglao_shared::Reason;
 
 use crate::accounts::auth::Authed;
@@ -20,6 +22,15 @@ use crate::storage::{self, intents};
 /// Enough for a village assistant paying for a whole household list in one go.
 pub const MAX_PAYEES: usize = 100;
 pub const MAX_INTENTS: usize = 200;
+
+/// The limits above as the wire states them (in `GET /policy` and every sync answer), so a
+/// phone with a longer list sends it in rounds that fit.
+pub fn limits() -> SyncLimits {
+    SyncLimits {
+        max_payees: MAX_PAYEES as u32,
+        max_intents: MAX_INTENTS as u32,
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync))
@@ -106,5 +117,6 @@ pub async fn push_and_pull(
         payees: payee_views,
         intents: intent_results,
         methods,
+        sync_limits: Some(limits()),
     })
 }

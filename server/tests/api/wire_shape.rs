@@ -10,7 +10,7 @@ use yanglao_shared::tiers::{TierRestriction, TierRule};
 use yanglao_shared::window::WindowState;
 use yanglao_shared::wire::{
     ErrorBody, IntentResult, IntentState, NewPayee, PayeeCheck, PayeeView, PaymentMethod,
-    SyncRequest, SyncResponse,
+    SyncLimits, SyncRequest, SyncResponse,
 };
 use yanglao_shared::{Money, Reason, RosterStatus};
 
@@ -119,6 +119,10 @@ fn the_sync_round_trip_and_errors_keep_their_json_shape() {
             sandbox: true,
             removed: false,
         }],
+        sync_limits: Some(SyncLimits {
+            max_payees: 100,
+            max_intents: 200,
+        }),
     };
     assert_eq!(
         serde_json::to_value(&response).unwrap(),
@@ -184,7 +188,8 @@ fn the_sync_round_trip_and_errors_keep_their_json_shape() {
                 "last_four": "6782",
                 "sandbox": true,
                 "removed": false
-            }]
+            }],
+            "sync_limits": { "max_payees": 100, "max_intents": 200 }
         })
     );
 
