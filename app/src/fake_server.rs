@@ -3,6 +3,7 @@
 //! without a network, so the sync engine and the push run their real code against it.
 
 use serde_json::json;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsValue;
 use yanglao_shared::wire::{SyncRequest, SyncResponse};
 
@@ -16,13 +17,15 @@ pub fn serve(answers: serde_json::Value, offline: bool) {
         yl.answers = {answers};
         yl.offline = {offline};
         yl.delay = 0;
+        yl.respond = null;
         window.fetch = (req) => (async () => {{
             if (yl.offline) throw new TypeError("Failed to fetch");
             const path = new URL(req.url).pathname;
             const body = req.method === "POST" || req.method === "PUT" ? await req.text() : "";
             yl.calls.push(req.method + " " + path + (body ? " " + body : ""));
             if (yl.delay) await new Promise((done) => setTimeout(done, yl.delay));
-            const answer = yl.answers[req.method + " " + path]
+            const asked = yl.respond && yl.respond(req.method + " " + path, body);
+            const answer = (asked && JSON.parse(asked)) || yl.answers[req.method + " " + path]
                 || {{ status: 404, body: '{{"code":"not_found","message":"没有找到"}}' }};
             return new Response(answer.status === 204 ? null : answer.body, {{
                 status: answer.status,
@@ -34,6 +37,25 @@ pub fn serve(answers: serde_json::Value, offline: bool) {
     js_sys::Function::new_no_args(&code)
         .call0(&JsValue::NULL)
         .unwrap();
+}
+
+/// After [`serve`]: `POST /sync` is answered by `answer`, from the request it carries (the
+/// answer is `{status, body}` as in `serve`'s table), like a server that works out each reply.
+pub fn answer_sync(mut answer: impl FnMut(SyncRequest) -> serde_json::Value + 'static) {
+    let respond =
+        Closure::<dyn FnMut(String, String) -> JsValue>::new(move |call: String, body: String| {
+            match call.as_str() {
+                "POST /api/v1/sync" => {
+                    let request = serde_json::from_str(&body).unwrap();
+                    JsValue::from_str(&answer(request).to_string())
+                }
+                _ => JsValue::NULL,
+            }
+        });
+    let yl = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__yl".into()).unwrap();
+    js_sys::Reflect::set(&yl, &"respond".into(), respond.as_ref()).unwrap();
+    // Lives as long as the page: each `serve` drops the reference, never the closure.
+    respond.forget();
 }
 
 /// Makes every answer wait `ms` milliseconds after the request was written down, as on a

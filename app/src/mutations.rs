@@ -16,6 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use yanglao_shared::wire::SyncLimits;
 
 use crate::model::{LocalIntent, LocalPayee};
 use crate::outbox::Changes;
@@ -71,30 +72,66 @@ impl Logged {
 /// A stretch of the log the push sends in one go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
-    /// Consecutive entries that ride one `POST /sync`.
+    /// Consecutive entries that ride `POST /sync`, in as many rounds as the server's limits
+    /// ask ([`round_len`]).
     Sync(Vec<Logged>),
     /// One entry with a request of its own.
     One(Logged),
 }
 
-/// At most this many entries ride one `POST /sync` (the server takes up to 100 people and
-/// 200 payments per request); a longer stretch goes in several rounds.
-pub const SYNC_BATCH: usize = 100;
-
 /// Cuts the log (in `seq` order) into what the push sends, keeping the order: neighbours that
-/// ride the sync go together (up to [`SYNC_BATCH`]), everything else on its own.
+/// ride the sync go together, everything else on its own.
 pub fn segments(log: &[Logged]) -> Vec<Segment> {
     let mut sorted = log.to_vec();
     sorted.sort_by_key(|l| l.seq);
     let mut out: Vec<Segment> = Vec::new();
     for entry in sorted {
         match (out.last_mut(), entry.mutation.rides_sync()) {
-            (Some(Segment::Sync(run)), true) if run.len() < SYNC_BATCH => run.push(entry),
+            (Some(Segment::Sync(run)), true) => run.push(entry),
             (_, true) => out.push(Segment::Sync(vec![entry])),
             (_, false) => out.push(Segment::One(entry)),
         }
     }
     out
+}
+
+/// How many people and payments `entries` carry.
+fn counts(entries: &[Logged]) -> (u32, u32) {
+    entries.iter().fold((0, 0), |(p, i), e| match e.mutation {
+        Mutation::AddPayee { .. } => (p + 1, i),
+        Mutation::PreparePayment { .. } => (p, i + 1),
+        _ => (p, i),
+    })
+}
+
+/// How many entries at the head of `run` one `POST /sync` may carry: as many as fit in both
+/// of the server's limits, and never none.
+pub fn round_len(run: &[Logged], limits: SyncLimits) -> usize {
+    let (mut payees, mut intents) = (0, 0);
+    for (n, entry) in run.iter().enumerate() {
+        let (p, i) = counts(std::slice::from_ref(entry));
+        (payees, intents) = (payees + p, intents + i);
+        if payees > limits.max_payees || intents > limits.max_intents {
+            return n.max(1);
+        }
+    }
+    run.len()
+}
+
+/// The limits to try after the server refused `sent` as too large (`batch_too_large`: an
+/// older or stricter server than the phone heard of): half of what was sent of each kind
+/// that had more than one, so the next round is strictly smaller. `None` when `sent` cannot
+/// be halved (one of each at most): that is a refusal to report, not to retry.
+pub fn halved(limits: SyncLimits, sent: &[Logged]) -> Option<SyncLimits> {
+    let (payees, intents) = counts(sent);
+    if payees <= 1 && intents <= 1 {
+        return None;
+    }
+    let half = |n: u32, limit: u32| if n > 1 { n / 2 } else { limit };
+    Some(SyncLimits {
+        max_payees: half(payees, limits.max_payees),
+        max_intents: half(intents, limits.max_intents),
+    })
 }
 
 /// Whether the log holds a removal of `id` still to be sent (the person or card is gone on

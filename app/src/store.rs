@@ -60,6 +60,8 @@ pub mod keys {
     pub const LOG_SEQ: &str = "log_seq";
     /// The towns and villages the enrolment form offers (the same for every account).
     pub const PLACES: &str = "places";
+    /// How much one `POST /sync` may carry, as the server last said (or as halving learned).
+    pub const SYNC_LIMITS: &str = "sync_limits";
     /// The review screens' last lists (参保登记 / 补缴), for a weak network.
     pub const STAFF_ENROLMENTS: &str = "staff_enrolments";
     pub const STAFF_BACK_PAYMENTS: &str = "staff_back_payments";

@@ -33,18 +33,57 @@ fn the_log_is_cut_in_order_with_neighbours_riding_one_sync() {
 }
 
 #[wasm_bindgen_test]
-fn a_long_stretch_rides_several_syncs_within_the_servers_limit() {
-    let log: Vec<_> = (1..=SYNC_BATCH as u64 + 1)
-        .map(|n| logged(n, Mutation::PreparePayment { id: id(n.into()) }))
-        .collect();
-    let sizes: Vec<_> = segments(&log)
-        .iter()
-        .map(|s| match s {
-            Segment::Sync(run) => run.len(),
-            Segment::One(_) => 0,
+fn a_long_stretch_goes_in_rounds_within_both_of_the_servers_limits() {
+    // 3 people then 5 payments; the server takes 2 people and 4 payments per request.
+    let log: Vec<_> = (1..=8u64)
+        .map(|n| match n {
+            1..=3 => logged(n, Mutation::AddPayee { id: id(n.into()) }),
+            _ => logged(n, Mutation::PreparePayment { id: id(n.into()) }),
         })
         .collect();
-    assert_eq!(sizes, [SYNC_BATCH, 1]);
+    let limits = SyncLimits {
+        max_payees: 2,
+        max_intents: 4,
+    };
+    let mut rest = &log[..];
+    let mut rounds = Vec::new();
+    while !rest.is_empty() {
+        let n = round_len(rest, limits);
+        rounds.push(n);
+        rest = &rest[n..];
+    }
+    assert_eq!(
+        rounds,
+        [2, 5, 1],
+        "2 people; 1 person and 4 payments; the last payment"
+    );
+    assert_eq!(round_len(&log, SyncLimits::ASSUMED), 8);
+    let none = SyncLimits {
+        max_payees: 0,
+        max_intents: 0,
+    };
+    assert_eq!(round_len(&log, none), 1, "never a round of nothing");
+    assert_eq!(round_len(&[], limits), 0);
+}
+
+#[wasm_bindgen_test]
+fn a_refused_round_is_halved_until_it_is_one_of_each() {
+    let people: Vec<_> = (1..=5u64)
+        .map(|n| logged(n, Mutation::AddPayee { id: id(n.into()) }))
+        .collect();
+    let pay = logged(9, Mutation::PreparePayment { id: id(9) });
+    let mut sent = people.clone();
+    sent.push(pay);
+    assert_eq!(
+        halved(SyncLimits::ASSUMED, &sent),
+        Some(SyncLimits {
+            max_payees: 2,
+            max_intents: 200
+        }),
+        "only the kind that can shrink does"
+    );
+    assert_eq!(halved(SyncLimits::ASSUMED, &[people[0], pay]), None);
+    assert_eq!(halved(SyncLimits::ASSUMED, &[]), None);
 }
 
 #[wasm_bindgen_test]

@@ -1,9 +1,13 @@
 //! One push: the mutation log ([`crate::mutations`]) sent in its order, each entry to the
 //! endpoint that takes it, and settled as the server answers.
 //!
-//! - People and payments ride one `POST /sync` per stretch of the log ([`sync_round`]); that
-//!   round trip also pulls everything that changed since the cursor, so a run with nothing to
-//!   send still makes one, with an empty push.
+//! - People and payments ride `POST /sync` ([`sync_round`]), a stretch of the log in as many
+//!   rounds as the server's limits ask ([`sync_run`]): the limits it last stated (in
+//!   `GET /policy` or a sync answer, kept on the phone), [`SyncLimits::ASSUMED`] before it
+//!   ever did. Each round's answer is written before the next goes out, so a drop half-way
+//!   loses nothing; a `batch_too_large` (a stricter server) halves the round and sends again.
+//!   That round trip also pulls everything that changed since the cursor, so a run with
+//!   nothing to send still makes one, with an empty push.
 //! - Removals are `DELETE /payees/{id}` and `DELETE /methods/{id}`; a 404 (already gone, or
 //!   never reached the server) counts as done.
 //! - Forms are `PUT` under their own id ([`super::applications::send`]).
@@ -14,12 +18,14 @@
 
 use std::collections::BTreeSet;
 
+use yanglao_shared::wire::SyncLimits;
+
 use crate::api::{self, ApiError};
 use crate::clock;
 use crate::model::SyncMark;
 use crate::mutations::{self, Logged, Mutation, Segment};
 use crate::outbox;
-use crate::store::Store;
+use crate::store::{keys, Store};
 
 /// Why a run stopped: the network (retried with backoff) or the phone's storage.
 #[derive(Debug)]
@@ -47,11 +53,15 @@ pub async fn push(store: &Store, token: &str) -> Result<bool, Trouble> {
     let forms = log
         .iter()
         .any(|l| matches!(l.mutation, Mutation::FileApplication { .. }));
+    let mut limits = store
+        .get(keys::SYNC_LIMITS)
+        .await?
+        .unwrap_or(SyncLimits::ASSUMED);
     let mut pulled = false;
     for segment in mutations::segments(&log) {
         match segment {
             Segment::Sync(entries) => {
-                sync_round(store, token, &entries).await?;
+                sync_run(store, token, &entries, &mut limits).await?;
                 pulled = true;
             }
             Segment::One(entry) => send_one(store, token, entry).await?,
@@ -61,6 +71,36 @@ pub async fn push(store: &Store, token: &str) -> Result<bool, Trouble> {
         sync_round(store, token, &[]).await?;
     }
     Ok(forms)
+}
+
+/// A stretch of people and payments in rounds within `limits`, oldest first. The limits a
+/// server states replace them; a `batch_too_large` halves them, and both are kept on the
+/// phone for the next run.
+async fn sync_run(
+    store: &Store,
+    token: &str,
+    run: &[Logged],
+    limits: &mut SyncLimits,
+) -> Result<(), Trouble> {
+    let mut rest = run;
+    while !rest.is_empty() {
+        let round = &rest[..mutations::round_len(rest, *limits)];
+        match sync_round(store, token, round).await {
+            Ok(heard) => {
+                *limits = heard.unwrap_or(*limits);
+                rest = &rest[round.len()..];
+            }
+            Err(Trouble::Api(e)) if e.code() == "batch_too_large" => {
+                let Some(smaller) = mutations::halved(*limits, round) else {
+                    return Err(e.into());
+                };
+                *limits = smaller;
+                store.set(keys::SYNC_LIMITS, limits).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// An entry with a request of its own.
@@ -76,7 +116,7 @@ async fn send_one(store: &Store, token: &str, entry: Logged) -> Result<(), Troub
             super::applications::send(store, token, id, entry.seq).await
         }
         Mutation::AddPayee { .. } | Mutation::PreparePayment { .. } => {
-            sync_round(store, token, &[entry]).await
+            sync_round(store, token, &[entry]).await.map(|_| ())
         }
     }
 }
@@ -100,8 +140,12 @@ async fn removal(
 
 /// One `POST /sync`: the people and payments `entries` name, as their records are now (what
 /// another tab wrote counts too), and the pull. The answer, the new cursor and the settled
-/// entries are written in one transaction.
-async fn sync_round(store: &Store, token: &str, entries: &[Logged]) -> Result<(), Trouble> {
+/// entries are written in one transaction. Answers the limits the server stated, kept.
+async fn sync_round(
+    store: &Store,
+    token: &str,
+    entries: &[Logged],
+) -> Result<Option<SyncLimits>, Trouble> {
     let snapshot = store.load().await?;
     let named: BTreeSet<_> = entries.iter().map(|e| e.mutation.key()).collect();
     let payees: Vec<_> = snapshot
@@ -142,8 +186,13 @@ async fn sync_round(store: &Store, token: &str, entries: &[Logged]) -> Result<()
     store
         .apply(&changes, SyncMark { at: seen_at }, &settled)
         .await?;
-    Ok(())
+    if let Some(limits) = response.sync_limits {
+        store.set(keys::SYNC_LIMITS, &limits).await?;
+    }
+    Ok(response.sync_limits)
 }
 
+#[cfg(test)]
+mod drain_tests;
 #[cfg(test)]
 mod tests;

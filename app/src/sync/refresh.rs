@@ -9,7 +9,8 @@ use crate::clock;
 use crate::model::CachedWindow;
 use crate::state::AppState;
 
-/// Fetches the public policy and window (no login needed) and caches them for offline use.
+/// Fetches the public policy and window (no login needed) and caches them for offline use,
+/// with the server's limits for one sync.
 pub async fn refresh_policy(app: AppState) {
     let Ok(info) = api::policy().await else {
         return;
@@ -22,6 +23,10 @@ pub async fn refresh_policy(app: AppState) {
         },
     };
     if let Ok(store) = app.store().await {
+        if let Some(limits) = info.sync_limits {
+            // Best effort: without it the push assumes the usual limits and halves if refused.
+            let _ = store.set(crate::store::keys::SYNC_LIMITS, &limits).await;
+        }
         if store.save_window(&cached, &info.policy).await.is_ok() {
             // Just these fields: a full reload would redraw every screen at start-up.
             app.data.update(|d| {
