@@ -9,8 +9,8 @@ use uuid::Uuid;
 use yanglao_shared::money::Money;
 use yanglao_shared::{synthetic, IdNumber, PersonName, RosterStatus};
 
-use crate::storage::contributions;
 use crate::storage::Db;
+use crate::storage::{contributions, residents};
 
 #[derive(Debug, Clone)]
 pub struct NewResident {
@@ -166,23 +166,7 @@ pub async fn insert_all(
     let mut conflicts = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let id = Uuid::new_v4().to_string();
-        let inserted = sqlx::query(
-            "INSERT INTO residents (id, id_number, name, town, village, region_code, \
-             severely_disabled, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (id_number) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(row.id_number.as_str())
-        .bind(row.name.as_str())
-        .bind(&row.town)
-        .bind(&row.village)
-        .bind(region)
-        .bind(i64::from(row.severely_disabled))
-        .bind(row.status.as_str())
-        .bind(now_ms)
-        .execute(&mut **tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
+        if !residents::insert(&mut tx, &id, row, region, now_ms).await? {
             // Line numbers count the header as line 1.
             conflicts.push(RowError {
                 line: i as u64 + 2,

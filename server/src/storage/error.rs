@@ -20,8 +20,9 @@ pub enum StorageError {
 impl From<sqlx::Error> for StorageError {
     fn from(cause: sqlx::Error) -> Self {
         let constraint = match &cause {
+            // SQLite names no constraint: its unique violations are still answers.
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                db.constraint().map(str::to_owned)
+                Some(db.constraint().unwrap_or("unique").to_owned())
             }
             _ => None,
         };

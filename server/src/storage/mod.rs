@@ -1,7 +1,8 @@
 //! Storage: the database connection, the write transaction, the change counter, and one
-//! module per concern holding its SQL ([`intents`], [`contributions`], [`methods`]). Storage
-//! returns domain types and [`StorageError`]; it knows nothing of HTTP. (Other concerns still
-//! keep their SQL beside their handlers; they move here one by one.)
+//! module per concern holding all of its SQL (the ledger's [`intents`] and [`contributions`],
+//! [`payees`], [`methods`], [`residents`], [`accounts`], [`staff`], [`audit`], [`stats`],
+//! [`enrolments`], [`back_payments`], [`places`], [`settings`]). Storage returns domain types
+//! and [`StorageError`]; it knows nothing of HTTP.
 //!
 //! One sqlx `AnyPool` over SQLite (the embedded default) or PostgreSQL (chosen by the URL).
 //! Each backend owns its migrations (`migrations/sqlite`, `migrations/postgres`); the queries
@@ -46,6 +47,7 @@ pub mod intents;
 pub mod methods;
 pub mod payees;
 pub mod places;
+pub mod residents;
 pub mod settings;
 pub mod staff;
 pub mod stats;

@@ -14,6 +14,7 @@ on_both_stores!(
     an_intent_with_the_nil_uuid_is_answered_and_not_stored,
     a_payee_with_the_nil_uuid_is_refused,
     refusals_made_before_a_handler_are_json_too,
+    the_same_person_twice_on_one_list_is_refused_as_already_there,
 );
 
 async fn a_tier_written_with_an_exponent_is_refused_and_nothing_is_charged(app: &TestApp) {
@@ -94,4 +95,18 @@ async fn refusals_made_before_a_handler_are_json_too(app: &TestApp) {
         assert_eq!(answer.status, status, "{method} {path}: {:?}", answer.bytes);
         assert_eq!(answer.code().as_deref(), Some(code), "{method} {path}");
     }
+}
+
+/// The second entry for one ID number on one account's list is an answer (409), on SQLite
+/// too, whose unique violations name no constraint.
+async fn the_same_person_twice_on_one_list_is_refused_as_already_there(app: &TestApp) {
+    let token = app.register("13800000085").await;
+    app.add_payee(&token, &mother()).await;
+    let again = new_payee(&mother());
+    let refused = app.api.add_payee(&token, &again).await.unwrap_err();
+    assert_eq!(
+        (refused.status.as_u16(), refused.code.as_str()),
+        (409, "payee_exists")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM payees").await, 1);
 }
