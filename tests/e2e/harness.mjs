@@ -2,7 +2,7 @@
 // free port (so the page's origin and its service worker survive restarts), a fresh SQLite
 // file, the demo roster, and the server's clock started inside the payment window.
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,14 @@ export class TestServer {
     this.process.kill('SIGINT');
     await exited;
     this.process = null;
+  }
+
+  /** Adds residents to the roster with the server's own `import-roster` (a CSV, all or none). */
+  importRoster(residents) {
+    const file = join(this.db.replace(/^sqlite:\/\//, '').replace(/[^/]+$/, ''), 'roster.csv');
+    const rows = residents.map((r) => `${r.id},${r.name},${r.town},${r.village},否,enrolled,`);
+    writeFileSync(file, ['id_number,name,town,village,severely_disabled,status,paid', ...rows].join('\n'));
+    execFileSync(BIN, ['import-roster', '--database-url', this.db, file], { encoding: 'utf8' });
   }
 
   /** The ledger's totals for a year (the test year unless told), read by the server's own command. */
