@@ -7,6 +7,7 @@ mod create_staff;
 mod demo_roster;
 mod import_roster;
 mod ledger;
+mod notify_secret;
 mod sandbox_bank;
 mod serve;
 
@@ -41,14 +42,7 @@ pub async fn run() -> Result<(), String> {
             };
             create_staff::create_staff(&db.database_url, staff).await
         }
-        Command::NotifySecret { db } => {
-            let db = connect(&db.database_url).await?;
-            let secret = crate::storage::settings::notify_secret(&db)
-                .await
-                .map_err(|e| format!("database: {e}"))?;
-            println!("{secret}");
-            Ok(())
-        }
+        Command::NotifySecret { db } => notify_secret::print(&db.database_url).await,
         Command::SandboxBank {
             bind,
             secret,

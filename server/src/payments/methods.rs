@@ -15,7 +15,7 @@ use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::gateway::GatewayError;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
-use crate::service::ServiceResult;
+use crate::service::{ServiceError, ServiceResult};
 use crate::storage::methods::{self, NewMethod};
 use crate::storage::next_seq;
 
@@ -37,34 +37,57 @@ async fn bind(
     who: Authed,
     ApiJson(request): ApiJson<BindCard>,
 ) -> ApiResult<(StatusCode, Json<PaymentMethod>)> {
+    let (bound, method) = bind_card(&state, &who.account_id, &request).await?;
+    let status = match bound {
+        Bound::New => StatusCode::CREATED,
+        Bound::Again => StatusCode::OK,
+    };
+    Ok((status, Json(method)))
+}
+
+/// Whether a bind made a new card or answered a retry with the one already bound.
+pub enum Bound {
+    New,
+    Again,
+}
+
+/// Binds a card through the gateway under the client's id. Idempotent: the same id again
+/// answers with the card already bound, and the bank is not asked twice.
+pub async fn bind_card(
+    state: &AppState,
+    account_id: &str,
+    request: &BindCard,
+) -> ServiceResult<(Bound, PaymentMethod)> {
     if !yanglao_shared::wire::is_client_made(request.id) {
-        return Err(ApiError::invalid("invalid_id", "编号无效，请重新绑定"));
+        return Err(ServiceError::invalid("invalid_id", "编号无效，请重新绑定"));
     }
     let card = CardNumber::parse(&request.card_number)
-        .map_err(|e| ApiError::invalid(e.code(), e.to_string()))?;
+        .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
     let mut conn = state.db.pool.acquire().await?;
-    // The same bind sent twice (a retry) answers with the card already bound.
     if let Some(owner) = methods::owner_of(&mut conn, request.id).await? {
-        if owner != who.account_id {
-            return Err(ApiError::conflict("id_conflict", "编号冲突，请重新绑定"));
+        if owner != account_id {
+            return Err(ServiceError::conflict(
+                "id_conflict",
+                "编号冲突，请重新绑定",
+            ));
         }
-        let all = views_since(&mut conn, &state, &who.account_id, Some(-1)).await?;
+        let all = views_since(&mut conn, state, account_id, Some(-1)).await?;
         let existing = all
             .into_iter()
             .find(|m| m.id == request.id)
-            .ok_or(ApiError::NotFound)?;
-        return Ok((StatusCode::OK, Json(existing)));
+            .ok_or(ServiceError::NotFound)?;
+        return Ok((Bound::Again, existing));
     }
     drop(conn);
     let bound = state.gateway.bind_card(&card).await.map_err(|e| match e {
         GatewayError::CardRefused(why) => {
-            ApiError::invalid("card_refused", format!("银行未接受这张卡：{why}"))
+            ServiceError::invalid("card_refused", format!("银行未接受这张卡：{why}"))
         }
-        GatewayError::Unavailable(_) => ApiError::GatewayUnavailable,
+        unavailable => ServiceError::Gateway(unavailable),
     })?;
     let new = NewMethod {
         id: request.id,
-        account_id: &who.account_id,
+        account_id,
         gateway_token: &bound.token,
         bank: &bound.bank,
         last_four: &bound.last_four,
@@ -80,7 +103,7 @@ async fn bind(
         sandbox: state.gateway.is_sandbox(),
         removed: false,
     };
-    Ok((StatusCode::CREATED, Json(method)))
+    Ok((Bound::New, method))
 }
 
 async fn remove(

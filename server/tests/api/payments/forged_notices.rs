@@ -199,3 +199,26 @@ async fn a_restarted_server_reconciles_at_once(app: &TestApp) {
     next.stop().await;
     assert_eq!(paid, 1, "settled by the new server's first pass");
 }
+
+/// What a separate sandbox-bank process is handed: the same secret the server uses.
+#[tokio::test]
+async fn notify_secret_prints_the_installations_own() {
+    let url = fresh_database(Store::Sqlite).await.unwrap();
+    let print = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yanglao-server"))
+            .args(["notify-secret", "--database-url", &url])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let first = print();
+    assert_eq!(first.len(), 64);
+    assert_eq!(print(), first);
+    let db = yanglao_server::storage::Db::connect(&url).await.unwrap();
+    assert_eq!(settings::notify_secret(&db).await.unwrap(), first);
+}
