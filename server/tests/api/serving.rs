@@ -30,7 +30,7 @@ async fn the_openapi_document_lists_every_route(app: &TestApp) {
 }
 
 async fn every_documented_route_is_routed(app: &TestApp) {
-    let token = app.register("13700000004").await;
+    let token = app.account("13700000004").await;
     for (method, path, _, _) in ROUTES {
         let concrete = path
             .replace("{id}", &Uuid::new_v4().to_string())

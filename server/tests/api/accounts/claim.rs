@@ -20,14 +20,14 @@ fn claim(name: &str, person: &Person) -> ClaimRequest {
 }
 
 async fn a_new_account_has_no_own_record_and_a_masked_mobile(app: &TestApp) {
-    let token = app.register("13700000005").await;
+    let token = app.account("13700000005").await;
     let me = app.api.me(&token).await.unwrap();
     assert_eq!(me.own_record, None);
     assert_eq!(me.mobile_masked, "137****0005");
 }
 
 async fn a_claim_whose_name_does_not_match_is_refused(app: &TestApp) {
-    let token = app.register("13700000005").await;
+    let token = app.account("13700000005").await;
     let wrong = app
         .api
         .claim(&token, &claim("王秀兰", &mother()))
@@ -38,7 +38,7 @@ async fn a_claim_whose_name_does_not_match_is_refused(app: &TestApp) {
 }
 
 async fn claiming_ones_own_record_shows_the_full_history(app: &TestApp) {
-    let token = app.register("13700000005").await;
+    let token = app.account("13700000005").await;
     let claimed = app
         .api
         .claim(&token, &claim("王秀英", &mother()))
@@ -52,12 +52,12 @@ async fn claiming_ones_own_record_shows_the_full_history(app: &TestApp) {
 }
 
 async fn a_record_claimed_by_one_account_cannot_be_claimed_by_another(app: &TestApp) {
-    let first = app.register("13700000005").await;
+    let first = app.account("13700000005").await;
     app.api
         .claim(&first, &claim("王秀英", &mother()))
         .await
         .unwrap();
-    let other = app.register("13700000006").await;
+    let other = app.account("13700000006").await;
     let again = app
         .api
         .claim(&other, &claim("王秀英", &mother()))

@@ -17,7 +17,7 @@ const MOBILE: &str = "13700000007";
 
 /// Logs in once (the session this returns), then guesses wrong five times.
 async fn guessed_five_times(app: &TestApp) -> String {
-    app.register(MOBILE).await;
+    app.account(MOBILE).await;
     let token = app.login(MOBILE, PASSWORD).await;
     for _ in 0..5 {
         let wrong = app
@@ -50,7 +50,7 @@ async fn a_login_block_leaves_open_sessions_working(app: &TestApp) {
 }
 
 async fn logging_out_ends_the_session(app: &TestApp) {
-    let token = app.register(MOBILE).await;
+    let token = app.account(MOBILE).await;
     assert!(app.api.me(&token).await.is_ok());
     assert_eq!(
         app.api.logout(&token).await.unwrap(),

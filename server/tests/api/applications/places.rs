@@ -31,7 +31,7 @@ async fn the_places_are_the_rosters_villages_and_the_staffs(app: &TestApp) {
 
 async fn a_form_naming_an_unknown_village_is_refused(app: &TestApp) {
     with_second_village_staff(app).await;
-    let token = app.register("13800000061").await;
+    let token = app.account("13800000061").await;
     let typo = enrolment(&newcomer(), TOWN, "岛山");
     let refused = app.api.file_enrolment(&token, &typo).await.unwrap_err();
     assert_eq!(
@@ -43,7 +43,7 @@ async fn a_form_naming_an_unknown_village_is_refused(app: &TestApp) {
 
 async fn a_form_naming_a_staff_members_village_is_accepted(app: &TestApp) {
     with_second_village_staff(app).await;
-    let token = app.register("13800000061").await;
+    let token = app.account("13800000061").await;
     // Under the id of a form refused for its place: a refusal left nothing behind.
     let typo = enrolment(&newcomer(), TOWN, "岛山");
     assert!(app.api.file_enrolment(&token, &typo).await.is_err());

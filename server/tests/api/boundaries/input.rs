@@ -25,7 +25,7 @@ on_both_stores!(
 
 /// An account with mother on its list; the rows of intents, payees and cards so far.
 async fn account(app: &TestApp) -> (String, Uuid, i64) {
-    let token = app.register("13700000003").await;
+    let token = app.account("13700000003").await;
     let mum = app.add_payee(&token, &mother()).await;
     (token, mum, rows(app).await)
 }
@@ -144,7 +144,7 @@ async fn a_card_number_failing_its_check_digit_is_refused(app: &TestApp) {
 }
 
 async fn an_unknown_route_answers_no_such_route(app: &TestApp) {
-    let token = app.register("13700000003").await;
+    let token = app.account("13700000003").await;
     let reply = app
         .api
         .raw(Method::GET, "/nothing-here", Some(&token), None)

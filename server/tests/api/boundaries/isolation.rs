@@ -28,7 +28,7 @@ struct A {
 }
 
 async fn a_paid_for_mother(app: &TestApp) -> A {
-    let a = app.register("13700000001").await;
+    let a = app.account("13700000001").await;
     let mum = app.add_payee(&a, &mother()).await;
     let card = app.bind_card(&a, &test_cards::pays()).await;
     let paid = intent(mum, "500", Some(card));
@@ -43,7 +43,7 @@ async fn a_paid_for_mother(app: &TestApp) -> A {
 
 async fn another_accounts_people_cards_and_intents_are_invisible(app: &TestApp) {
     a_paid_for_mother(app).await;
-    let b = app.register("13700000002").await;
+    let b = app.account("13700000002").await;
     assert_eq!(app.api.payees(&b).await.unwrap(), []);
     assert_eq!(app.api.methods(&b).await.unwrap(), []);
     let b_sync = app.api.sync(&b, &pull(None)).await.unwrap();
@@ -54,7 +54,7 @@ async fn another_accounts_people_cards_and_intents_are_invisible(app: &TestApp) 
 
 async fn another_accounts_person_or_card_cannot_be_removed(app: &TestApp) {
     let a = a_paid_for_mother(app).await;
-    let b = app.register("13700000002").await;
+    let b = app.account("13700000002").await;
     let person = app.api.remove_payee(&b, a.mum).await.unwrap_err();
     assert_eq!(person.status, StatusCode::NOT_FOUND);
     let card = app.api.remove_card(&b, a.card).await.unwrap_err();
@@ -63,7 +63,7 @@ async fn another_accounts_person_or_card_cannot_be_removed(app: &TestApp) {
 
 async fn another_accounts_person_cannot_be_paid_for(app: &TestApp) {
     let a = a_paid_for_mother(app).await;
-    let b = app.register("13700000002").await;
+    let b = app.account("13700000002").await;
     let stolen = app
         .api
         .sync(&b, &push(None, vec![intent(a.mum, "500", Some(a.card))]))
@@ -74,7 +74,7 @@ async fn another_accounts_person_cannot_be_paid_for(app: &TestApp) {
 
 async fn another_accounts_card_cannot_pay_for_ones_own_person(app: &TestApp) {
     let a = a_paid_for_mother(app).await;
-    let b = app.register("13700000002").await;
+    let b = app.account("13700000002").await;
     let b_dad = app.add_payee(&b, &father()).await;
     let stolen = app
         .api
@@ -86,7 +86,7 @@ async fn another_accounts_card_cannot_pay_for_ones_own_person(app: &TestApp) {
 
 async fn replaying_another_accounts_intent_id_learns_nothing(app: &TestApp) {
     let a = a_paid_for_mother(app).await;
-    let b = app.register("13700000002").await;
+    let b = app.account("13700000002").await;
     let b_dad = app.add_payee(&b, &father()).await;
     let replay = PaymentIntent {
         id: a.paid.id,
@@ -100,7 +100,7 @@ async fn replaying_another_accounts_intent_id_learns_nothing(app: &TestApp) {
 
 async fn another_accounts_payee_id_cannot_be_reused(app: &TestApp) {
     let a = a_paid_for_mother(app).await;
-    let b = app.register("13700000002").await;
+    let b = app.account("13700000002").await;
     let taken = yanglao_shared::wire::NewPayee {
         id: a.mum,
         ..new_payee(&mother())

@@ -13,7 +13,7 @@ on_both_stores!(
 );
 
 async fn the_same_batch_sent_three_times_is_charged_once_and_answered_the_same(app: &TestApp) {
-    let token = app.register("13800000002").await;
+    let token = app.account("13800000002").await;
     let mum = app.add_payee(&token, &mother()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let batch = push(None, vec![intent(mum, "800", Some(card))]);
@@ -31,7 +31,7 @@ async fn the_same_batch_sent_three_times_is_charged_once_and_answered_the_same(a
 }
 
 async fn the_same_batch_sent_by_three_tabs_at_once_is_charged_once(app: &TestApp) {
-    let token = app.register("13800000002").await;
+    let token = app.account("13800000002").await;
     let dad = app.add_payee(&token, &father()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let batch = push(None, vec![intent(dad, "800", Some(card))]);
@@ -42,7 +42,7 @@ async fn the_same_batch_sent_by_three_tabs_at_once_is_charged_once(app: &TestApp
 }
 
 async fn a_reused_intent_id_with_other_content_is_refused_and_changes_nothing(app: &TestApp) {
-    let token = app.register("13800000002").await;
+    let token = app.account("13800000002").await;
     let mum = app.add_payee(&token, &mother()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let sent = intent(mum, "800", Some(card));

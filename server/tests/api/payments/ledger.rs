@@ -17,7 +17,7 @@ on_both_stores!(
 async fn a_person_year_is_charged_once_when_twenty_payers_race(app: &TestApp) {
     let mut payers = Vec::new();
     for i in 0..20 {
-        let token = app.register(&format!("1390000{i:04}")).await;
+        let token = app.account(&racer(i)).await;
         let payee = app.add_payee(&token, &mother()).await;
         let card = app.bind_card(&token, &test_cards::pays()).await;
         payers.push((token, payee, card));
@@ -50,7 +50,7 @@ async fn a_person_year_is_charged_once_when_twenty_payers_race(app: &TestApp) {
 
 /// The daughter's card has too little money for her mother's 2026.
 async fn declined(app: &TestApp) -> yanglao_shared::wire::SyncResponse {
-    let daughter = app.register("13800000004").await;
+    let daughter = app.account("13800000004").await;
     let mum = app.add_payee(&daughter, &mother()).await;
     let poor_card = app
         .bind_card(&daughter, &test_cards::insufficient_funds())
@@ -75,7 +75,7 @@ async fn a_decline_says_why_and_takes_no_person_year(app: &TestApp) {
 
 async fn after_a_decline_another_payer_can_pay_the_same_year(app: &TestApp) {
     declined(app).await;
-    let son = app.register("13800000005").await;
+    let son = app.account("13800000005").await;
     let mum = app.add_payee(&son, &mother()).await;
     let good_card = app.bind_card(&son, &test_cards::pays()).await;
     let paid = app

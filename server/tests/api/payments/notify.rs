@@ -18,7 +18,7 @@ on_both_stores!(
 );
 
 async fn a_card_that_pays_at_once_answers_paid_with_the_amount_and_a_receipt(app: &TestApp) {
-    let token = app.register("13800000001").await;
+    let token = app.account("13800000001").await;
     let mum = app.add_payee(&token, &mother()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let reply = app
@@ -37,7 +37,7 @@ async fn a_card_that_pays_at_once_answers_paid_with_the_amount_and_a_receipt(app
 }
 
 async fn a_slow_banks_signed_notification_settles_the_payment(app: &TestApp) {
-    let token = app.register("13800000001").await;
+    let token = app.account("13800000001").await;
     let mum = app.add_payee(&token, &mother()).await;
     let dad = app.add_payee(&token, &father()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
@@ -91,7 +91,7 @@ async fn a_slow_banks_signed_notification_settles_the_payment(app: &TestApp) {
 }
 
 async fn a_lost_notification_is_settled_by_reconciliation(app: &TestApp) {
-    let token = app.register("13800000003").await;
+    let token = app.account("13800000003").await;
     let dad = app.add_payee(&token, &father()).await;
     let card = app
         .bind_card(&token, &test_cards::lost_notification())

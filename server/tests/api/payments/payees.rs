@@ -12,7 +12,7 @@ on_both_stores!(
 );
 
 async fn a_payer_sees_each_person_masked_with_only_what_paying_needs(app: &TestApp) {
-    let token = app.register("13800000001").await;
+    let token = app.account("13800000001").await;
     let mum = app.add_payee(&token, &mother()).await;
     let dad = app.add_payee(&token, &father()).await;
     let payees = app.api.payees(&token).await.unwrap();
@@ -35,7 +35,7 @@ async fn a_payer_sees_each_person_masked_with_only_what_paying_needs(app: &TestA
 }
 
 async fn a_pensioners_view_says_why_they_cannot_pay(app: &TestApp) {
-    let token = app.register("13800000008").await;
+    let token = app.account("13800000008").await;
     let pensioner = app.add_payee(&token, &pensioner()).await;
     let views = app.api.payees(&token).await.unwrap();
     let view = views.iter().find(|p| p.id == pensioner).unwrap();

@@ -13,7 +13,7 @@ on_both_stores!(
 );
 
 async fn anyone_can_verify_a_receipt_and_sees_a_masked_name_only(app: &TestApp) {
-    let token = app.register("13800000001").await;
+    let token = app.account("13800000001").await;
     let mum = app.add_payee(&token, &mother()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let paid = app

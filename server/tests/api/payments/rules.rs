@@ -20,7 +20,7 @@ on_both_stores!(
 
 /// Pays one intent for `person` with a card that pays; returns its state.
 async fn pay(app: &TestApp, person: &Person, edit: impl FnOnce(&mut PaymentIntent)) -> IntentState {
-    let token = app.register("13800000008").await;
+    let token = app.account("13800000008").await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let payee = app.add_payee(&token, person).await;
     let mut sent = intent(payee, "500", Some(card));
@@ -32,7 +32,8 @@ async fn pay(app: &TestApp, person: &Person, edit: impl FnOnce(&mut PaymentInten
 async fn an_intent_arriving_after_the_window_is_refused_and_not_charged(app: &TestApp) {
     // Prepared on the evening of 30 April, arrives at 01:00 on 1 May in Wendeng (17:00 UTC).
     app.clock.set(datetime!(2026-04-30 17:00 UTC));
-    let token = app.register("13800000006").await;
+    // Registered now: a session from the template's day would have expired.
+    let token = app.register("13800000096").await;
     let mum = app.add_payee(&token, &mother()).await;
     let card = app.bind_card(&token, &test_cards::pays()).await;
     let late = PaymentIntent {
@@ -55,7 +56,7 @@ async fn an_intent_arriving_after_the_window_is_refused_and_not_charged(app: &Te
 }
 
 async fn an_intent_without_a_card_waits_and_is_paid_once_a_card_is_attached(app: &TestApp) {
-    let token = app.register("13800000007").await;
+    let token = app.account("13800000007").await;
     let mum = app.add_payee(&token, &mother()).await;
     let waiting = intent(mum, "500", None);
     let first = app

@@ -36,7 +36,7 @@ async fn town_center(app: &TestApp) -> String {
 }
 
 async fn a_resident_has_no_staff_role(app: &TestApp) {
-    let resident = app.register("13900000001").await;
+    let resident = app.account("13800000091").await;
     assert_eq!(app.api.me(&resident).await.unwrap().staff, None);
 }
 
@@ -61,7 +61,7 @@ async fn the_app_learns_a_staff_members_role_and_area_from_me(app: &TestApp) {
 }
 
 async fn a_resident_is_refused_every_staff_read_and_nothing_is_audited(app: &TestApp) {
-    let resident = app.register("13900000001").await;
+    let resident = app.account("13800000091").await;
     let staff_routes: Vec<_> = ROUTES
         .iter()
         .filter(|r| r.0 == "get" && r.1.starts_with("/staff/"))

@@ -32,7 +32,7 @@ fn total(amount: &str, count: i64) -> TierTotal {
 /// The payments above; returns the village assistant of 岛山村.
 async fn paid_this_year(app: &TestApp) -> String {
     app.seed(&second_village()).await;
-    let payer = app.register("13900000011").await;
+    let payer = app.account("13800000092").await;
     let mum = app.add_payee(&payer, &mother()).await;
     let dad = app.add_payee(&payer, &father()).await;
     let card = app.bind_card(&payer, &test_cards::pays()).await;

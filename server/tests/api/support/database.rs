@@ -5,9 +5,12 @@
 //! Migrating and seeding every test's database from nothing is most of a test's time, so the
 //! first test of a run builds one template per store (the server's own migrations, then the
 //! [`super::roster::village`] roster) and every other test starts from a copy of it: a file
-//! copy for SQLite, `CREATE DATABASE … TEMPLATE` for PostgreSQL. Each test still owns its
-//! database; `Db::connect` still runs the migrations (and finds them applied).
+//! copy for SQLite, `CREATE DATABASE … TEMPLATE` for PostgreSQL. The template also holds the
+//! resident accounts of [`DIRECTORY`], registered once through the API, since Argon2 is most
+//! of a registration's time. Each test still owns its database; `Db::connect` still runs the
+//! migrations (and finds them applied).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use tokio::sync::OnceCell;
@@ -75,13 +78,68 @@ pub async fn fresh_database(store: Store) -> Option<String> {
     }
 }
 
-/// Migrates the database at `url` and seeds the village roster, then lets go of it.
-async fn prepare(url: &str, store: Store) {
+/// The resident accounts every test's database starts with (see `TestApp::account`): the
+/// mobiles the tests use for residents, and the twenty payers who race for one person-year.
+/// Staff mobiles (1390000xxxx) are not here: staff are made by each test that needs them.
+pub const DIRECTORY: &[&str] = &[
+    "13700000001",
+    "13700000002",
+    "13700000003",
+    "13700000004",
+    "13700000005",
+    "13700000006",
+    "13700000007",
+    "13800000001",
+    "13800000002",
+    "13800000003",
+    "13800000004",
+    "13800000005",
+    "13800000006",
+    "13800000007",
+    "13800000008",
+    "13800000011",
+    "13800000012",
+    "13800000021",
+    "13800000022",
+    "13800000031",
+    "13800000032",
+    "13800000041",
+    "13800000051",
+    "13800000061",
+    "13800000062",
+    "13800000091",
+    "13800000092",
+];
+
+/// The mobile of the `i`th of the twenty racing payers, all in [`DIRECTORY`]'s template.
+pub fn racer(i: usize) -> String {
+    format!("1360000{i:04}")
+}
+
+/// Migrates the database at `url`, seeds the village roster and registers the directory's
+/// accounts through a server of its own, then lets go of it. Answers each account's token.
+async fn prepare(url: &str, store: Store) -> HashMap<String, String> {
     let db = Db::connect(url).await.expect("template database");
     let now_ms = (IN_WINDOW.unix_timestamp_nanos() / 1_000_000) as i64;
     seed::insert_all(&db, "371003", &roster::village(), now_ms)
         .await
         .expect("roster");
+    let (server, _, _) = super::start_server(db.clone()).await;
+    let api = super::Client::new(&server.url());
+    let mobiles = DIRECTORY
+        .iter()
+        .map(|m| m.to_string())
+        .chain((0..20).map(racer));
+    let registered = futures::future::join_all(mobiles.map(|mobile| {
+        let api = &api;
+        async move {
+            let credentials = super::credentials(&mobile, super::PASSWORD);
+            let (_, session) = api.register(&credentials).await.expect("registers");
+            (mobile, session.token)
+        }
+    }))
+    .await;
+    server.stop().await;
     if let Store::Sqlite = store {
         // Everything into the main file, so a copy of it is the whole database.
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -90,37 +148,40 @@ async fn prepare(url: &str, store: Store) {
             .unwrap();
     }
     db.pool.close().await;
+    registered.into_iter().collect()
 }
 
-static SQLITE_TEMPLATE: OnceCell<PathBuf> = OnceCell::const_new();
-static PG_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+type Accounts = HashMap<String, String>;
+static SQLITE_TEMPLATE: OnceCell<(PathBuf, Accounts)> = OnceCell::const_new();
+static PG_TEMPLATE: OnceCell<(String, Accounts)> = OnceCell::const_new();
 
-/// The URL of a fresh database of `store`, migrated, with the village roster.
-pub async fn with_village(store: Store) -> Option<String> {
+/// The URL of a fresh database of `store`, migrated, with the village roster and the
+/// directory's accounts, and those accounts' tokens.
+pub async fn with_village(store: Store) -> Option<(String, &'static Accounts)> {
     match store {
         Store::Sqlite => {
-            let template = SQLITE_TEMPLATE
+            let (template, accounts) = SQLITE_TEMPLATE
                 .get_or_init(|| async {
                     let path = sqlite_file("template");
-                    prepare(&sqlite_url(&path), store).await;
-                    path
+                    let accounts = prepare(&sqlite_url(&path), store).await;
+                    (path, accounts)
                 })
                 .await;
             let path = sqlite_file("test");
             std::fs::copy(template, &path).unwrap();
-            Some(sqlite_url(&path))
+            Some((sqlite_url(&path), accounts))
         }
         Store::Postgres => {
             let admin = pg_admin_url()?;
-            let template = PG_TEMPLATE
+            let (template, accounts) = PG_TEMPLATE
                 .get_or_init(|| async {
                     let name = format!("template_{}", Uuid::new_v4().simple());
-                    prepare(&create_pg(&admin, &name, None).await, store).await;
-                    name
+                    let accounts = prepare(&create_pg(&admin, &name, None).await, store).await;
+                    (name, accounts)
                 })
                 .await;
             let name = format!("t_{}", Uuid::new_v4().simple());
-            Some(create_pg(&admin, &name, Some(template)).await)
+            Some((create_pg(&admin, &name, Some(template)).await, accounts))
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod client;
 pub mod database;
 pub mod roster;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use time::macros::datetime;
@@ -26,7 +27,7 @@ use yanglao_shared::PolicyTable;
 
 pub use build::*;
 pub use client::{ApiFailure, Client};
-pub use database::{fresh_database, Store};
+pub use database::{fresh_database, racer, Store};
 pub use roster::*;
 
 /// The server's clock in every test unless a test moves it: a Monday in the 2026 window.
@@ -44,16 +45,33 @@ pub struct TestApp {
     pub clock: Clock,
     pub sandbox: SandboxBank,
     pub db: Db,
+    /// The session tokens of the template's resident accounts, by mobile.
+    accounts: &'static HashMap<String, String>,
 }
 
-/// A server over a fresh database of `store` holding [`roster::village`]'s four people.
+/// A server over a fresh database of `store` holding [`roster::village`]'s four people and
+/// the template's [`database::DIRECTORY`] of resident accounts.
 pub async fn spawn_app(store: Store) -> Option<TestApp> {
-    let url = database::with_village(store).await?;
+    let (url, accounts) = database::with_village(store).await?;
     let db = Db::connect(&url).await.expect("database");
+    let (server, clock, sandbox) = start_server(db.clone()).await;
+    Some(TestApp {
+        api: Client::new(&server.url()),
+        server,
+        clock,
+        sandbox,
+        db,
+        accounts,
+    })
+}
+
+/// A server over `db` with a manual clock at [`IN_WINDOW`] and the sandbox bank, built the
+/// way `serve` builds one.
+pub async fn start_server(db: Db) -> (Server, Clock, SandboxBank) {
     let clock = Clock::manual(IN_WINDOW);
     let sandbox = SandboxBank::new(GATEWAY_SECRET).with_delay(Duration::from_millis(300));
     let state = AppState::build(Parts {
-        db: db.clone(),
+        db,
         clock: clock.clone(),
         policies: PolicyTable::builtin(),
         region: "371003".into(),
@@ -70,15 +88,8 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
     )
     .await
     .expect("server starts");
-    let url = server.url();
-    sandbox.set_notify_url(format!("{url}/api/v1/gateway/notify"));
-    Some(TestApp {
-        api: Client::new(&url),
-        server,
-        clock,
-        sandbox,
-        db,
-    })
+    sandbox.set_notify_url(format!("{}/api/v1/gateway/notify", server.url()));
+    (server, clock, sandbox)
 }
 
 /// One test body run against both stores: `mod sqlite` and `mod postgres`, one test each.
@@ -138,6 +149,17 @@ impl TestApp {
         seed::insert_all(&self.db, "371003", rows, self.clock.now_ms())
             .await
             .expect("roster rows");
+    }
+
+    /// A resident account of its own, logged in: its session token. The mobiles of
+    /// [`database::DIRECTORY`] were registered once, through the API, in the template every
+    /// test's database copies (Argon2 is most of a registration's time); any other mobile is
+    /// registered now.
+    pub async fn account(&self, mobile: &str) -> String {
+        match self.accounts.get(mobile) {
+            Some(token) => token.clone(),
+            None => self.register(mobile).await,
+        }
     }
 
     /// Registers a new account (answered `201 Created`) and returns its session token.

@@ -28,7 +28,7 @@ fn codes(view: &BackPaymentView) -> Vec<&str> {
 
 /// Father paid 2025.
 async fn a_year_already_paid_is_rejected_and_no_slip_is_issued(app: &TestApp) {
-    let token = app.register("13800000051").await;
+    let token = app.account("13800000051").await;
     let (_, town) = town_center(app).await;
     let paid_year = apply(app, &token, &father(), &[2025], "500").await;
     let reply = review(app, &town, paid_year.id).await;
@@ -38,7 +38,7 @@ async fn a_year_already_paid_is_rejected_and_no_slip_is_issued(app: &TestApp) {
 }
 
 async fn every_reason_for_a_rejection_is_given_at_once(app: &TestApp) {
-    let token = app.register("13800000051").await;
+    let token = app.account("13800000051").await;
     let (_, town) = town_center(app).await;
     let odd = apply(app, &token, &father(), &[2026, 2017], "300").await;
     let reply = review(app, &town, odd.id).await;
@@ -49,7 +49,7 @@ async fn every_reason_for_a_rejection_is_given_at_once(app: &TestApp) {
 }
 
 async fn two_slips_never_cover_one_year(app: &TestApp) {
-    let token = app.register("13800000051").await;
+    let token = app.account("13800000051").await;
     let (_, town) = town_center(app).await;
     let first = apply(app, &token, &father(), &[2021, 2022], "800").await;
     assert_eq!(
@@ -64,7 +64,7 @@ async fn two_slips_never_cover_one_year(app: &TestApp) {
 }
 
 async fn a_year_paid_another_way_after_the_slip_refuses_the_receipt(app: &TestApp) {
-    let token = app.register("13800000051").await;
+    let token = app.account("13800000051").await;
     let (_, town) = town_center(app).await;
     let first = apply(app, &token, &father(), &[2021, 2022], "800").await;
     review(app, &town, first.id).await;
@@ -94,7 +94,7 @@ async fn a_year_paid_another_way_after_the_slip_refuses_the_receipt(app: &TestAp
 }
 
 async fn each_decision_of_the_check_is_audited(app: &TestApp) {
-    let token = app.register("13800000051").await;
+    let token = app.account("13800000051").await;
     let (town_id, town) = town_center(app).await;
     for (years, amount) in [
         (&[2025][..], "500"),

@@ -23,7 +23,7 @@ on_both_stores!(
 );
 
 async fn a_form_lists_its_years_in_order_with_a_masked_name(app: &TestApp) {
-    let son = app.register("13800000041").await;
+    let son = app.account("13800000041").await;
     let form = back_payment(&mother(), &[2021, 2020], "1000");
     let first = app.api.file_back_payment(&son, &form).await.unwrap();
     assert_eq!(first.years, [2020, 2021]);
@@ -31,7 +31,7 @@ async fn a_form_lists_its_years_in_order_with_a_masked_name(app: &TestApp) {
 }
 
 async fn a_retried_form_is_the_same_form(app: &TestApp) {
-    let son = app.register("13800000041").await;
+    let son = app.account("13800000041").await;
     let form = back_payment(&mother(), &[2021, 2020], "1000");
     let first = app.api.file_back_payment(&son, &form).await.unwrap();
     let again = app.api.file_back_payment(&son, &form).await.unwrap();

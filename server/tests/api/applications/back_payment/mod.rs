@@ -44,7 +44,7 @@ pub struct Applied {
 }
 
 pub async fn applied(app: &TestApp) -> Applied {
-    let son = app.register("13800000041").await;
+    let son = app.account("13800000041").await;
     let (town_id, town) = town_center(app).await;
     let id = apply(app, &son, &mother(), &[2021, 2020], "1000").await.id;
     Applied {

@@ -19,7 +19,7 @@ on_both_stores!(
 
 /// Mother's 2020 at 500, filed by the applicant.
 async fn filed(app: &TestApp) -> (String, Uuid) {
-    let applicant = app.register("13800000061").await;
+    let applicant = app.account("13800000061").await;
     let id = apply(app, &applicant, &mother(), &[2020], "500").await.id;
     (applicant, id)
 }
@@ -48,7 +48,7 @@ async fn town(app: &TestApp) -> String {
 
 async fn an_applicant_sees_only_their_own_applications(app: &TestApp) {
     let (applicant, id) = filed(app).await;
-    let stranger = app.register("13800000062").await;
+    let stranger = app.account("13800000062").await;
     assert_eq!(app.api.back_payments(&stranger).await.unwrap(), []);
     assert_eq!(app.api.back_payments(&applicant).await.unwrap()[0].id, id);
 }

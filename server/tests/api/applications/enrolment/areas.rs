@@ -44,8 +44,8 @@ struct Two {
 
 async fn two_forms(app: &TestApp) -> Two {
     app.seed(&bulk(1)).await;
-    let resident_a = app.register("13800000021").await;
-    let resident_b = app.register("13800000022").await;
+    let resident_a = app.account("13800000021").await;
+    let resident_b = app.account("13800000022").await;
     let here = enrolment(&newcomer(), TOWN, VILLAGE);
     app.api.file_enrolment(&resident_a, &here).await.unwrap();
     let there = enrolment(&far(), BULK_TOWN, BULK_VILLAGE);

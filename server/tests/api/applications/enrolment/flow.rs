@@ -23,7 +23,7 @@ on_both_stores!(
 );
 
 async fn a_filed_form_is_submitted_with_a_masked_id_number(app: &TestApp) {
-    let son = app.register("13800000011").await;
+    let son = app.account("13800000011").await;
     let form = enrolment(&newcomer(), TOWN, VILLAGE);
     let first = app.api.file_enrolment(&son, &form).await.unwrap();
     assert_eq!(first.state, EnrolmentState::Submitted);
@@ -31,7 +31,7 @@ async fn a_filed_form_is_submitted_with_a_masked_id_number(app: &TestApp) {
 }
 
 async fn a_retried_form_gets_the_same_answer_and_stays_one_form(app: &TestApp) {
-    let son = app.register("13800000011").await;
+    let son = app.account("13800000011").await;
     let form = enrolment(&newcomer(), TOWN, VILLAGE);
     let first = app.api.file_enrolment(&son, &form).await.unwrap();
     let again = app.api.file_enrolment(&son, &form).await.unwrap();

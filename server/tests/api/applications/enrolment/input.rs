@@ -23,7 +23,7 @@ on_both_stores!(
 );
 
 async fn each_invalid_field_is_refused_with_a_code(app: &TestApp) {
-    let token = app.register("13800000031").await;
+    let token = app.account("13800000031").await;
     let good = enrolment(&newcomer(), TOWN, VILLAGE);
     let bad = [
         EnrolmentForm {
@@ -53,7 +53,7 @@ async fn each_invalid_field_is_refused_with_a_code(app: &TestApp) {
 
 /// A flag that is not a boolean, a field the form does not have.
 async fn a_body_the_form_cannot_hold_is_refused(app: &TestApp) {
-    let token = app.register("13800000031").await;
+    let token = app.account("13800000031").await;
     let good = enrolment(&newcomer(), TOWN, VILLAGE);
     for (field, value) in [("severely_disabled", json!("是")), ("surprise", json!(1))] {
         let mut body = serde_json::to_value(&good).unwrap();
@@ -74,7 +74,7 @@ async fn a_body_the_form_cannot_hold_is_refused(app: &TestApp) {
 }
 
 async fn a_form_whose_id_differs_from_its_address_is_refused(app: &TestApp) {
-    let token = app.register("13800000031").await;
+    let token = app.account("13800000031").await;
     let form = enrolment(&newcomer(), TOWN, VILLAGE);
     let refused = app
         .api
@@ -86,7 +86,7 @@ async fn a_form_whose_id_differs_from_its_address_is_refused(app: &TestApp) {
 }
 
 async fn someone_under_sixteen_cannot_enrol(app: &TestApp) {
-    let token = app.register("13800000031").await;
+    let token = app.account("13800000031").await;
     let child = Person {
         name: "毕小雨",
         id_number: synthetic::id_number("371003", date!(2015 - 06 - 01), 12),
@@ -105,7 +105,7 @@ async fn someone_under_sixteen_cannot_enrol(app: &TestApp) {
 }
 
 async fn a_person_already_on_the_roster_cannot_enrol(app: &TestApp) {
-    let token = app.register("13800000031").await;
+    let token = app.account("13800000031").await;
     let on_roster = enrolment(&mother(), TOWN, VILLAGE);
     let refused = app
         .api
@@ -121,7 +121,7 @@ async fn a_person_already_on_the_roster_cannot_enrol(app: &TestApp) {
 
 /// One form filed; what follows changes nothing and is not audited.
 async fn one_form(app: &TestApp) -> (String, EnrolmentForm) {
-    let token = app.register("13800000031").await;
+    let token = app.account("13800000031").await;
     let good = enrolment(&newcomer(), TOWN, VILLAGE);
     app.api.file_enrolment(&token, &good).await.unwrap();
     (token, good)
@@ -157,7 +157,7 @@ async fn a_form_sent_again_with_other_content_is_an_idempotency_conflict(app: &T
 
 async fn another_account_cannot_use_a_forms_id(app: &TestApp) {
     let (_, good) = one_form(app).await;
-    let stranger = app.register("13800000032").await;
+    let stranger = app.account("13800000032").await;
     let refused = app.api.file_enrolment(&stranger, &good).await.unwrap_err();
     assert_eq!(refused.code, "id_conflict");
     nothing_more_was_written(app).await;

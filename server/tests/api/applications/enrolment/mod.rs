@@ -24,7 +24,7 @@ pub struct Filed {
 }
 
 pub async fn filed(app: &TestApp) -> Filed {
-    let son = app.register("13800000011").await;
+    let son = app.account("13800000011").await;
     let (village_id, village) = app
         .staff("13900000011", Role::Village, TOWN, Some(VILLAGE))
         .await;

@@ -85,7 +85,7 @@ async fn a_person_on_someones_list_is_verified_once_enrolled(app: &TestApp) {
 async fn someone_adding_the_enrolled_person_afresh_finds_her_unpaid(app: &TestApp) {
     let f = filed(app).await;
     f.entered(app).await;
-    let neighbour = app.register("13800000012").await;
+    let neighbour = app.account("13800000012").await;
     app.add_payee(&neighbour, &newcomer()).await;
     let seen = app.api.payees(&neighbour).await.unwrap();
     assert!(matches!(
