@@ -132,6 +132,12 @@ _setup_debian_packages() {
     else
         need+=(ca-certificates)
     fi
+    # A CJK font, so that headless Chromium's screenshots show Chinese, not boxes.
+    if _deb_installed fonts-wqy-microhei; then
+        _say "ok: fonts-wqy-microhei (already installed)"
+    else
+        need+=(fonts-wqy-microhei)
+    fi
 
     if ((${#need[@]})); then
         _apt_install "${need[@]}"
