@@ -236,10 +236,13 @@ impl TestApp {
 
     /// Person-years paid through the app (an intent charged them).
     pub async fn paid_contributions(&self) -> i64 {
-        self.count(
-            "SELECT COUNT(*) FROM contributions WHERE intent_id IS NOT NULL AND state = 'paid'",
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM contributions WHERE intent_id IS NOT NULL AND state = $1",
         )
+        .bind(yanglao_server::payments::states::ContributionStatus::Paid.as_str())
+        .fetch_one(&self.db.pool)
         .await
+        .unwrap()
     }
 
     /// The audit actions written by `actor`, oldest first.
