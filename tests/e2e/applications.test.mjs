@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestServer, launchBrowser, phone, screenshot, createStaff, logIn } from './harness.mjs';
+import { register } from './flows.mjs';
 
 const TOWN = '龙山街道';
 const VILLAGE = '西楼村';
@@ -34,15 +35,6 @@ function newIdNumber(first17) {
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
   return first17 + '10X98765432'[sum % 11];
-}
-
-async function register(page, mobile) {
-  await page.goto(`${server.url}/register`);
-  await page.getByTestId('register-mobile').fill(mobile);
-  await page.getByTestId('register-password').fill('mima-12345');
-  await page.getByTestId('register-password2').fill('mima-12345');
-  await page.getByTestId('register-submit').click();
-  await page.getByTestId('add-payee').waitFor();
 }
 
 /** What the server says to an account (a second look, beside the screen). */
@@ -100,7 +92,7 @@ test('enrolment: filled in offline, returned by the village, fixed, approved, en
   const person = { name: '林晓梅', id: newIdNumber('37100319910312771') };
   const resident = await phone(browser);
   const page = await resident.newPage();
-  await register(page, '13811112222');
+  await register(page, server, '13811112222');
   await applications(page);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
 
@@ -220,7 +212,7 @@ test('back payment: rejected for a paid year, filed again, slip issued, bank rec
   createStaff(server, staff);
   const resident = await phone(browser);
   const page = await resident.newPage();
-  await register(page, '13811113333');
+  await register(page, server, '13811113333');
   await applications(page);
 
   // 1. Every year the form offers (the policy's years at contribution age), at 500 a year.

@@ -6,11 +6,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ARTIFACTS, TestServer, launchBrowser, logIn, phone } from './harness.mjs';
+import { PASSWORD, SANDBOX_CARD, payAll } from './flows.mjs';
 
 const PEOPLE = 250;
-const SANDBOX_CARD = '6222020000123456782';
 const MOBILE = '13911119001';
-const PASSWORD = 'mima-12345';
 
 let server;
 let browser;
@@ -106,21 +105,7 @@ test('250 payments prepared offline are all answered after reconnecting, in roun
   // Offline: the whole village is paid for, 500 yuan each, and waits as 待提交.
   await server.stop();
   await context.setOffline(true);
-  await page.getByTestId('start-pay').click();
-  const boxes = page.getByTestId('pay-person');
-  await boxes.first().waitFor();
-  assert.equal(await boxes.count(), PEOPLE);
-  for (const box of await boxes.all()) await box.check();
-  await page.getByTestId('pay-next').click();
-  for (let i = 0; i < PEOPLE; i += 1) {
-    await page.locator('[data-testid="tier-option"][data-amount="500"]').click();
-    await page.getByTestId('pay-next').click();
-  }
-  await page.getByTestId('card-option').first().click();
-  await page.getByTestId('pay-next').click();
-  await page.getByTestId('confirm-total').waitFor();
-  await page.getByTestId('confirm-pay').click();
-  await page.getByTestId('payment-list').waitFor();
+  assert.equal(await payAll(page), PEOPLE);
   await waitForCount(page, '[data-testid="intent-status"][data-state="queued"]', PEOPLE);
   await screenshot(page, 'batch-01-queued-offline');
 

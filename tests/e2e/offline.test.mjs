@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestServer, launchBrowser, phone, screenshot } from './harness.mjs';
+import { SANDBOX_CARD, addPerson, payAll, payablePeople, register } from './flows.mjs';
 
 let server;
 let browser;
@@ -21,31 +22,6 @@ after(async () => {
   await server?.stop();
 });
 
-const SANDBOX_CARD = '6222020000123456782';
-
-/** Adults on the demo roster who can pay this year (not disabled, under 60). */
-function payablePeople() {
-  return server.people.filter((p) => p.age >= 16 && p.age < 60 && !p.note.includes('残疾'));
-}
-
-async function register(page, mobile) {
-  await page.goto(`${server.url}/register`);
-  await page.getByTestId('register-mobile').fill(mobile);
-  await page.getByTestId('register-password').fill('mima-12345');
-  await page.getByTestId('register-password2').fill('mima-12345');
-  await page.getByTestId('register-submit').click();
-  await page.getByTestId('add-payee').waitFor();
-}
-
-async function addPerson(page, person) {
-  await page.getByTestId('add-payee').click();
-  await page.getByTestId('payee-name').fill(person.name);
-  await page.getByTestId('payee-id-number').fill(person.id);
-  await page.getByTestId('payee-id-ok').waitFor();
-  await page.getByTestId('payee-submit').click();
-  await page.getByTestId('payee-list').waitFor();
-}
-
 async function bindCard(page) {
   await page.goto(`${server.url}/cards`);
   await page.getByTestId('card-number').fill(SANDBOX_CARD);
@@ -58,26 +34,6 @@ async function bindCard(page) {
 async function home(page) {
   await page.goto(`${server.url}/`);
   await page.getByTestId('payee-list').waitFor();
-}
-
-/** The pay flow: every listed person, the 500 tier each, the first card, confirm. */
-async function payAll(page) {
-  await page.getByTestId('start-pay').click();
-  const people = page.getByTestId('pay-person');
-  await people.first().waitFor();
-  for (const box of await people.all()) await box.check();
-  const count = await people.count();
-  await page.getByTestId('pay-next').click();
-  for (let i = 0; i < count; i += 1) {
-    await page.locator('[data-testid="tier-option"][data-amount="500"]').click();
-    await page.getByTestId('pay-next').click();
-  }
-  await page.getByTestId('card-option').first().click();
-  await page.getByTestId('pay-next').click();
-  await page.getByTestId('confirm-total').waitFor();
-  await page.getByTestId('confirm-pay').click();
-  await page.getByTestId('payment-list').waitFor();
-  return count;
 }
 
 async function waitForStates(page, state, count, timeout = 30_000) {
@@ -95,10 +51,10 @@ async function workerReady(page) {
 test('offline: open, prepare two payments, reload, sync exactly once', async () => {
   const context = await phone(browser);
   const page = await context.newPage();
-  const [first, second] = payablePeople();
+  const [first, second] = payablePeople(server);
 
   // 1. Online: register, add two people, bind a card.
-  await register(page, '13911110001');
+  await register(page, server, '13911110001');
   await addPerson(page, first);
   await addPerson(page, second);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="payee-status"][data-state="unpaid"]').length === 2);
@@ -153,13 +109,13 @@ test('offline: open, prepare two payments, reload, sync exactly once', async () 
 });
 
 test('two relatives pay for the same person offline: one charge, the other 无需缴费', async () => {
-  const mother = payablePeople()[2];
+  const mother = payablePeople(server)[2];
   const before = server.ledger().paid_in_app;
   const phones = [];
   for (const mobile of ['13911110002', '13911110003']) {
     const context = await phone(browser);
     const page = await context.newPage();
-    await register(page, mobile);
+    await register(page, server, mobile);
     await addPerson(page, mother);
     await page.waitForFunction(() => document.querySelector('[data-testid="payee-status"][data-state="unpaid"]'));
     await bindCard(page);

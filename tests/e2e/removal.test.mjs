@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestServer, launchBrowser, phone, screenshot } from './harness.mjs';
+import { PASSWORD, SANDBOX_CARD, addPerson, payablePeople, register } from './flows.mjs';
 
 let server;
 let browser;
@@ -19,33 +20,6 @@ after(async () => {
   await server?.stop();
 });
 
-const SANDBOX_CARD = '6222020000123456782';
-const PASSWORD = 'mima-12345';
-
-/** Adults on the demo roster who can pay this year (not disabled, under 60). */
-function payablePeople() {
-  return server.people.filter((p) => p.age >= 16 && p.age < 60 && !p.note.includes('残疾'));
-}
-
-async function register(page, mobile) {
-  await page.goto(`${server.url}/register`);
-  await page.getByTestId('register-mobile').fill(mobile);
-  await page.getByTestId('register-password').fill(PASSWORD);
-  await page.getByTestId('register-password2').fill(PASSWORD);
-  await page.getByTestId('register-submit').click();
-  await page.getByTestId('add-payee').waitFor();
-}
-
-async function addPerson(page, person) {
-  await page.getByTestId('add-payee').click();
-  await page.getByTestId('payee-name').fill(person.name);
-  await page.getByTestId('payee-id-number').fill(person.id);
-  await page.getByTestId('payee-id-ok').waitFor();
-  await page.getByTestId('payee-submit').click();
-  await page.getByTestId('payee-list').waitFor();
-}
-
-/** What the server has for this account, asked with a session of its own. */
 async function onServer(mobile, path) {
   const login = await fetch(`${server.url}/api/v1/sessions`, {
     method: 'POST',
@@ -73,10 +47,10 @@ test('a person and a card removed offline are gone on the server after reconnect
   const page = await context.newPage();
   page.on('dialog', (dialog) => dialog.accept()); // 确定从列表中删除？
   const mobile = '13911110101';
-  const [first, second] = payablePeople();
+  const [first, second] = payablePeople(server);
 
   // Online: two people and a card, all on the server.
-  await register(page, mobile);
+  await register(page, server, mobile);
   await addPerson(page, first);
   await addPerson(page, second);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="payee-status"][data-state="unpaid"]').length === 2);
@@ -118,8 +92,8 @@ test('a person and a card removed offline are gone on the server after reconnect
 test('switching the language keeps a form being filled in', async () => {
   const context = await phone(browser);
   const page = await context.newPage();
-  const [person] = payablePeople();
-  await register(page, '13911110102');
+  const [person] = payablePeople(server);
+  await register(page, server, '13911110102');
   await page.getByTestId('add-payee').click();
   await page.getByTestId('payee-name').fill(person.name);
   await page.getByTestId('payee-id-number').fill(person.id);
