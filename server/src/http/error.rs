@@ -83,9 +83,10 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A database error reaching a handler goes the way every storage error goes.
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {err}"))
+        crate::storage::StorageError::from(err).into()
     }
 }
 

@@ -10,7 +10,7 @@ use yanglao_shared::wire::Contribution;
 use yanglao_shared::MobileNumber;
 
 use crate::payments::states::ContributionStatus;
-use crate::storage::{is_unique_violation, StorageError, StorageResult};
+use crate::storage::{unless_taken, StorageError, StorageResult};
 
 /// An account as stored.
 #[derive(Debug, Clone)]
@@ -51,13 +51,7 @@ pub async fn insert(
     .bind(now_ms)
     .execute(conn)
     .await;
-    match inserted {
-        Ok(_) => Ok(Some(id)),
-        // Checked on the sqlx error itself: SQLite names no constraint, so this never
-        // reaches `StorageError::Violated` there.
-        Err(e) if is_unique_violation(&e) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(unless_taken(inserted)?.map(|_| id))
 }
 
 /// The id of the account with this mobile number.
@@ -118,11 +112,7 @@ pub async fn claim(
         .bind(account_id)
         .execute(conn)
         .await;
-    match updated {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    Ok(unless_taken(updated)?.is_some())
 }
 
 /// A resident's paid years, oldest first, as their own record shows them.

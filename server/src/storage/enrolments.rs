@@ -10,7 +10,7 @@ use yanglao_shared::applications::{Checklist, EnrolmentForm, EnrolmentState};
 use yanglao_shared::RosterStatus;
 
 use crate::staff::roles::Area;
-use crate::storage::{is_unique_violation, Db, StorageError, StorageResult};
+use crate::storage::{unless_taken, Db, StorageError, StorageResult};
 
 /// An enrolment as stored: the form as last sent, where it stands, and when each step was
 /// taken (unix ms).
@@ -181,16 +181,11 @@ pub async fn resubmit(
     refused_by_one_open(updated)
 }
 
-/// Checked here rather than through [`StorageError::Violated`]: SQLite names no constraint,
-/// and the one-open-form index is the only unique key these two writes can meet.
+/// The one-open-form index is the only unique key these two writes can meet.
 fn refused_by_one_open(
     done: Result<sqlx::any::AnyQueryResult, sqlx::Error>,
 ) -> StorageResult<bool> {
-    match done {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    Ok(unless_taken(done)?.is_some())
 }
 
 /// The village assistant's check: `to`, the reason when returned, the materials seen.

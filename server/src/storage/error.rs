@@ -43,3 +43,13 @@ impl StorageError {
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A write that a unique key may refuse: `Some` with what it did, `None` when the key
+/// refused it (an answer such as "already taken"), any other failure as it is.
+pub fn unless_taken<T>(done: Result<T, sqlx::Error>) -> StorageResult<Option<T>> {
+    match done.map_err(StorageError::from) {
+        Ok(done) => Ok(Some(done)),
+        Err(StorageError::Violated { .. }) => Ok(None),
+        Err(other) => Err(other),
+    }
+}

@@ -52,7 +52,7 @@ pub mod settings;
 pub mod staff;
 pub mod stats;
 
-pub use error::{StorageError, StorageResult};
+pub use error::{unless_taken, StorageError, StorageResult};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -215,11 +215,6 @@ pub async fn current_seq(conn: &mut AnyConnection) -> StorageResult<i64> {
             .fetch_one(conn)
             .await?,
     )
-}
-
-/// Unique-constraint violations are answers ("already taken"), not failures.
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 /// Tables whose rows belong to one account and are removed by a flag, so that a client at an

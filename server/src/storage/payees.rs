@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use crate::storage::{StorageError, StorageResult};
+use crate::storage::{unless_taken, StorageError, StorageResult};
 
 /// A payee as stored.
 #[derive(Debug, Clone)]
@@ -86,13 +86,8 @@ pub async fn insert(
     .bind(seq)
     .bind(now_ms)
     .execute(conn)
-    .await
-    .map_err(StorageError::from);
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(StorageError::Violated { .. }) => Ok(false),
-        Err(other) => Err(other),
-    }
+    .await;
+    Ok(unless_taken(inserted)?.is_some())
 }
 
 /// The roster record behind one of the account's current payees: `None` when the account has
