@@ -14,7 +14,6 @@ use yanglao_shared::{Policy, PolicyTable};
 use crate::accounts::auth::RateLimiter;
 use crate::clock::Clock;
 use crate::gateway::PaymentGateway;
-use crate::http::error::{ApiError, ApiResult};
 use crate::payments::reconcile;
 use crate::storage::Db;
 
@@ -82,11 +81,10 @@ impl AppState {
 
     /// The policy for `year`, or the current one when the table has none for it (a refusal
     /// such as "past year" then explains the rest).
-    pub fn policy_for(&self, year: i32) -> ApiResult<&Policy> {
+    pub fn policy_for(&self, year: i32) -> Result<&Policy, PolicyError> {
         self.policies
             .lookup(&self.region, year)
             .or_else(|_| self.current_policy())
-            .map_err(ApiError::from)
     }
 
     pub fn current_policy(&self) -> Result<&Policy, PolicyError> {

@@ -65,6 +65,14 @@ pub async fn upsert(
     account_id: &str,
     payee: &NewPayee,
 ) -> ServiceResult<PayeeView> {
+    record(state, account_id, payee).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    view_of(&mut conn, state, account_id, payee.id).await
+}
+
+/// Writes a person to the account's list (or recognises a retry of one already there), without
+/// building its view: a sync pulls the view with everything else that changed.
+pub async fn record(state: &AppState, account_id: &str, payee: &NewPayee) -> ServiceResult<()> {
     if !is_client_made(payee.id) {
         return Err(ServiceError::invalid("invalid_id", "编号无效，请重新添加"));
     }
@@ -107,10 +115,19 @@ pub async fn upsert(
         }
         tx.commit().await?;
     }
-    let mut conn = state.db.pool.acquire().await?;
-    let row = payees::changed_since(&mut conn, account_id, Some(payee.id), None).await?;
+    Ok(())
+}
+
+/// The view of one of the account's current people.
+pub async fn view_of(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    account_id: &str,
+    id: Uuid,
+) -> ServiceResult<PayeeView> {
+    let row = payees::changed_since(conn, account_id, Some(id), None).await?;
     let row = row.into_iter().next().ok_or(ServiceError::NotFound)?;
-    view(&mut conn, state, row).await
+    view(conn, state, row).await
 }
 
 /// The account's people whose view changed after `since` (all current ones when `None`;
@@ -148,10 +165,7 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: Payee) -> Service
             let facts = roster::facts(conn, &resident).await?;
             let now = state.now();
             let year = state.current_year();
-            let policy = state
-                .policies
-                .lookup(&state.region, year)
-                .or_else(|_| state.current_policy())?;
+            let policy = state.current_policy()?;
             let tiers = tiers_for(policy, resident.severely_disabled);
             // Ask the one decision with an allowed tier; what it still refuses (other than
             // "already paid", which is said separately) is why this person cannot pay now.

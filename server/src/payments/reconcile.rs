@@ -8,7 +8,8 @@ use tokio::sync::watch;
 
 use crate::app::AppState;
 use crate::gateway::OrderStatus;
-use crate::payments::ledger::{self, LedgerResult};
+use crate::payments::ledger;
+use crate::service::ServiceResult;
 use crate::storage::intents;
 
 /// Intents younger than this are left alone: their charge may still be in flight.
@@ -36,7 +37,7 @@ pub fn spawn(
 }
 
 /// One pass over unsettled intents; returns how many it settled.
-pub async fn reconcile_once(state: &AppState) -> LedgerResult<usize> {
+pub async fn reconcile_once(state: &AppState) -> ServiceResult<usize> {
     let cutoff = state.clock.now_ms() - SETTLE_GRACE_MS;
     let mut conn = state.db.pool.acquire().await?;
     let ids = intents::charging_before(&mut conn, cutoff, 500).await?;

@@ -58,6 +58,12 @@ async fn sync(
     ))
 }
 
+/// What pushing one person came to.
+enum Pushed {
+    Recorded(uuid::Uuid),
+    Refused(PayeeView),
+}
+
 /// Pushes the request's people and intents (each answered on its own), then pulls what
 /// changed since the request's cursor.
 pub async fn push_and_pull(
@@ -65,14 +71,15 @@ pub async fn push_and_pull(
     account: &str,
     request: &SyncRequest,
 ) -> ServiceResult<SyncResponse> {
-    let mut payee_views = Vec::with_capacity(request.payees.len());
+    // People are only written here; their views are built once, after the pull.
+    let mut pushed = Vec::with_capacity(request.payees.len());
     for payee in &request.payees {
-        payee_views.push(match payees::upsert(state, account, payee).await {
-            Ok(view) => view,
+        pushed.push(match payees::record(state, account, payee).await {
+            Ok(()) => Pushed::Recorded(payee.id),
             // One bad entry gets its own answer; the rest of the batch goes on.
             Err(
                 ServiceError::Invalid { code, message } | ServiceError::Conflict { code, message },
-            ) => PayeeView {
+            ) => Pushed::Refused(PayeeView {
                 id: payee.id,
                 name_masked: String::new(),
                 id_masked: String::new(),
@@ -80,7 +87,7 @@ pub async fn push_and_pull(
                     reason: Reason::new(code, message, code),
                 },
                 removed: false,
-            },
+            }),
             Err(other) => return Err(other),
         });
     }
@@ -93,11 +100,21 @@ pub async fn push_and_pull(
     // connection for the whole pull: a request never holds one while waiting for another.
     let mut conn = state.db.pool.acquire().await?;
     let cursor = storage::current_seq(&mut conn).await?;
-    // A payee pushed in this request is pulled again when it changed since the cursor: the
-    // pulled view is the later one (a payment in this same request may have settled since).
+    // A person pushed in this request is answered by the pull when it changed since the
+    // cursor (a new one always has); only the others (a retry of one already there, a
+    // refusal) are answered on their own, in the order they came.
     let pulled = payees::views_since(&mut conn, state, account, request.cursor).await?;
     let pulled_ids: HashSet<_> = pulled.iter().map(|p| p.id).collect();
-    payee_views.retain(|p| !pulled_ids.contains(&p.id));
+    let mut payee_views = Vec::with_capacity(pushed.len() + pulled.len());
+    for entry in pushed {
+        match entry {
+            Pushed::Recorded(id) if !pulled_ids.contains(&id) => {
+                payee_views.push(payees::view_of(&mut conn, state, account, id).await?);
+            }
+            Pushed::Refused(view) if !pulled_ids.contains(&view.id) => payee_views.push(view),
+            _ => {}
+        }
+    }
     payee_views.extend(pulled);
     let pushed_intents: HashSet<_> = intent_results.iter().map(|i| i.id).collect();
     for row in intents::changed_since(&mut conn, account, request.cursor).await? {

@@ -34,10 +34,7 @@ pub async fn window_stats(
     year: i32,
 ) -> ServiceResult<WindowStats> {
     let now = state.now();
-    let policy = state
-        .policies
-        .lookup(&state.region, year)
-        .or_else(|_| state.current_policy())?;
+    let policy = state.policy_for(year)?;
     let window = policy.window.state_at(now);
     let days_left = match window {
         WindowState::Open {

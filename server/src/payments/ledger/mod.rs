@@ -33,10 +33,7 @@ mod settle;
 pub use crate::storage::contributions::{year_summary, YearSummary};
 pub use settle::{apply, charge, notified};
 
-/// Refusals by the rules are not errors: they are answers, stored on the intent.
-pub type LedgerResult<T> = ServiceResult<T>;
-
-pub async fn load(state: &AppState, id: Uuid) -> LedgerResult<Option<Intent>> {
+pub async fn load(state: &AppState, id: Uuid) -> ServiceResult<Option<Intent>> {
     let mut conn = state.db.pool.acquire().await?;
     Ok(intents::load(&mut conn, id).await?)
 }
@@ -102,7 +99,7 @@ pub(super) async fn evaluate(
     tx: &mut WriteTx,
     state: &AppState,
     c: &Candidate<'_>,
-) -> LedgerResult<Outcome> {
+) -> ServiceResult<Outcome> {
     let payee = payees::resident_of(tx, c.account_id, c.payee_id).await?;
     let Some(payee) = payee else {
         let reason = Reason::new(
@@ -120,10 +117,7 @@ pub(super) async fn evaluate(
         return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
     };
     let facts = roster::facts(tx, &resident).await?;
-    let policy = state
-        .policies
-        .lookup(&state.region, c.year)
-        .or_else(|_| state.current_policy())?;
+    let policy = state.policy_for(c.year)?;
     let rid = Some(resident.id.clone());
     if let Err(refusals) = decide(policy, &facts, c.year, c.tier, state.now()) {
         if refusals
@@ -212,7 +206,7 @@ pub async fn submit(
     state: &AppState,
     account_id: &str,
     intent: &PaymentIntent,
-) -> LedgerResult<IntentResult> {
+) -> ServiceResult<IntentResult> {
     if !is_client_made(intent.id) {
         return Ok(refused_id(
             intent,

@@ -5,7 +5,7 @@
 use uuid::Uuid;
 use yanglao_shared::Reason;
 
-use super::{evaluate, load, paid_by_someone, Candidate, LedgerResult};
+use super::{evaluate, load, paid_by_someone, Candidate};
 use crate::app::AppState;
 use crate::gateway::{ChargeRequest, OrderStatus};
 use crate::payments::states::{ContributionEvent, ContributionStatus, IntentEvent, IntentStatus};
@@ -29,7 +29,7 @@ pub async fn charge(state: &AppState, first: Uuid) {
     }
 }
 
-async fn charge_once(state: &AppState, id: Uuid) -> LedgerResult<Option<Uuid>> {
+async fn charge_once(state: &AppState, id: Uuid) -> ServiceResult<Option<Uuid>> {
     let mut conn = state.db.pool.acquire().await?;
     let Some(row) = intents::load(&mut conn, id).await? else {
         return Ok(None);
@@ -114,7 +114,11 @@ pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> Service
 
 /// Applies the bank's word about an order (from a charge, a notification or a query).
 /// Idempotent: only a `charging` intent changes. Returns an intent that may now be charged.
-pub async fn apply(state: &AppState, id: Uuid, status: &OrderStatus) -> LedgerResult<Option<Uuid>> {
+pub async fn apply(
+    state: &AppState,
+    id: Uuid,
+    status: &OrderStatus,
+) -> ServiceResult<Option<Uuid>> {
     match status {
         OrderStatus::Paid { .. } => settle_paid(state, id).await.map(|_| None),
         OrderStatus::Declined { code, message } => settle_declined(state, id, code, message).await,
@@ -129,7 +133,7 @@ fn holding(row: Option<Intent>) -> Option<(Intent, String)> {
     Some((row, resident))
 }
 
-async fn settle_paid(state: &AppState, id: Uuid) -> LedgerResult<()> {
+async fn settle_paid(state: &AppState, id: Uuid) -> ServiceResult<()> {
     let mut tx = state.db.begin_write().await?;
     let Some((row, resident_id)) = holding(intents::load(&mut tx, id).await?) else {
         return Ok(());
@@ -167,7 +171,7 @@ async fn settle_declined(
     id: Uuid,
     code: &str,
     message: &str,
-) -> LedgerResult<Option<Uuid>> {
+) -> ServiceResult<Option<Uuid>> {
     let mut tx = state.db.begin_write().await?;
     let Some((row, resident_id)) = holding(intents::load(&mut tx, id).await?) else {
         return Ok(None);
