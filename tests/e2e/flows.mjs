@@ -40,10 +40,15 @@ export async function payAll(page) {
   for (const box of await people.all()) await box.check();
   const count = await people.count();
   await page.getByTestId('pay-next').click();
+  // Each step's number is waited for before its buttons are pressed: the screen is rebuilt
+  // after the click that moves on, and a click on the old screen's buttons would be lost.
+  const atStep = (n) => page.locator(`[data-testid="pay-step"][data-step="${n}"]`).waitFor();
   for (let i = 0; i < count; i += 1) {
+    await atStep(2 + i);
     await page.locator('[data-testid="tier-option"][data-amount="500"]').click();
     await page.getByTestId('pay-next').click();
   }
+  await atStep(2 + count);
   await page.getByTestId('card-option').first().click();
   await page.getByTestId('pay-next').click();
   await page.getByTestId('confirm-total').waitFor();

@@ -50,7 +50,7 @@ fn Wizard() -> impl IntoView {
         _ => None,
     });
     let step = Memo::new(move |_| app.draft.with(|d| d.step));
-    let step_text = move || {
+    let step_number = move || {
         let steps = app.draft.with(|d| d.people.len()) + 3;
         let number = match step.get() {
             PayStep::People => 1,
@@ -58,6 +58,10 @@ fn Wizard() -> impl IntoView {
             PayStep::Card => steps - 1,
             PayStep::Confirm => steps,
         };
+        (number, steps)
+    };
+    let step_text = move || {
+        let (number, steps) = step_number();
         i18n::step_of(number, steps)
     };
     // Each step is built again in the other language (what was chosen lives in the draft).
@@ -81,7 +85,7 @@ fn Wizard() -> impl IntoView {
         };
         view! {
             <section class="page">
-                <p class="step" data-testid="pay-step">{step_text}</p>
+                <p class="step" data-testid="pay-step" data-step=move || step_number().0>{step_text}</p>
                 {body}
             </section>
         }
