@@ -14,6 +14,7 @@ use yanglao_shared::{Policy, PolicyTable};
 use crate::accounts::auth::RateLimiter;
 use crate::clock::Clock;
 use crate::gateway::PaymentGateway;
+use crate::payments::charges::{self, ChargeQueue};
 use crate::payments::reconcile;
 use crate::storage::Db;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub gateway: Arc<dyn PaymentGateway>,
     pub gateway_secret: Arc<str>,
     pub limiter: Arc<RateLimiter>,
+    /// This process's bank-call bound and worker bell; the queue itself is in the database.
+    pub charges: Arc<ChargeQueue>,
 }
 
 /// What a server is made of; everything else in [`AppState`] is derived.
@@ -70,6 +73,7 @@ impl AppState {
             gateway: parts.gateway,
             gateway_secret: parts.gateway_secret.into(),
             limiter: Arc::new(RateLimiter::default()),
+            charges: Arc::new(ChargeQueue::default()),
         };
         state.current_policy()?;
         Ok(state)
@@ -117,6 +121,7 @@ impl Server {
         let (shutdown, mut stop) = tokio::sync::watch::channel(false);
         let app = crate::http::router(state.clone(), dist);
         let reconciler = reconcile::spawn(state.clone(), reconcile_every, shutdown.subscribe());
+        let worker = charges::spawn(state.clone(), shutdown.subscribe());
         let task = tokio::spawn(async move {
             let served = axum::serve(
                 listener,
@@ -130,6 +135,7 @@ impl Server {
                 tracing::error!(%e, "server stopped with an error");
             }
             reconciler.abort();
+            worker.abort();
         });
         Ok(Self {
             addr,

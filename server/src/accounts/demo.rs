@@ -13,7 +13,7 @@ use crate::service::{with_causes, ServiceError, ServiceResult};
 use crate::staff::roles::{self, NewStaff, Role};
 use crate::storage::methods::NewMethod;
 use crate::storage::payees::Payee;
-use crate::storage::{self, next_seq, Db};
+use crate::storage::{self, Db};
 
 pub const DEMO_MOBILE: &str = "13800138000";
 pub const DEMO_PASSWORD: &str = "yanglao2026";
@@ -114,11 +114,11 @@ async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> ServiceRe
     let mobile = MobileNumber::parse(DEMO_MOBILE).expect("demo mobile is valid");
     let hash = hash_password(DEMO_PASSWORD)?;
     let mut tx = db.begin_write().await?;
-    let seq = next_seq(&mut tx).await?;
     let Some(account) = storage::accounts::insert(&mut tx, &mobile, &hash, now_ms).await? else {
         return Ok(()); // made meanwhile by another run
     };
     let account = account.to_string();
+    let seq = tx.version(&account).await?;
     // The payees are the residents themselves, as the roster has them.
     for person in people {
         let Some(resident) = roster::by_id_number(&mut tx, &person.id_number).await? else {

@@ -17,7 +17,6 @@ use crate::gateway::GatewayError;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::methods::{self, NewMethod};
-use crate::storage::next_seq;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -93,7 +92,7 @@ pub async fn bind_card(
         last_four: &bound.last_four,
     };
     let mut tx = state.db.begin_write().await?;
-    let seq = next_seq(&mut tx).await?;
+    let seq = tx.version(account_id).await?;
     methods::insert(&mut tx, &new, seq, state.clock.now_ms()).await?;
     tx.commit().await?;
     let method = PaymentMethod {

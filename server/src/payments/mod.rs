@@ -2,12 +2,15 @@
 //! - [`ledger`]: payment intents and the contributions they pay for; the only code that moves
 //!   a payment from one state to the next, through the typed machines of [`states`].
 //! - [`sync`]: `POST /sync`, one round trip that pushes people and intents and pulls changes.
+//! - [`charges`]: the workers that ask the bank for queued charges, apart from the phone's
+//!   request, in every server process.
 //! - [`payees`]: the people an account pays for, seen only as much as paying needs.
 //! - [`methods`]: bound cards (a gateway token and the last four digits).
 //! - [`receipts`]: public receipt verification.
 //! - [`notify`] and [`reconcile`]: the bank's signed notifications, and the task that asks the
 //!   bank about what a lost notification left open.
 
+pub mod charges;
 pub mod ledger;
 pub mod methods;
 pub mod notify;

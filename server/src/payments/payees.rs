@@ -18,8 +18,8 @@ use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
-use crate::storage::next_seq;
 use crate::storage::payees::{self, Payee};
+use crate::storage::WriteTx;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -65,14 +65,22 @@ pub async fn upsert(
     account_id: &str,
     payee: &NewPayee,
 ) -> ServiceResult<PayeeView> {
-    record(state, account_id, payee).await?;
+    let mut tx = state.db.begin_write().await?;
+    record(&mut tx, state, account_id, payee).await?;
+    tx.commit().await?;
     let mut conn = state.db.pool.acquire().await?;
     view_of(&mut conn, state, account_id, payee.id).await
 }
 
-/// Writes a person to the account's list (or recognises a retry of one already there), without
-/// building its view: a sync pulls the view with everything else that changed.
-pub async fn record(state: &AppState, account_id: &str, payee: &NewPayee) -> ServiceResult<()> {
+/// Writes a person to the account's list (or recognises a retry of one already there) inside
+/// the caller's transaction, without building its view: a sync pulls the view with everything
+/// else that changed. A refusal writes nothing, so the transaction goes on for the others.
+pub async fn record(
+    tx: &mut WriteTx,
+    state: &AppState,
+    account_id: &str,
+    payee: &NewPayee,
+) -> ServiceResult<()> {
     if !is_client_made(payee.id) {
         return Err(ServiceError::invalid("invalid_id", "编号无效，请重新添加"));
     }
@@ -81,8 +89,7 @@ pub async fn record(state: &AppState, account_id: &str, payee: &NewPayee) -> Ser
     let today = yanglao_shared::window::cst_date(state.now());
     let id_number = IdNumber::parse(&payee.id_number, today)
         .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
-    let mut tx = state.db.begin_write().await?;
-    if let Some(existing) = payees::by_id(&mut tx, payee.id).await? {
+    if let Some(existing) = payees::by_id(tx, payee.id).await? {
         if existing.account_id != account_id {
             return Err(ServiceError::conflict(
                 "id_conflict",
@@ -95,25 +102,30 @@ pub async fn record(state: &AppState, account_id: &str, payee: &NewPayee) -> Ser
                 "同一编号的内容不同，请重新添加",
             ));
         }
-        tx.commit().await?;
-    } else {
-        let resident = roster::matching(&mut tx, &name, &id_number).await?;
-        let seq = next_seq(&mut tx).await?;
-        let row = Payee {
-            id: payee.id,
-            account_id: account_id.to_owned(),
-            resident_id: resident.map(|r| r.id),
-            name: name.as_str().to_owned(),
-            id_number: id_number.as_str().to_owned(),
-            removed: false,
-        };
-        if !payees::insert(&mut tx, &row, seq, state.clock.now_ms()).await? {
+        return Ok(());
+    }
+    let resident = roster::matching(tx, &name, &id_number).await?;
+    let version = tx.version(account_id).await?;
+    let row = Payee {
+        id: payee.id,
+        account_id: account_id.to_owned(),
+        resident_id: resident.map(|r| r.id),
+        name: name.as_str().to_owned(),
+        id_number: id_number.as_str().to_owned(),
+        removed: false,
+    };
+    if !payees::insert(tx, &row, version, state.clock.now_ms()).await? {
+        if payees::by_id(tx, payee.id).await?.is_some() {
+            // Another account stored this id since it was looked up.
             return Err(ServiceError::conflict(
-                "payee_exists",
-                "此人已在您的缴费人员列表中",
+                "id_conflict",
+                "编号冲突，请重新添加",
             ));
         }
-        tx.commit().await?;
+        return Err(ServiceError::conflict(
+            "payee_exists",
+            "此人已在您的缴费人员列表中",
+        ));
     }
     Ok(())
 }

@@ -52,13 +52,12 @@ pub async fn reconcile_once(state: &AppState) -> ServiceResult<usize> {
             }
         };
         match status {
-            OrderStatus::Pending => {}
-            // The bank never got the order (we stopped between reserving and charging):
-            // charging again is safe, the order id makes it the same order.
-            OrderStatus::Unknown => ledger::charge(state, id).await,
+            // Still open at the bank, or never seen by it (a process stopped between taking
+            // the year and charging): the charge queue holds it and charges again.
+            OrderStatus::Pending | OrderStatus::Unknown => {}
             status => {
-                if let Some(next) = ledger::apply(state, id, &status).await? {
-                    ledger::charge(state, next).await;
+                if ledger::apply(state, id, &status).await?.is_some() {
+                    state.charges.wake();
                 }
                 settled += 1;
             }

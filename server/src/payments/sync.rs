@@ -15,9 +15,10 @@ use yanglao_shared::Reason;
 use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
-use crate::payments::{ledger, methods, payees};
+use crate::payments::ledger::Arrived;
+use crate::payments::{charges, ledger, methods, payees};
 use crate::service::{ServiceError, ServiceResult};
-use crate::storage::{self, intents};
+use crate::storage::{self, intents, StorageError};
 
 /// Enough for a village assistant paying for a whole household list in one go.
 pub const MAX_PAYEES: usize = 100;
@@ -64,42 +65,41 @@ enum Pushed {
     Refused(PayeeView),
 }
 
-/// Pushes the request's people and intents (each answered on its own), then pulls what
-/// changed since the request's cursor.
+/// Transactions PostgreSQL ended to break a deadlock are run again, this many times in all.
+const PUSH_TRIES: usize = 3;
+
+/// Pushes the request's people and intents (each answered on its own) in one transaction,
+/// asks the bank for the charges it queued (waiting at most [`charges::SYNC_WAIT`]), then pulls
+/// what changed since the request's cursor.
 pub async fn push_and_pull(
     state: &AppState,
     account: &str,
     request: &SyncRequest,
 ) -> ServiceResult<SyncResponse> {
-    // People are only written here; their views are built once, after the pull.
-    let mut pushed = Vec::with_capacity(request.payees.len());
-    for payee in &request.payees {
-        pushed.push(match payees::record(state, account, payee).await {
-            Ok(()) => Pushed::Recorded(payee.id),
-            // One bad entry gets its own answer; the rest of the batch goes on.
-            Err(
-                ServiceError::Invalid { code, message } | ServiceError::Conflict { code, message },
-            ) => Pushed::Refused(PayeeView {
-                id: payee.id,
-                name_masked: String::new(),
-                id_masked: String::new(),
-                check: PayeeCheck::NoMatch {
-                    reason: Reason::new(code, message, code),
-                },
-                removed: false,
-            }),
-            Err(other) => return Err(other),
-        });
-    }
-    let mut intent_results = Vec::with_capacity(request.intents.len());
-    for intent in &request.intents {
-        intent_results.push(ledger::submit(state, account, intent).await?);
-    }
+    let mut tries = 0;
+    let (pushed, arrived) = loop {
+        tries += 1;
+        match push(state, account, request).await {
+            Err(ServiceError::Storage(e)) if e.is_retryable() && tries < PUSH_TRIES => {
+                tracing::info!(error = %e, tries, "sync push ran into another writer; again");
+            }
+            done => break done?,
+        }
+    };
+    let queued = arrived
+        .iter()
+        .filter_map(|a| match a {
+            Arrived::Stored { id, charging: true } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    charges::charge_now(state, queued, charges::SYNC_WAIT).await;
 
-    // Read the counter before pulling: anything committed later is pulled next time. One
-    // connection for the whole pull: a request never holds one while waiting for another.
+    // Read the account's version before pulling: anything committed later is pulled next
+    // time. One connection for the whole pull: a request never holds one while waiting for
+    // another.
     let mut conn = state.db.pool.acquire().await?;
-    let cursor = storage::current_seq(&mut conn).await?;
+    let cursor = storage::version_of(&mut conn, account).await?;
     // A person pushed in this request is answered by the pull when it changed since the
     // cursor (a new one always has); only the others (a retry of one already there, a
     // refusal) are answered on their own, in the order they came.
@@ -116,6 +116,18 @@ pub async fn push_and_pull(
         }
     }
     payee_views.extend(pulled);
+    let mut intent_results = Vec::with_capacity(arrived.len());
+    for entry in arrived {
+        intent_results.push(match entry {
+            Arrived::Answered(result) => result,
+            Arrived::Stored { id, .. } => {
+                let stored = intents::load(&mut conn, id).await?;
+                let stored = stored
+                    .ok_or_else(|| StorageError::corrupt("intent", "vanished after commit"))?;
+                ledger::to_wire(&stored)
+            }
+        });
+    }
     let pushed_intents: HashSet<_> = intent_results.iter().map(|i| i.id).collect();
     for row in intents::changed_since(&mut conn, account, request.cursor).await? {
         let result = ledger::to_wire(&row);
@@ -136,4 +148,48 @@ pub async fn push_and_pull(
         methods,
         sync_limits: Some(limits()),
     })
+}
+
+/// The push, in one transaction: the people first (so intents for them find them), then the
+/// intents in (resident, year) order, the order every writer takes person-years in, so that
+/// two payers' batches for the same people cannot deadlock. Answers keep the request's order.
+async fn push(
+    state: &AppState,
+    account: &str,
+    request: &SyncRequest,
+) -> ServiceResult<(Vec<Pushed>, Vec<Arrived>)> {
+    let mut tx = state.db.begin_write().await?;
+    let mut pushed = Vec::with_capacity(request.payees.len());
+    for payee in &request.payees {
+        pushed.push(match payees::record(&mut tx, state, account, payee).await {
+            Ok(()) => Pushed::Recorded(payee.id),
+            // One bad entry gets its own answer; the rest of the batch goes on.
+            Err(
+                ServiceError::Invalid { code, message } | ServiceError::Conflict { code, message },
+            ) => Pushed::Refused(PayeeView {
+                id: payee.id,
+                name_masked: String::new(),
+                id_masked: String::new(),
+                check: PayeeCheck::NoMatch {
+                    reason: Reason::new(code, message, code),
+                },
+                removed: false,
+            }),
+            Err(other) => return Err(other),
+        });
+    }
+    let mut order = Vec::with_capacity(request.intents.len());
+    for (at, intent) in request.intents.iter().enumerate() {
+        let resident = storage::payees::resident_of(&mut tx, account, intent.payee_id).await?;
+        order.push((resident.flatten().unwrap_or_default(), intent.year, at));
+    }
+    order.sort();
+    let mut arrived: Vec<Option<Arrived>> = request.intents.iter().map(|_| None).collect();
+    for (_, _, at) in order {
+        let intent = &request.intents[at];
+        arrived[at] = Some(ledger::arrive(&mut tx, state, account, intent).await?);
+    }
+    tx.commit().await?;
+    let arrived = arrived.into_iter().flatten().collect();
+    Ok((pushed, arrived))
 }

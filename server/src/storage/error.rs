@@ -34,6 +34,17 @@ impl From<sqlx::Error> for StorageError {
 }
 
 impl StorageError {
+    /// PostgreSQL gave up on this transaction to break a deadlock (40P01) or a serialization
+    /// conflict (40001): nothing of it was written, and running it again is safe.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Database(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("40P01" | "40001"))
+            }
+            _ => false,
+        }
+    }
+
     pub fn corrupt(what: &'static str, value: impl ToString) -> Self {
         Self::Corrupt {
             what,

@@ -9,7 +9,7 @@ use yanglao_shared::money::Money;
 use yanglao_shared::{Reason, TierAmount};
 
 use crate::payments::states::IntentStatus::{self, AwaitingPayment, Charging, Waiting};
-use crate::storage::{StorageError, StorageResult};
+use crate::storage::{Backend, StorageError, StorageResult};
 
 /// An intent as the ledger knows it.
 #[derive(Debug, Clone)]
@@ -91,6 +91,25 @@ pub async fn load(conn: &mut AnyConnection, id: Uuid) -> StorageResult<Option<In
     row.as_ref().map(decode).transpose()
 }
 
+/// An intent, its row locked until the transaction ends (PostgreSQL; SQLite's one writer
+/// needs no row lock): the bank's word about one order is applied by one transaction at a time.
+pub async fn load_for_update(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: Uuid,
+) -> StorageResult<Option<Intent>> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT {COLUMNS} FROM intents WHERE id = $1{lock}");
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
 /// This account's intents changed after `since` (all of them when `None`).
 pub async fn changed_since(
     conn: &mut AnyConnection,
@@ -144,7 +163,8 @@ pub async fn charging_before(
     ids.into_iter().map(|id| uuid(id, "intent id")).collect()
 }
 
-/// Stores an arriving intent with its decided state; an id already stored is left alone.
+/// Stores an arriving intent with its decided state; `false` (and nothing written) when the
+/// id is already stored.
 pub async fn insert(
     conn: &mut AnyConnection,
     new: &NewIntent<'_>,
@@ -152,8 +172,8 @@ pub async fn insert(
     reason: Option<&Reason>,
     seq: i64,
     now_ms: i64,
-) -> StorageResult<()> {
-    sqlx::query(
+) -> StorageResult<bool> {
+    let done = sqlx::query(
         "INSERT INTO intents (id, account_id, payee_id, resident_id, year, tier_fen, \
          method_id, prepared_at, received_at, state, reason_code, reason_zh, reason_en, \
          changed_seq, updated_at) \
@@ -176,7 +196,7 @@ pub async fn insert(
     .bind(seq)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// An intent decided again (a card given, the person-year freed, the bank declined): its new

@@ -1,6 +1,6 @@
-//! Storage: the database connection, the write transaction, the change counter, and one
+//! Storage: the database connection, the write transaction, per-account versions, and one
 //! module per concern holding all of its SQL (the ledger's [`intents`] and [`contributions`],
-//! [`payees`], [`methods`], [`residents`], [`accounts`], [`staff`], [`audit`], [`stats`],
+//! [`payees`], [`methods`], [`residents`], [`accounts`], [`staff`], [`audit`], [`stats`], the charge queue [`charges`], [`stamp`],
 //! [`enrolments`], [`back_payments`], [`places`], [`settings`]). Storage returns domain types
 //! and [`StorageError`]; it knows nothing of HTTP.
 //!
@@ -40,6 +40,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 pub mod accounts;
 pub mod audit;
 pub mod back_payments;
+pub mod charges;
 pub mod contributions;
 pub mod enrolments;
 mod error;
@@ -50,6 +51,7 @@ pub mod places;
 pub mod residents;
 pub mod settings;
 pub mod staff;
+pub mod stamp;
 pub mod stats;
 
 pub use error::{unless_taken, StorageError, StorageResult};
@@ -86,19 +88,57 @@ impl Backend {
 
 pub type Tx = Transaction<'static, Any>;
 
-/// A write transaction. Write transactions take turns, on both backends: on SQLite through a
-/// process-wide lock (SQLite allows one writer, and waiting here is cheaper than retrying
-/// `SQLITE_BUSY`), on PostgreSQL through a row lock on the change counter taken first thing.
-/// Taking turns makes every check-then-write in the ledger safe without per-query locking and
-/// rules out deadlocks; the unique keys stay as the last line of defence.
+/// A write transaction. On PostgreSQL it is a plain transaction: a write locks only what it
+/// touches (the account it writes for, through [`bump`], and the rows it changes), so writers
+/// for different accounts run side by side. On SQLite, which allows one writer, write
+/// transactions take turns through a process-wide lock (waiting here is cheaper than retrying
+/// `SQLITE_BUSY`; other processes on the same file wait in its busy timeout).
+///
+/// Lock order, so that concurrent writers cannot deadlock: the account row first (one per
+/// transaction), then person-years in (resident, year) order, then intents, then payees.
 pub struct WriteTx {
     pub tx: Tx,
+    /// The account this transaction writes for, and the version it took (see [`version`]).
+    ///
+    /// [`version`]: WriteTx::version
+    account: Option<(String, i64)>,
     _writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
+    }
+
+    /// Makes the writers of one thing (an application, a bank receipt number) take turns until
+    /// this transaction ends, for a check-then-write that no unique key can guard: a
+    /// transaction-scoped advisory lock on PostgreSQL, taken before any row lock; nothing on
+    /// SQLite, whose writers take turns anyway.
+    pub async fn serialize(&mut self, key: &str) -> StorageResult<()> {
+        if self._writer.is_none() {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The version to stamp a changed row of `account_id` with. The first account asked for is
+    /// the one this transaction writes for: its version is taken once ([`bump`], which locks
+    /// its row) and shared by every row the transaction changes for it. A row of any other
+    /// account is marked [`UNSTAMPED`] instead, so no transaction ever waits on a second
+    /// account's lock.
+    pub async fn version(&mut self, account_id: &str) -> StorageResult<i64> {
+        match &self.account {
+            Some((own, version)) if own == account_id => Ok(*version),
+            Some(_) => Ok(UNSTAMPED),
+            None => {
+                let version = bump(&mut self.tx, account_id).await?;
+                self.account = Some((account_id.to_owned(), version));
+                Ok(version)
+            }
+        }
     }
 }
 
@@ -160,7 +200,23 @@ impl Db {
                 })
             })
         } else {
-            options
+            options.after_release(|conn, _| {
+                Box::pin(async move {
+                    // A connection handed back inside a transaction (a BEGIN cancelled in
+                    // flight: sqlx 0.8 cannot tell, transact-rs/sqlx#4393) would run its next
+                    // borrower's statements in that stale transaction, and lose them when it
+                    // closes. Inside a transaction block now() is the block's start, outside
+                    // one it is this statement's: a connection where they differ is closed.
+                    let outside: Result<bool, _> =
+                        sqlx::query_scalar("SELECT now() = statement_timestamp()")
+                            .fetch_one(&mut *conn)
+                            .await;
+                    if outside.as_ref().ok() != Some(&true) {
+                        tracing::warn!(?outside, "closing a connection left inside a transaction");
+                    }
+                    Ok(matches!(outside, Ok(true)))
+                })
+            })
         };
         let pool = options.connect(&url).await?;
         backend.migrator().run(&pool).await?;
@@ -177,13 +233,12 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT value FROM change_counter WHERE id = 1 FOR UPDATE")
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(WriteTx { tx, _writer: guard })
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx {
+            tx,
+            account: None,
+            _writer: guard,
+        })
     }
 }
 
@@ -199,22 +254,33 @@ fn create_parent_dir(url: &str) {
     }
 }
 
-/// Takes the next change number inside `tx`; rows stamped with it are what a client at an
-/// older cursor has not seen. Writers take turns (see [`WriteTx`]), so numbers commit in order
-/// and a cursor never skips a change that commits later.
-pub async fn next_seq(tx: &mut Tx) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
-        .fetch_one(&mut **tx)
-        .await
+/// The `changed_seq` of a row changed by a write made for another account (a relative's
+/// payment settling this person-year, the bank's answer to a charge): newer than every cursor,
+/// so every pull sends it, until [`stamp`] gives it the owning account's next version. Such a
+/// write never takes the other account's lock, which keeps the lock order above.
+pub const UNSTAMPED: i64 = i64::MAX;
+
+/// Takes the account's next version inside `tx`, locking the account's row until commit; rows
+/// stamped with it are what a phone at an older cursor has not seen. Writers for one account
+/// take turns on that row, so its versions commit in order and a pull that reads the version
+/// before the rows never skips a change that commits later.
+pub async fn bump(tx: &mut Tx, account_id: &str) -> StorageResult<i64> {
+    let version: Option<i64> = sqlx::query_scalar(
+        "UPDATE accounts SET version = version + 1 WHERE id = $1 RETURNING version",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    version.ok_or_else(|| StorageError::corrupt("account", account_id.to_owned()))
 }
 
-/// The last change number committed; a pull reads it before the rows it sends.
-pub async fn current_seq(conn: &mut AnyConnection) -> StorageResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT value FROM change_counter WHERE id = 1")
-            .fetch_one(conn)
-            .await?,
-    )
+/// The account's last committed version; a pull reads it before the rows it sends.
+pub async fn version_of(conn: &mut AnyConnection, account_id: &str) -> StorageResult<i64> {
+    let version: Option<i64> = sqlx::query_scalar("SELECT version FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?;
+    version.ok_or_else(|| StorageError::corrupt("account", account_id.to_owned()))
 }
 
 /// Tables whose rows belong to one account and are removed by a flag, so that a client at an
@@ -238,7 +304,7 @@ pub async fn soft_remove(db: &Db, table: Owned, id: &str, account_id: &str) -> S
         }
     };
     let mut tx = db.begin_write().await?;
-    let seq = next_seq(&mut tx).await?;
+    let seq = tx.version(account_id).await?;
     let done = sqlx::query(sql)
         .bind(seq)
         .bind(id)

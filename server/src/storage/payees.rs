@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use crate::storage::{unless_taken, StorageError, StorageResult};
+use crate::storage::{StorageError, StorageResult};
 
 /// A payee as stored.
 #[derive(Debug, Clone)]
@@ -66,8 +66,9 @@ pub async fn changed_since(
     rows.iter().map(decode).collect()
 }
 
-/// Adds a payee. `false` when the account already has this ID number on its list (the
-/// `payees_once_per_account` index refuses it).
+/// Adds a payee. `false`, with nothing written, when the id is taken or the account already
+/// has this ID number on its list (the `payees_once_per_account` index). No error either way:
+/// inside a sync's transaction a failed statement would end the transaction for the others.
 pub async fn insert(
     conn: &mut AnyConnection,
     payee: &Payee,
@@ -76,7 +77,8 @@ pub async fn insert(
 ) -> StorageResult<bool> {
     let inserted = sqlx::query(
         "INSERT INTO payees (id, account_id, resident_id, name, id_number, removed, \
-         changed_seq, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+         changed_seq, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(payee.id.to_string())
     .bind(&payee.account_id)
@@ -86,8 +88,8 @@ pub async fn insert(
     .bind(seq)
     .bind(now_ms)
     .execute(conn)
-    .await;
-    Ok(unless_taken(inserted)?.is_some())
+    .await?;
+    Ok(inserted.rows_affected() == 1)
 }
 
 /// The roster record behind one of the account's current payees: `None` when the account has

@@ -59,6 +59,7 @@ pub async fn submit(
         .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
     let years = years_of(form)?;
     let mut tx = state.db.begin_write().await?;
+    tx.serialize(&format!("back_payment:{}", form.id)).await?;
     let resident = roster::matching(&mut tx, &name, &id_number)
         .await?
         .ok_or_else(|| {
@@ -158,6 +159,7 @@ async fn finish(
 /// every reason (the applicant sees them).
 pub async fn review(state: &AppState, staff: &Staff, id: Uuid) -> ServiceResult<BackPaymentView> {
     let mut tx = state.db.begin_write().await?;
+    tx.serialize(&format!("back_payment:{id}")).await?;
     let row = for_town(&mut tx, staff, id).await?;
     let next = |event| row.state.transition(event).map_err(|_| wrong_state());
     next(BackPaymentEvent::SlipIssued)?;
@@ -217,6 +219,9 @@ pub async fn receipt(
         )
     })?;
     let mut tx = state.db.begin_write().await?;
+    // The application first, then the receipt number: the one order both locks are taken in.
+    tx.serialize(&format!("back_payment:{id}")).await?;
+    tx.serialize(&format!("bank_receipt:{bank_no}")).await?;
     let row = for_town(&mut tx, staff, id).await?;
     if row.state != BackPaymentState::SlipIssued {
         return Err(wrong_state());

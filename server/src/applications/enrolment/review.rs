@@ -15,7 +15,7 @@ use crate::service::{ServiceError, ServiceResult};
 use crate::staff::audit;
 use crate::staff::roles::{Role, Staff};
 use crate::storage::enrolments::{self, Enrolment};
-use crate::storage::{next_seq, WriteTx};
+use crate::storage::{WriteTx, UNSTAMPED};
 
 fn wrong_state() -> ServiceError {
     ServiceError::conflict("wrong_state", "这份登记表当前不在这一步，请刷新后再看")
@@ -40,6 +40,7 @@ pub async fn village_check(
     check: &VillageCheck,
 ) -> ServiceResult<EnrolmentView> {
     let mut tx = state.db.begin_write().await?;
+    tx.serialize(&format!("enrolment:{id}")).await?;
     let row = load(&mut tx, id).await?;
     staff.acts_in(Role::Village, &row.form.town, &row.form.village)?;
     let (event, reason, action) = if check.approve {
@@ -79,6 +80,7 @@ pub async fn town_review(
     review: &TownReview,
 ) -> ServiceResult<EnrolmentView> {
     let mut tx = state.db.begin_write().await?;
+    tx.serialize(&format!("enrolment:{id}")).await?;
     let row = load(&mut tx, id).await?;
     staff.acts_in(Role::Town, &row.form.town, &row.form.village)?;
     let event = match review.approve {
@@ -101,8 +103,8 @@ pub async fn town_review(
     }
     let resident_id = Uuid::new_v4().to_string();
     enrolments::add_resident(&mut tx, &resident_id, &row.form, &state.region, now).await?;
-    let seq = next_seq(&mut tx).await?;
-    enrolments::verify_payees(&mut tx, &resident_id, &row.form, seq).await?;
+    // The applicant's and any relative's list of people: other accounts' rows, so unstamped.
+    enrolments::verify_payees(&mut tx, &resident_id, &row.form, UNSTAMPED).await?;
     enrolments::town_entered(&mut tx, id, next, &resident_id, now).await?;
     finish(tx, staff, "enrolment_town_enter", row, now).await
 }

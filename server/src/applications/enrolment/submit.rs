@@ -111,6 +111,7 @@ pub async fn submit(
     let form = validated(state, form)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
+    tx.serialize(&format!("enrolment:{}", form.id)).await?;
     let existing = enrolments::load(&mut tx, form.id).await?;
     let before = existing.as_ref().map(audit_json);
     match &existing {

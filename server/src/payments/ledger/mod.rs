@@ -10,7 +10,10 @@
 //! ```
 //!
 //! A person-year is charged at most once: the contributions table's primary key (resident, year)
-//! is taken by the intent that charges it *before* the bank is asked. The SQL lives in
+//! is taken by the intent that charges it *before* the bank is asked. Taking the year and asking
+//! the bank are separate steps: the sync's transaction takes the year and queues the charge
+//! (`storage::charges`); a worker (`payments::charges`) asks the bank and [`settle`] applies
+//! its answer. The SQL lives in
 //! `storage::intents` and `storage::contributions`; this module holds the rules of arrival,
 //! [`settle`] the bank's word (a charge's answer, a notification, a query).
 
@@ -26,12 +29,12 @@ use crate::payments::states::{
 use crate::roster;
 use crate::service::ServiceResult;
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
-use crate::storage::{contributions, methods, next_seq, payees, StorageError, WriteTx};
+use crate::storage::{charges, contributions, methods, payees, WriteTx};
 
 mod settle;
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
-pub use settle::{apply, charge, notified};
+pub use settle::{apply, charge_once, notified, Charged};
 
 pub async fn load(state: &AppState, id: Uuid) -> ServiceResult<Option<Intent>> {
     let mut conn = state.db.pool.acquire().await?;
@@ -200,19 +203,30 @@ fn refused_id(intent: &PaymentIntent, code: &str, zh: &str) -> IntentResult {
     }
 }
 
-/// Takes an intent from a client. Idempotent: the same id answers the same, and is never
-/// charged twice; the same id with other content is refused and changes nothing.
-pub async fn submit(
+/// What arriving did with one intent of a sync.
+pub enum Arrived {
+    /// Refused before anything was written: the answer is final.
+    Answered(IntentResult),
+    /// Stored (now, or by an earlier send of the same id); `charging` when this arrival took
+    /// the person-year and queued its charge.
+    Stored { id: Uuid, charging: bool },
+}
+
+/// Takes an intent from a client inside the sync's write transaction. Idempotent: the same id
+/// answers the same, and is never charged twice; the same id with other content is refused
+/// and changes nothing. A charge is queued, not made: the caller asks the bank after commit.
+pub async fn arrive(
+    tx: &mut WriteTx,
     state: &AppState,
     account_id: &str,
     intent: &PaymentIntent,
-) -> ServiceResult<IntentResult> {
+) -> ServiceResult<Arrived> {
     if !is_client_made(intent.id) {
-        return Ok(refused_id(
+        return Ok(Arrived::Answered(refused_id(
             intent,
             "invalid_id",
             "这笔缴费的编号无效，本次未处理，也没有扣款。请重新发起缴费。",
-        ));
+        )));
     }
     let method_id = intent.method_id.map(|m| m.to_string());
     let candidate = Candidate {
@@ -224,48 +238,48 @@ pub async fn submit(
         method_id: method_id.as_deref(),
     };
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin_write().await?;
-    let existing = intents::load(&mut tx, intent.id).await?;
+    let id_conflict = || {
+        Arrived::Answered(refused_id(
+            intent,
+            "id_conflict",
+            "编号冲突，请重新发起缴费",
+        ))
+    };
+    let existing = intents::load(tx, intent.id).await?;
     let status = match &existing {
-        Some(row) if row.account_id != account_id => {
-            return Ok(refused_id(
-                intent,
-                "id_conflict",
-                "编号冲突，请重新发起缴费",
-            ));
-        }
+        Some(row) if row.account_id != account_id => return Ok(id_conflict()),
         Some(row)
             if row.payee_id != intent.payee_id
                 || row.year != intent.year
                 || row.tier != intent.tier =>
         {
-            return Ok(refused_id(
+            return Ok(Arrived::Answered(refused_id(
                 intent,
                 "idempotency_conflict",
                 "这笔缴费的编号已用于另一笔内容不同的缴费，本次未处理，也没有扣款。",
-            ));
+            )));
         }
         // Waiting for a card, and now one is given: carry on as if it just arrived.
         Some(row) if row.status == IntentStatus::AwaitingPayment && method_id.is_some() => {
-            let outcome = evaluate(&mut tx, state, &candidate).await?;
+            let outcome = evaluate(tx, state, &candidate).await?;
             let next = row
                 .status
                 .transition(IntentEvent::CardGiven(outcome.verdict))?;
-            let seq = next_seq(&mut tx).await?;
+            let version = tx.version(account_id).await?;
             let to = Redecided {
                 status: next,
                 reason: outcome.reason.as_ref(),
                 method_id: method_id.as_deref(),
                 resident_id: outcome.resident_id.as_deref(),
             };
-            intents::redecide(&mut tx, intent.id, &to, seq, now).await?;
+            intents::redecide(tx, intent.id, &to, version, now).await?;
             Some(next)
         }
         Some(_) => None,
         None => {
-            let outcome = evaluate(&mut tx, state, &candidate).await?;
+            let outcome = evaluate(tx, state, &candidate).await?;
             let status = IntentStatus::arrive(outcome.verdict);
-            let seq = next_seq(&mut tx).await?;
+            let version = tx.version(account_id).await?;
             let new = NewIntent {
                 id: intent.id,
                 account_id,
@@ -279,15 +293,20 @@ pub async fn submit(
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
             };
-            intents::insert(&mut tx, &new, status, outcome.reason.as_ref(), seq, now).await?;
+            let reason = outcome.reason.as_ref();
+            if !intents::insert(tx, &new, status, reason, version, now).await? {
+                // Another account stored this id since it was looked up.
+                return Ok(id_conflict());
+            }
             Some(status)
         }
     };
-    tx.commit().await?;
-    if status == Some(IntentStatus::Charging) {
-        charge(state, intent.id).await;
+    let charging = status == Some(IntentStatus::Charging);
+    if charging {
+        charges::enqueue(tx, intent.id, crate::payments::charges::queue_now_ms()).await?;
     }
-    let stored = load(state, intent.id).await?;
-    let stored = stored.ok_or_else(|| StorageError::corrupt("intent", "vanished after commit"))?;
-    Ok(to_wire(&stored))
+    Ok(Arrived::Stored {
+        id: intent.id,
+        charging,
+    })
 }

@@ -8,34 +8,35 @@ use yanglao_shared::Reason;
 use super::{evaluate, load, paid_by_someone, Candidate};
 use crate::app::AppState;
 use crate::gateway::{ChargeRequest, OrderStatus};
+use crate::payments::charges::queue_now_ms;
 use crate::payments::states::{ContributionEvent, ContributionStatus, IntentEvent, IntentStatus};
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, Redecided};
-use crate::storage::{contributions, methods, next_seq, payees};
+use crate::storage::{charges, contributions, methods, payees, UNSTAMPED};
 
-/// Asks the bank to charge a `charging` intent, applies its answer, and goes on with any
-/// intent that a decline let through. A bank that cannot be reached leaves the intent for
-/// reconciliation.
-pub async fn charge(state: &AppState, first: Uuid) {
-    let mut next = Some(first);
-    while let Some(id) = next.take() {
-        next = match charge_once(state, id).await {
-            Ok(promoted) => promoted,
-            Err(e) => {
-                tracing::warn!(intent = %id, error = %e, cause = ?std::error::Error::source(&e), "charge left for reconciliation");
-                None
-            }
-        };
-    }
+/// What asking the bank about a queued charge came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charged {
+    /// The intent is settled (or was already); `promoted` is an intent that a decline let
+    /// take the person-year, its charge queued.
+    Settled { promoted: Option<Uuid> },
+    /// The bank has not decided yet (pending, or it has not seen the order): ask again later.
+    Undecided,
 }
 
-async fn charge_once(state: &AppState, id: Uuid) -> ServiceResult<Option<Uuid>> {
+/// Asks the bank to charge a `charging` intent (again, when an earlier attempt got no answer:
+/// the order id makes it the same order) and applies its answer. A bank that cannot be
+/// reached is an error; the caller gives the charge back to the queue.
+pub async fn charge_once(state: &AppState, id: Uuid) -> ServiceResult<Charged> {
     let mut conn = state.db.pool.acquire().await?;
     let Some(row) = intents::load(&mut conn, id).await? else {
-        return Ok(None);
+        charges::remove(&mut conn, id).await?;
+        return Ok(Charged::Settled { promoted: None });
     };
     if row.status != IntentStatus::Charging {
-        return Ok(None);
+        // Settled by a notification or a query meanwhile: nothing left to ask.
+        charges::remove(&mut conn, id).await?;
+        return Ok(Charged::Settled { promoted: None });
     }
     let token = match &row.method_id {
         Some(m) => methods::gateway_token(&mut conn, m).await?,
@@ -57,7 +58,12 @@ async fn charge_once(state: &AppState, id: Uuid) -> ServiceResult<Option<Uuid>> 
             message: "银行卡已失效".into(),
         },
     };
-    apply(state, id, &status).await
+    match status {
+        OrderStatus::Pending | OrderStatus::Unknown => Ok(Charged::Undecided),
+        decided => Ok(Charged::Settled {
+            promoted: apply(state, id, &decided).await?,
+        }),
+    }
 }
 
 /// The bank's signed notification about an order, checked against what the ledger asked for
@@ -93,8 +99,8 @@ pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> Service
     match (intent.status, &status) {
         (_, OrderStatus::Pending) => Ok(()),
         (IntentStatus::Charging, _) => {
-            if let Some(next) = apply(state, id, &status).await? {
-                charge(state, next).await;
+            if apply(state, id, &status).await?.is_some() {
+                state.charges.wake();
             }
             Ok(())
         }
@@ -113,7 +119,9 @@ pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> Service
 }
 
 /// Applies the bank's word about an order (from a charge, a notification or a query).
-/// Idempotent: only a `charging` intent changes. Returns an intent that may now be charged.
+/// Idempotent: only a `charging` intent changes. Returns an intent that may now be charged
+/// (its charge is queued). The rows it changes belong to payers of any account, so they are
+/// marked [`UNSTAMPED`] rather than taking any account's lock.
 pub async fn apply(
     state: &AppState,
     id: Uuid,
@@ -135,7 +143,8 @@ fn holding(row: Option<Intent>) -> Option<(Intent, String)> {
 
 async fn settle_paid(state: &AppState, id: Uuid) -> ServiceResult<()> {
     let mut tx = state.db.begin_write().await?;
-    let Some((row, resident_id)) = holding(intents::load(&mut tx, id).await?) else {
+    let row = intents::load_for_update(&mut tx, state.db.backend, id).await?;
+    let Some((row, resident_id)) = holding(row) else {
         return Ok(());
     };
     row.status.transition(IntentEvent::BankPaid)?;
@@ -145,7 +154,7 @@ async fn settle_paid(state: &AppState, id: Uuid) -> ServiceResult<()> {
     )?;
     let now = state.clock.now_ms();
     let receipt_no = new_receipt_no(row.year);
-    let seq = next_seq(&mut tx).await?;
+    let seq = UNSTAMPED;
     let intent_id = id.to_string();
     contributions::settle_paid(
         &mut tx,
@@ -157,6 +166,7 @@ async fn settle_paid(state: &AppState, id: Uuid) -> ServiceResult<()> {
     )
     .await?;
     intents::settle_paid(&mut tx, id, &receipt_no, seq, now).await?;
+    charges::remove(&mut tx, id).await?;
     // Everyone else who meant to pay this person-year is told it is not needed.
     let reason = paid_by_someone(row.year);
     intents::not_needed_for(&mut tx, &resident_id, row.year, &reason, seq, now).await?;
@@ -173,7 +183,8 @@ async fn settle_declined(
     message: &str,
 ) -> ServiceResult<Option<Uuid>> {
     let mut tx = state.db.begin_write().await?;
-    let Some((row, resident_id)) = holding(intents::load(&mut tx, id).await?) else {
+    let row = intents::load_for_update(&mut tx, state.db.backend, id).await?;
+    let Some((row, resident_id)) = holding(row) else {
         return Ok(None);
     };
     let failed = row.status.transition(IntentEvent::BankDeclined)?;
@@ -183,7 +194,8 @@ async fn settle_declined(
     )?;
     let now = state.clock.now_ms();
     contributions::release(&mut tx, &resident_id, row.year, &id.to_string()).await?;
-    let seq = next_seq(&mut tx).await?;
+    charges::remove(&mut tx, id).await?;
+    let seq = UNSTAMPED;
     let reason = Reason::new(
         &format!("declined_{code}"),
         format!("银行未能扣款：{message}。这次没有扣款，可以换一张卡再缴。"),
@@ -219,6 +231,7 @@ async fn settle_declined(
         };
         intents::redecide(&mut tx, next.id, &to, seq, now).await?;
         if status == IntentStatus::Charging {
+            charges::enqueue(&mut tx, next.id, queue_now_ms()).await?;
             promoted = Some(next.id);
         }
     }

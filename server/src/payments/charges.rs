@@ -1,0 +1,180 @@
+//! The charge workers: what asks the bank, apart from the phone's request. A sync takes the
+//! person-year and queues the charge in its own transaction (`storage::charges`), then asks
+//! the bank for its own charges at once and waits a short bounded time for the answers, so a
+//! fast bank still answers in one round trip. Whatever is not answered by then — a slow bank,
+//! a bank that cannot be reached, a process killed mid-charge — is taken up by the workers
+//! that every server process runs: they claim due charges for a lease, call the bank with
+//! bounded concurrency, and give a charge back with exponential backoff when there is no
+//! answer. The same loop stamps rows other accounts' writes changed (`storage::stamp`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::{watch, Notify, Semaphore};
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::clock::to_ms;
+use crate::payments::ledger::{self, Charged};
+use crate::service::ServiceResult;
+use crate::storage::{charges, stamp};
+
+/// How long a claim holds a charge. Longer than any bank call should take; a charge whose
+/// worker died is charged again by another once it runs out.
+pub const LEASE_MS: i64 = 30_000;
+/// Bank calls at once per process, so a rush does not open thousands of connections to it.
+pub const BANK_CONCURRENCY: usize = 32;
+/// How long a sync waits for the bank's answers to its own charges.
+pub const SYNC_WAIT: Duration = Duration::from_secs(2);
+/// How often an idle worker looks for due charges and unstamped rows.
+const POLL: Duration = Duration::from_millis(500);
+const FIRST_RETRY_MS: i64 = 1_000;
+const MAX_RETRY_MS: i64 = 300_000;
+
+/// The queue's wall clock. Leases and retries are about real time, not the payment window,
+/// so they read the system clock even when a demo or a test sets the business clock.
+pub fn queue_now_ms() -> i64 {
+    to_ms(OffsetDateTime::now_utc())
+}
+
+/// When a charge tried `attempts` times without an answer is due again: 1 s, 2 s, 4 s, …
+/// up to 5 minutes.
+pub fn retry_delay_ms(attempts: i64) -> i64 {
+    let doublings = attempts.clamp(1, 20) - 1;
+    (FIRST_RETRY_MS << doublings).min(MAX_RETRY_MS)
+}
+
+/// This process's part of the queue: its bound on bank calls, and a bell that wakes its
+/// worker when there is work now (a decline let a waiting payer take the year).
+pub struct ChargeQueue {
+    permits: Arc<Semaphore>,
+    bell: Notify,
+}
+
+impl Default for ChargeQueue {
+    fn default() -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(BANK_CONCURRENCY)),
+            bell: Notify::new(),
+        }
+    }
+}
+
+impl ChargeQueue {
+    pub fn wake(&self) {
+        self.bell.notify_one();
+    }
+}
+
+/// Asks the bank for charges this request just queued, and waits at most `wait` for them.
+/// The calls go on in their own tasks after that, whatever happens to the request.
+pub async fn charge_now(state: &AppState, ids: Vec<Uuid>, wait: Duration) {
+    if ids.is_empty() {
+        return;
+    }
+    let mut calls = JoinSet::new();
+    for id in ids {
+        let state = state.clone();
+        calls.spawn(async move {
+            let claimed = charges::claim(&state.db, id, queue_now_ms(), LEASE_MS).await;
+            match claimed {
+                Ok(Some(claim)) => run(&state, claim).await,
+                Ok(None) => {} // a worker has it already
+                Err(e) => tracing::warn!(intent = %id, error = %e, "charge claim failed; the queue keeps it"),
+            }
+        });
+    }
+    let _ = tokio::time::timeout(wait, async { while calls.join_next().await.is_some() {} }).await;
+    calls.detach_all();
+}
+
+/// Asks the bank about one claimed charge, and goes on with any intent a decline promoted.
+async fn run(state: &AppState, first: charges::Claimed) {
+    let mut next = Some(first);
+    while let Some(claim) = next.take() {
+        let permit = state.charges.permits.clone().acquire_owned().await;
+        let answered = ledger::charge_once(state, claim.intent_id).await;
+        drop(permit);
+        next = match answered {
+            Ok(Charged::Settled { promoted: None }) => None,
+            Ok(Charged::Settled {
+                promoted: Some(promoted),
+            }) => charges::claim(&state.db, promoted, queue_now_ms(), LEASE_MS)
+                .await
+                .unwrap_or_default(),
+            Ok(Charged::Undecided) => {
+                give_back(state, claim, "the bank has not decided yet").await;
+                None
+            }
+            Err(e) => {
+                let why = format!("no answer from the bank: {e}");
+                give_back(state, claim, &why).await;
+                None
+            }
+        };
+    }
+}
+
+async fn give_back(state: &AppState, claim: charges::Claimed, why: &str) {
+    let due = queue_now_ms() + retry_delay_ms(claim.attempts);
+    tracing::info!(intent = %claim.intent_id, attempts = claim.attempts, why, "charge retried later");
+    if let Err(e) = charges::retry_at(&state.db, claim.intent_id, due).await {
+        // The lease runs out and another worker takes it: nothing is lost.
+        tracing::warn!(intent = %claim.intent_id, error = %e, "could not give the charge back");
+    }
+}
+
+/// One round of the worker: claims the due charges it has room for and starts them; stamps
+/// rows other accounts changed. Returns how many charges it started.
+pub async fn work_once(state: &AppState) -> ServiceResult<usize> {
+    let room = state.charges.permits.available_permits() as i64;
+    let mut started = 0;
+    if room > 0 {
+        let claimed = charges::claim_due(&state.db, queue_now_ms(), LEASE_MS, room).await?;
+        started = claimed.len();
+        for claim in claimed {
+            let state = state.clone();
+            tokio::spawn(async move { run(&state, claim).await });
+        }
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let accounts = stamp::pending(&mut conn, 100).await?;
+    drop(conn);
+    for account in accounts {
+        stamp::stamp(&state.db, &account).await?;
+    }
+    Ok(started)
+}
+
+/// The worker of this process, until `stop`.
+pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = work_once(&state).await {
+                tracing::warn!(error = %e, "charge worker round failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = state.charges.bell.notified() => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_a_second_to_five_minutes() {
+        let delays: Vec<i64> = (1..=12).map(retry_delay_ms).collect();
+        assert_eq!(&delays[..4], &[1_000, 2_000, 4_000, 8_000]);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(retry_delay_ms(12), MAX_RETRY_MS);
+        assert_eq!(retry_delay_ms(1_000_000), MAX_RETRY_MS);
+        assert_eq!(retry_delay_ms(0), 1_000);
+    }
+}

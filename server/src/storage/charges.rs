@@ -1,0 +1,118 @@
+//! The charge queue (`charges`): one row per intent that holds its person-year and still needs
+//! the bank's answer. The ledger enqueues in the transaction that takes the year and deletes in
+//! the one that settles it; workers in every server process claim rows for a lease. Nothing
+//! about a charge lives only in one process's memory: a process killed mid-charge leaves its
+//! rows, their leases run out, and another worker charges again (the order id makes it the
+//! same order at the bank).
+
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+use super::{Backend, Db, StorageError, StorageResult};
+
+/// A claimed charge: the intent to ask the bank about, and how many times it has been tried
+/// (this claim included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claimed {
+    pub intent_id: Uuid,
+    pub attempts: i64,
+}
+
+fn claimed(row: (String, i64)) -> StorageResult<Claimed> {
+    let intent_id = Uuid::parse_str(&row.0).map_err(|_| StorageError::corrupt("charge", row.0))?;
+    Ok(Claimed {
+        intent_id,
+        attempts: row.1,
+    })
+}
+
+/// Queues a charge, due at once. Runs in the transaction that took the person-year.
+pub async fn enqueue(conn: &mut AnyConnection, intent_id: Uuid, now_ms: i64) -> StorageResult<()> {
+    sqlx::query(
+        "INSERT INTO charges (intent_id, due_at) VALUES ($1, $2) ON CONFLICT (intent_id) DO NOTHING",
+    )
+    .bind(intent_id.to_string())
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Done with: the intent is settled. Runs in the settling transaction.
+pub async fn remove(conn: &mut AnyConnection, intent_id: Uuid) -> StorageResult<()> {
+    sqlx::query("DELETE FROM charges WHERE intent_id = $1")
+        .bind(intent_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` due charges that no live lease holds, for `lease_ms`. On PostgreSQL
+/// `FOR UPDATE SKIP LOCKED` lets the workers of every process claim side by side without
+/// waiting on each other's rows; SQLite has one writer, so the plain query is just as safe.
+pub async fn claim_due(
+    db: &Db,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> StorageResult<Vec<Claimed>> {
+    let lock = match db.backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE charges SET lease_until = $1, attempts = attempts + 1 WHERE intent_id IN \
+         (SELECT intent_id FROM charges WHERE due_at <= $2 AND lease_until <= $2 \
+          ORDER BY due_at LIMIT $3 {lock}) \
+         RETURNING intent_id, attempts"
+    );
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<(String, i64)> = sqlx::query_as(&sql)
+        .bind(now_ms + lease_ms)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
+    tx.commit().await?;
+    rows.into_iter().map(claimed).collect()
+}
+
+/// Claims one charge by id when it is queued and no live lease holds it: the sync that just
+/// queued it asks the bank at once instead of waiting for a worker's next round.
+pub async fn claim(
+    db: &Db,
+    intent_id: Uuid,
+    now_ms: i64,
+    lease_ms: i64,
+) -> StorageResult<Option<Claimed>> {
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "UPDATE charges SET lease_until = $1, attempts = attempts + 1 \
+         WHERE intent_id = $2 AND lease_until <= $3 RETURNING intent_id, attempts",
+    )
+    .bind(now_ms + lease_ms)
+    .bind(intent_id.to_string())
+    .bind(now_ms)
+    .fetch_optional(&mut **tx)
+    .await?;
+    tx.commit().await?;
+    row.map(claimed).transpose()
+}
+
+/// Gives a claimed charge back, due again at `due_ms` (the bank could not be reached, or has
+/// not decided yet).
+pub async fn retry_at(db: &Db, intent_id: Uuid, due_ms: i64) -> StorageResult<()> {
+    sqlx::query("UPDATE charges SET due_at = $1, lease_until = 0 WHERE intent_id = $2")
+        .bind(due_ms)
+        .bind(intent_id.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// How many charges are queued (claimed or not): what the queue still owes the bank.
+pub async fn queued(conn: &mut AnyConnection) -> StorageResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM charges")
+        .fetch_one(conn)
+        .await?)
+}
