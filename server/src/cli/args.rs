@@ -76,6 +76,14 @@ pub enum Command {
         /// Where signed payment notifications are sent.
         #[arg(long, env = "YANGLAO_NOTIFY_URL")]
         notify_url: String,
+        /// The bank's own SQLite file of orders (made on first start), so a restart forgets
+        /// none: beside the server's default database, never inside it.
+        #[arg(
+            long,
+            env = "YANGLAO_SANDBOX_DATA",
+            default_value = "data/sandbox-bank.db"
+        )]
+        data: PathBuf,
     },
 }
 

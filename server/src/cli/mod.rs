@@ -47,7 +47,8 @@ pub async fn run() -> Result<(), String> {
             bind,
             secret,
             notify_url,
-        } => sandbox_bank::sandbox(bind, &secret, notify_url).await,
+            data,
+        } => sandbox_bank::sandbox(bind, &secret, notify_url, &data).await,
     }
 }
 

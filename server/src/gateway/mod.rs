@@ -1,10 +1,21 @@
 //! Payment gateways. The server talks to the bank only through [`PaymentGateway`]: bind a card
 //! (get a token), charge a token for an order, query an order. The bank answers a charge at once
 //! or later through a signed notification (see `notify`), and an order can always be queried,
-//! so a lost notification never leaves a payment stuck (see `reconcile`).
+//! so a lost notification never leaves a payment stuck (see `reconcile`). Like a real
+//! acquirer, the bank also hands out its statement of a day (对账单, [`StatementLine`]) for the
+//! daily reconciliation, and refunds a paid order in full ([`Refund`], 退款).
 //!
-//! The only implementation today is the sandbox bank (沙箱银行), which behaves like a bank's
-//! test environment and is named as a sandbox everywhere a user could see it.
+//! A refund is the bank's own transaction on a paid order, as at a real acquirer: [`query`]
+//! still answers `Paid` for a refunded order (the payment did happen), and the refund shows in
+//! the statement and in the [`Refund`] the call answers. So the ledger, which reads only
+//! [`OrderStatus`], never takes a refund for a payment; only the code that asked for the refund
+//! (reconciliation's refund cases) needs to know of it.
+//!
+//! The only implementation today is the sandbox bank (沙箱银行, [`sandbox`]), which behaves like a
+//! bank's test environment, keeps its orders in its own SQLite database, and is named as a
+//! sandbox everywhere a user could see it; [`remote`] is the same bank over HTTP.
+//!
+//! [`query`]: PaymentGateway::query
 
 pub mod remote;
 pub mod sandbox;
@@ -13,6 +24,7 @@ use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 use yanglao_shared::CardNumber;
 
@@ -50,12 +62,73 @@ pub enum OrderStatus {
     Unknown,
 }
 
+/// An order's state in the bank's statement: [`OrderStatus`] plus `refunded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineStatus {
+    Paid,
+    Declined,
+    Pending,
+    /// Paid, then refunded in full: the bank did not keep the money.
+    Refunded,
+}
+
+/// One order in the bank's statement of a day (对账单). The day is the order's creation day
+/// in China Standard Time (UTC+8): an order charged at 23:59 on 1 March is in 1 March's
+/// statement even when it settles after midnight, and a still-pending order is listed too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLine {
+    pub order_id: Uuid,
+    /// What the order was for, in fen (also for declined and pending orders).
+    pub amount_fen: i64,
+    pub status: LineStatus,
+    /// The bank's reference of the payment, once paid (kept when refunded).
+    pub bank_ref: Option<String>,
+    /// Why a declined order was declined (`insufficient_funds`, …).
+    pub decline_code: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When the bank answered: paid or declined (a delayed order: when it became paid).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub settled_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub refunded_at: Option<OffsetDateTime>,
+}
+
+/// A full refund of a paid order. Asking again for the same refund answers this same refund;
+/// the money goes back once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub order_id: Uuid,
+    pub amount_fen: i64,
+    /// The bank's reference of the refund (not the payment's).
+    pub refund_ref: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub refunded_at: OffsetDateTime,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     #[error("card refused: {0}")]
     CardRefused(String),
+    /// The bank refused a request about an order (a refund of an unpaid order, …); `code`
+    /// is stable, `message` is for a person.
+    #[error("{code}: {message}")]
+    Refused { code: String, message: String },
     #[error("gateway unreachable: {0}")]
     Unavailable(String),
+}
+
+/// The codes of [`GatewayError::Refused`] a refund can get.
+pub mod refusal {
+    /// The bank has never seen this order id.
+    pub const ORDER_UNKNOWN: &str = "order_unknown";
+    /// The order is declined or still pending: there is no money to give back.
+    pub const NOT_PAID: &str = "order_not_paid";
+    /// Only a full refund is possible: the amount asked is not the amount paid.
+    pub const AMOUNT_MISMATCH: &str = "refund_amount_mismatch";
+    /// The order was refunded already, for the amount it names; never a second refund.
+    pub const ALREADY_REFUNDED: &str = "already_refunded";
 }
 
 #[async_trait]
@@ -64,6 +137,13 @@ pub trait PaymentGateway: Send + Sync {
     async fn bind_card(&self, card: &CardNumber) -> Result<BoundCard, GatewayError>;
     async fn charge(&self, request: &ChargeRequest) -> Result<OrderStatus, GatewayError>;
     async fn query(&self, order_id: Uuid) -> Result<OrderStatus, GatewayError>;
+    /// The orders created on `date` (China Standard Time), oldest first: the bank's
+    /// reconciliation file of that day.
+    async fn statement(&self, date: Date) -> Result<Vec<StatementLine>, GatewayError>;
+    /// Refunds a paid order in full. `amount_fen` must be the amount paid (no partial
+    /// refunds); a repeat answers the refund already made. Refused, with a [`refusal`] code,
+    /// for an unknown or unpaid order and for another amount.
+    async fn refund(&self, order_id: Uuid, amount_fen: i64) -> Result<Refund, GatewayError>;
 }
 
 /// The body of an asynchronous notification from the bank.

@@ -1,4 +1,7 @@
-//! The sandbox bank reached over HTTP, as its own process would be, behaves as in-process.
+//! The sandbox bank reached over HTTP, as its own process would be, behaves as in-process;
+//! [`sandbox_bank`]: its orders kept across restarts, its statement and refunds.
+
+mod sandbox_bank;
 
 use std::sync::Arc;
 use std::time::Duration;
