@@ -8,5 +8,6 @@ mod idempotency;
 mod ledger;
 mod notify;
 mod payees;
+mod pull_consistency;
 mod receipts;
 mod rules;

@@ -57,6 +57,7 @@ pub struct OpenApiDoc {
     pub paths: BTreeMap<String, BTreeMap<String, serde::de::IgnoredAny>>,
 }
 
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,

@@ -245,6 +245,22 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Waits (at most 30 s) until the charge queue is empty: every charge the syncs queued has
+    /// the bank's answer applied.
+    pub async fn until_charges_settle(&self) {
+        for _ in 0..300 {
+            let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM charges")
+                .fetch_one(&self.db.pool)
+                .await
+                .unwrap();
+            if queued == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("charges still queued after 30 s");
+    }
+
     /// The audit actions written by `actor`, oldest first.
     pub async fn audit_actions(&self, actor: &str) -> Vec<String> {
         sqlx::query_scalar("SELECT action FROM audit_log WHERE actor = $1 ORDER BY id")
