@@ -117,6 +117,29 @@ impl Server {
         reconcile_every: Duration,
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(bind).await?;
+        Self::start_on(state, listener, dist, reconcile_every)
+    }
+
+    /// Address this process binds when several processes serve one address: each sets
+    /// `SO_REUSEPORT`, and the kernel spreads new connections over them.
+    pub fn shared_listener(bind: SocketAddr) -> std::io::Result<TcpListener> {
+        let socket = match bind {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        socket.set_reuseport(true)?;
+        socket.set_reuseaddr(true)?;
+        socket.bind(bind)?;
+        socket.listen(1024)
+    }
+
+    /// Serves on a listener made by the caller (see [`Server::shared_listener`]).
+    pub fn start_on(
+        state: AppState,
+        listener: TcpListener,
+        dist: Option<PathBuf>,
+        reconcile_every: Duration,
+    ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
         let (shutdown, mut stop) = tokio::sync::watch::channel(false);
         let app = crate::http::router(state.clone(), dist);

@@ -128,6 +128,10 @@ pub struct ServeArgs {
     /// Demo only: start the server's clock at this instant (RFC 3339), e.g. inside the window.
     #[arg(long, env = "YANGLAO_CLOCK_START")]
     pub clock_start: Option<String>,
+    /// Share --bind with other `serve` processes on this machine (SO_REUSEPORT): the kernel
+    /// spreads connections over them. Every process may run on one PostgreSQL; see the README.
+    #[arg(long, env = "YANGLAO_REUSE_PORT")]
+    pub reuse_port: bool,
     /// Seconds between reconciliation passes over unsettled payments.
     #[arg(long, env = "YANGLAO_RECONCILE_SECS", default_value_t = 30)]
     pub reconcile_secs: u64,

@@ -58,14 +58,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         .join("index.html")
         .exists()
         .then(|| args.dist.clone());
-    let server = Server::start(
-        state,
-        args.bind,
-        dist.clone(),
-        Duration::from_secs(args.reconcile_secs),
-    )
-    .await
-    .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let reconcile_every = Duration::from_secs(args.reconcile_secs);
+    let started = match args.reuse_port {
+        true => Server::shared_listener(args.bind)
+            .and_then(|listener| Server::start_on(state, listener, dist.clone(), reconcile_every)),
+        false => Server::start(state, args.bind, dist.clone(), reconcile_every).await,
+    };
+    let server = started.map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let public = args.public_url.clone().unwrap_or_else(|| server.url());
     sandbox.set_notify_url(format!("{public}/api/v1/gateway/notify"));
     println!("居民养老缴费 is running at {}", server.url());

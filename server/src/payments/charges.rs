@@ -12,18 +12,18 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::{watch, Notify, Semaphore};
-use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::clock::to_ms;
-use crate::payments::ledger::{self, Charged};
+use crate::gateway::OrderStatus;
+use crate::payments::ledger;
 use crate::service::ServiceResult;
 use crate::storage::{charges, stamp};
 
 /// How long a claim holds a charge. Longer than any bank call should take; a charge whose
 /// worker died is charged again by another once it runs out.
-pub const LEASE_MS: i64 = 30_000;
+pub const LEASE_MS: i64 = 10_000;
 /// Bank calls at once per process, so a rush does not open thousands of connections to it.
 pub const BANK_CONCURRENCY: usize = 32;
 /// How long a sync waits for the bank's answers to its own charges.
@@ -68,52 +68,64 @@ impl ChargeQueue {
     }
 }
 
-/// Asks the bank for charges this request just queued, and waits at most `wait` for them.
-/// The calls go on in their own tasks after that, whatever happens to the request.
+/// Asks the bank for charges this request just queued, and waits at most `wait` for their
+/// answers to be in the ledger. The work goes on in its own task after that, whatever
+/// happens to the request.
 pub async fn charge_now(state: &AppState, ids: Vec<Uuid>, wait: Duration) {
     if ids.is_empty() {
         return;
     }
-    let mut calls = JoinSet::new();
-    for id in ids {
-        let state = state.clone();
-        calls.spawn(async move {
-            let claimed = charges::claim(&state.db, id, queue_now_ms(), LEASE_MS).await;
-            match claimed {
-                Ok(Some(claim)) => run(&state, claim).await,
-                Ok(None) => {} // a worker has it already
-                Err(e) => tracing::warn!(intent = %id, error = %e, "charge claim failed; the queue keeps it"),
-            }
-        });
-    }
-    let _ = tokio::time::timeout(wait, async { while calls.join_next().await.is_some() {} }).await;
-    calls.detach_all();
+    let state = state.clone();
+    let work = tokio::spawn(async move {
+        match charges::claim(&state.db, &ids, queue_now_ms(), LEASE_MS).await {
+            Ok(claims) => run(&state, claims).await,
+            Err(e) => tracing::warn!(error = %e, "charge claim failed; the queue keeps them"),
+        }
+    });
+    let _ = tokio::time::timeout(wait, work).await;
 }
 
-/// Asks the bank about one claimed charge, and goes on with any intent a decline promoted.
-async fn run(state: &AppState, first: charges::Claimed) {
-    let mut next = Some(first);
-    while let Some(claim) = next.take() {
-        let permit = state.charges.permits.clone().acquire_owned().await;
-        let answered = ledger::charge_once(state, claim.intent_id).await;
-        drop(permit);
-        next = match answered {
-            Ok(Charged::Settled { promoted: None }) => None,
-            Ok(Charged::Settled {
-                promoted: Some(promoted),
-            }) => charges::claim(&state.db, promoted, queue_now_ms(), LEASE_MS)
-                .await
-                .unwrap_or_default(),
-            Ok(Charged::Undecided) => {
-                give_back(state, claim, "the bank has not decided yet").await;
-                None
+/// Asks the bank about a batch of claimed charges at once (at most [`BANK_CONCURRENCY`]
+/// calls in flight per process), applies every decided answer in one transaction, gives the
+/// undecided back with backoff, and goes on with the intents that declines promoted.
+async fn run(state: &AppState, claims: Vec<charges::Claimed>) {
+    let mut claims = claims;
+    while !claims.is_empty() {
+        let asked = futures::future::join_all(claims.iter().map(|claim| async move {
+            let permit = state.charges.permits.clone().acquire_owned().await;
+            let answer = ledger::ask_bank(state, claim.intent_id).await;
+            drop(permit);
+            (*claim, answer)
+        }))
+        .await;
+        let mut decided = Vec::new();
+        for (claim, answer) in asked {
+            match answer {
+                Ok(None) => {}
+                Ok(Some(status @ (OrderStatus::Paid { .. } | OrderStatus::Declined { .. }))) => {
+                    decided.push((claim, status));
+                }
+                Ok(Some(_)) => give_back(state, claim, "the bank has not decided yet").await,
+                Err(e) => give_back(state, claim, &format!("no answer from the bank: {e}")).await,
             }
+        }
+        let answers: Vec<_> = decided
+            .iter()
+            .map(|(c, s)| (c.intent_id, s.clone()))
+            .collect();
+        let promoted = match ledger::apply_all(state, &answers).await {
+            Ok(promoted) => promoted,
             Err(e) => {
-                let why = format!("no answer from the bank: {e}");
-                give_back(state, claim, &why).await;
-                None
+                // Nothing of the batch was written: ask again (the bank answers the same).
+                for (claim, _) in decided {
+                    give_back(state, claim, &format!("answer not applied: {e}")).await;
+                }
+                return;
             }
         };
+        claims = charges::claim(&state.db, &promoted, queue_now_ms(), LEASE_MS)
+            .await
+            .unwrap_or_default();
     }
 }
 
@@ -134,9 +146,9 @@ pub async fn work_once(state: &AppState) -> ServiceResult<usize> {
     if room > 0 {
         let claimed = charges::claim_due(&state.db, queue_now_ms(), LEASE_MS, room).await?;
         started = claimed.len();
-        for claim in claimed {
+        if !claimed.is_empty() {
             let state = state.clone();
-            tokio::spawn(async move { run(&state, claim).await });
+            tokio::spawn(async move { run(&state, claimed).await });
         }
     }
     let mut conn = state.db.pool.acquire().await?;

@@ -98,6 +98,7 @@ pub async fn push_and_pull(
     // Read the account's version before pulling: anything committed later is pulled next
     // time. One connection for the whole pull: a request never holds one while waiting for
     // another.
+    storage::stamp::stamp_if_needed(&state.db, account).await?;
     let mut conn = state.db.pool.acquire().await?;
     let cursor = storage::version_of(&mut conn, account).await?;
     // A person pushed in this request is answered by the pull when it changed since the

@@ -77,26 +77,33 @@ pub async fn claim_due(
     rows.into_iter().map(claimed).collect()
 }
 
-/// Claims one charge by id when it is queued and no live lease holds it: the sync that just
-/// queued it asks the bank at once instead of waiting for a worker's next round.
+/// Claims these charges, those of them queued and held by no live lease: the sync that just
+/// queued them asks the bank at once instead of waiting for a worker's next round.
 pub async fn claim(
     db: &Db,
-    intent_id: Uuid,
+    intent_ids: &[Uuid],
     now_ms: i64,
     lease_ms: i64,
-) -> StorageResult<Option<Claimed>> {
-    let mut tx = db.begin_write().await?;
-    let row: Option<(String, i64)> = sqlx::query_as(
+) -> StorageResult<Vec<Claimed>> {
+    if intent_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = (0..intent_ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
         "UPDATE charges SET lease_until = $1, attempts = attempts + 1 \
-         WHERE intent_id = $2 AND lease_until <= $3 RETURNING intent_id, attempts",
-    )
-    .bind(now_ms + lease_ms)
-    .bind(intent_id.to_string())
-    .bind(now_ms)
-    .fetch_optional(&mut **tx)
-    .await?;
+         WHERE lease_until <= $2 AND intent_id IN ({list}) RETURNING intent_id, attempts"
+    );
+    let mut query = sqlx::query_as(&sql).bind(now_ms + lease_ms).bind(now_ms);
+    for id in intent_ids {
+        query = query.bind(id.to_string());
+    }
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<(String, i64)> = query.fetch_all(&mut **tx).await?;
     tx.commit().await?;
-    row.map(claimed).transpose()
+    rows.into_iter().map(claimed).collect()
 }
 
 /// Gives a claimed charge back, due again at `due_ms` (the bank could not be reached, or has

@@ -14,6 +14,8 @@
 //! - [`serving`]: the PWA's files, the OpenAPI document against the router.
 //! - [`gateway`], [`roster`], [`cli`]: the sandbox bank over HTTP, the roster import, the
 //!   subcommands as processes.
+//! - [`scale`]: fifty payers racing across two server processes on one PostgreSQL, one of
+//!   them killed mid-race.
 //! - [`wire_shape`]: the one test that pins the JSON of the wire.
 
 mod support;
@@ -25,6 +27,7 @@ mod cli;
 mod gateway;
 mod payments;
 mod roster;
+mod scale;
 mod serving;
 mod staff;
 mod wire_shape;

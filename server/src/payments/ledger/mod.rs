@@ -34,7 +34,7 @@ use crate::storage::{charges, contributions, methods, payees, WriteTx};
 mod settle;
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
-pub use settle::{apply, charge_once, notified, Charged};
+pub use settle::{apply, apply_all, ask_bank, notified};
 
 pub async fn load(state: &AppState, id: Uuid) -> ServiceResult<Option<Intent>> {
     let mut conn = state.db.pool.acquire().await?;

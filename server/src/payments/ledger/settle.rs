@@ -12,38 +12,26 @@ use crate::payments::charges::queue_now_ms;
 use crate::payments::states::{ContributionEvent, ContributionStatus, IntentEvent, IntentStatus};
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, Redecided};
-use crate::storage::{charges, contributions, methods, payees, UNSTAMPED};
-
-/// What asking the bank about a queued charge came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Charged {
-    /// The intent is settled (or was already); `promoted` is an intent that a decline let
-    /// take the person-year, its charge queued.
-    Settled { promoted: Option<Uuid> },
-    /// The bank has not decided yet (pending, or it has not seen the order): ask again later.
-    Undecided,
-}
+use crate::storage::{charges, contributions, methods, payees, WriteTx, UNSTAMPED};
 
 /// Asks the bank to charge a `charging` intent (again, when an earlier attempt got no answer:
-/// the order id makes it the same order) and applies its answer. A bank that cannot be
-/// reached is an error; the caller gives the charge back to the queue.
-pub async fn charge_once(state: &AppState, id: Uuid) -> ServiceResult<Charged> {
+/// the order id makes it the same order) and returns its answer, applying nothing: the
+/// charge workers apply a batch of answers in one transaction ([`apply_all`]). `None` when
+/// there is nothing to ask any more (settled meanwhile by a notification or a query; its
+/// queue entry is removed). A bank that cannot be reached is an error.
+pub async fn ask_bank(state: &AppState, id: Uuid) -> ServiceResult<Option<OrderStatus>> {
     let mut conn = state.db.pool.acquire().await?;
-    let Some(row) = intents::load(&mut conn, id).await? else {
+    let row = intents::load(&mut conn, id).await?;
+    let Some(row) = row.filter(|r| r.status == IntentStatus::Charging) else {
         charges::remove(&mut conn, id).await?;
-        return Ok(Charged::Settled { promoted: None });
+        return Ok(None);
     };
-    if row.status != IntentStatus::Charging {
-        // Settled by a notification or a query meanwhile: nothing left to ask.
-        charges::remove(&mut conn, id).await?;
-        return Ok(Charged::Settled { promoted: None });
-    }
     let token = match &row.method_id {
         Some(m) => methods::gateway_token(&mut conn, m).await?,
         None => None,
     };
     drop(conn);
-    let status = match token {
+    Ok(Some(match token {
         Some(token) => {
             let request = ChargeRequest {
                 order_id: id,
@@ -57,13 +45,7 @@ pub async fn charge_once(state: &AppState, id: Uuid) -> ServiceResult<Charged> {
             code: "card_unknown".into(),
             message: "银行卡已失效".into(),
         },
-    };
-    match status {
-        OrderStatus::Pending | OrderStatus::Unknown => Ok(Charged::Undecided),
-        decided => Ok(Charged::Settled {
-            promoted: apply(state, id, &decided).await?,
-        }),
-    }
+    }))
 }
 
 /// The bank's signed notification about an order, checked against what the ledger asked for
@@ -120,33 +102,80 @@ pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> Service
 
 /// Applies the bank's word about an order (from a charge, a notification or a query).
 /// Idempotent: only a `charging` intent changes. Returns an intent that may now be charged
-/// (its charge is queued). The rows it changes belong to payers of any account, so they are
-/// marked [`UNSTAMPED`] rather than taking any account's lock.
+/// (its charge is queued).
 pub async fn apply(
     state: &AppState,
     id: Uuid,
     status: &OrderStatus,
 ) -> ServiceResult<Option<Uuid>> {
-    match status {
-        OrderStatus::Paid { .. } => settle_paid(state, id).await.map(|_| None),
-        OrderStatus::Declined { code, message } => settle_declined(state, id, code, message).await,
-        OrderStatus::Pending | OrderStatus::Unknown => Ok(None),
-    }
+    let promoted = apply_all(state, &[(id, status.clone())]).await?;
+    Ok(promoted.into_iter().next())
 }
 
-/// The charging intent `id` and the person-year it holds, when it still holds one.
+/// Applies the bank's answers about several orders in one transaction (a worker's batch),
+/// in order of intent id, so two batches lock the same intents in the same order. Returns
+/// the intents that declines let take their person-year (their charges queued).
+///
+/// The rows this changes belong to payers of any account, so they are marked
+/// [`UNSTAMPED`] rather than taking any account's lock. Locks are taken intents first, then
+/// person-years, then payees, the order of every writer.
+pub async fn apply_all(
+    state: &AppState,
+    answers: &[(Uuid, OrderStatus)],
+) -> ServiceResult<Vec<Uuid>> {
+    let mut answers: Vec<_> = answers
+        .iter()
+        .filter(|(_, s)| matches!(s, OrderStatus::Paid { .. } | OrderStatus::Declined { .. }))
+        .collect();
+    if answers.is_empty() {
+        return Ok(vec![]);
+    }
+    answers.sort_by_key(|(id, _)| *id);
+    let mut tx = state.db.begin_write().await?;
+    let mut rows = Vec::with_capacity(answers.len());
+    for (id, status) in answers {
+        let row = intents::load_for_update(&mut tx, state.db.backend, *id).await?;
+        if let Some(held) = holding(row) {
+            rows.push((held, status));
+        }
+    }
+    let mut promoted = Vec::new();
+    let mut paid_residents = Vec::new();
+    for ((row, resident_id), status) in rows {
+        match status {
+            OrderStatus::Paid { .. } => {
+                settle_paid(&mut tx, state, &row, &resident_id).await?;
+                paid_residents.push(resident_id);
+            }
+            OrderStatus::Declined { code, message } => {
+                let next = settle_declined(&mut tx, state, &row, &resident_id, code, message);
+                promoted.extend(next.await?);
+            }
+            OrderStatus::Pending | OrderStatus::Unknown => {}
+        }
+    }
+    // Every payer's view of these people now says "paid this year": payees last.
+    paid_residents.sort();
+    for resident_id in paid_residents {
+        payees::touch_resident(&mut tx, &resident_id, UNSTAMPED).await?;
+    }
+    tx.commit().await?;
+    Ok(promoted)
+}
+
+/// The charging intent and the person-year it holds, when it still holds one.
 fn holding(row: Option<Intent>) -> Option<(Intent, String)> {
     let row = row.filter(|r| r.status == IntentStatus::Charging)?;
     let resident = row.resident_id.clone()?;
     Some((row, resident))
 }
 
-async fn settle_paid(state: &AppState, id: Uuid) -> ServiceResult<()> {
-    let mut tx = state.db.begin_write().await?;
-    let row = intents::load_for_update(&mut tx, state.db.backend, id).await?;
-    let Some((row, resident_id)) = holding(row) else {
-        return Ok(());
-    };
+async fn settle_paid(
+    tx: &mut WriteTx,
+    state: &AppState,
+    row: &Intent,
+    resident_id: &str,
+) -> ServiceResult<()> {
     row.status.transition(IntentEvent::BankPaid)?;
     ContributionStatus::transition(
         Some(ContributionStatus::Charging),
@@ -154,48 +183,32 @@ async fn settle_paid(state: &AppState, id: Uuid) -> ServiceResult<()> {
     )?;
     let now = state.clock.now_ms();
     let receipt_no = new_receipt_no(row.year);
-    let seq = UNSTAMPED;
-    let intent_id = id.to_string();
-    contributions::settle_paid(
-        &mut tx,
-        &resident_id,
-        row.year,
-        &intent_id,
-        &receipt_no,
-        now,
-    )
-    .await?;
-    intents::settle_paid(&mut tx, id, &receipt_no, seq, now).await?;
-    charges::remove(&mut tx, id).await?;
+    let intent_id = row.id.to_string();
+    contributions::settle_paid(tx, resident_id, row.year, &intent_id, &receipt_no, now).await?;
+    intents::settle_paid(tx, row.id, &receipt_no, UNSTAMPED, now).await?;
+    charges::remove(tx, row.id).await?;
     // Everyone else who meant to pay this person-year is told it is not needed.
     let reason = paid_by_someone(row.year);
-    intents::not_needed_for(&mut tx, &resident_id, row.year, &reason, seq, now).await?;
-    // Every payer's view of this person now says "paid this year".
-    payees::touch_resident(&mut tx, &resident_id, seq).await?;
-    tx.commit().await?;
+    intents::not_needed_for(tx, resident_id, row.year, &reason, UNSTAMPED, now).await?;
     Ok(())
 }
 
 async fn settle_declined(
+    tx: &mut WriteTx,
     state: &AppState,
-    id: Uuid,
+    row: &Intent,
+    resident_id: &str,
     code: &str,
     message: &str,
 ) -> ServiceResult<Option<Uuid>> {
-    let mut tx = state.db.begin_write().await?;
-    let row = intents::load_for_update(&mut tx, state.db.backend, id).await?;
-    let Some((row, resident_id)) = holding(row) else {
-        return Ok(None);
-    };
     let failed = row.status.transition(IntentEvent::BankDeclined)?;
     ContributionStatus::transition(
         Some(ContributionStatus::Charging),
         ContributionEvent::BankDeclined,
     )?;
     let now = state.clock.now_ms();
-    contributions::release(&mut tx, &resident_id, row.year, &id.to_string()).await?;
-    charges::remove(&mut tx, id).await?;
-    let seq = UNSTAMPED;
+    contributions::release(tx, resident_id, row.year, &row.id.to_string()).await?;
+    charges::remove(tx, row.id).await?;
     let reason = Reason::new(
         &format!("declined_{code}"),
         format!("银行未能扣款：{message}。这次没有扣款，可以换一张卡再缴。"),
@@ -207,36 +220,35 @@ async fn settle_declined(
         method_id: None,
         resident_id: None,
     };
-    intents::redecide(&mut tx, id, &to, seq, now).await?;
+    intents::redecide(tx, row.id, &to, UNSTAMPED, now).await?;
     // The year is free again: the longest-waiting intent for it gets its turn.
-    let mut promoted = None;
-    if let Some(next) = intents::longest_waiting(&mut tx, &resident_id, row.year).await? {
-        let candidate = Candidate {
-            id: next.id,
-            account_id: &next.account_id,
-            payee_id: next.payee_id,
-            year: next.year,
-            tier: next.tier,
-            method_id: next.method_id.as_deref(),
-        };
-        let outcome = evaluate(&mut tx, state, &candidate).await?;
-        let status = next
-            .status
-            .transition(IntentEvent::YearFreed(outcome.verdict))?;
-        let to = Redecided {
-            status,
-            reason: outcome.reason.as_ref(),
-            method_id: None,
-            resident_id: None,
-        };
-        intents::redecide(&mut tx, next.id, &to, seq, now).await?;
-        if status == IntentStatus::Charging {
-            charges::enqueue(&mut tx, next.id, queue_now_ms()).await?;
-            promoted = Some(next.id);
-        }
+    let Some(next) = intents::longest_waiting(tx, resident_id, row.year).await? else {
+        return Ok(None);
+    };
+    let candidate = Candidate {
+        id: next.id,
+        account_id: &next.account_id,
+        payee_id: next.payee_id,
+        year: next.year,
+        tier: next.tier,
+        method_id: next.method_id.as_deref(),
+    };
+    let outcome = evaluate(tx, state, &candidate).await?;
+    let status = next
+        .status
+        .transition(IntentEvent::YearFreed(outcome.verdict))?;
+    let to = Redecided {
+        status,
+        reason: outcome.reason.as_ref(),
+        method_id: None,
+        resident_id: None,
+    };
+    intents::redecide(tx, next.id, &to, UNSTAMPED, now).await?;
+    if status != IntentStatus::Charging {
+        return Ok(None);
     }
-    tx.commit().await?;
-    Ok(promoted)
+    charges::enqueue(tx, next.id, queue_now_ms()).await?;
+    Ok(Some(next.id))
 }
 
 /// WD + year + ten digits: short enough to read out over the phone.

@@ -111,7 +111,10 @@ pub const DIRECTORY: &[&str] = &[
     "13800000092",
 ];
 
-/// The mobile of the `i`th of the twenty racing payers, all in [`DIRECTORY`]'s template.
+/// How many racing payers every template registers: the fifty of the two-server race.
+pub const RACERS: usize = 50;
+
+/// The mobile of the `i`th of the [`RACERS`] racing payers, all in the template.
 pub fn racer(i: usize) -> String {
     format!("1360000{i:04}")
 }
@@ -129,7 +132,7 @@ async fn prepare(url: &str, store: Store) -> HashMap<String, String> {
     let mobiles = DIRECTORY
         .iter()
         .map(|m| m.to_string())
-        .chain((0..20).map(racer));
+        .chain((0..RACERS).map(racer));
     let registered = futures::future::join_all(mobiles.map(|mobile| {
         let api = &api;
         async move {
