@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub mod accounts;
@@ -205,12 +205,15 @@ impl Db {
                     // A connection handed back inside a transaction (a BEGIN cancelled in
                     // flight: sqlx 0.8 cannot tell, transact-rs/sqlx#4393) would run its next
                     // borrower's statements in that stale transaction, and lose them when it
-                    // closes. Inside a transaction block now() is the block's start, outside
-                    // one it is this statement's: a connection where they differ is closed.
-                    let outside: Result<bool, _> =
-                        sqlx::query_scalar("SELECT now() = statement_timestamp()")
-                            .fetch_one(&mut *conn)
-                            .await;
+                    // closes. Asked in one simple-protocol message, now() is this statement's
+                    // start outside a transaction block and the block's start inside one: a
+                    // connection where they differ is closed. (Over the extended protocol they
+                    // differ even outside a block, so this must not be a prepared query.)
+                    // A plain &str with no arguments goes as one simple Query message.
+                    let outside = conn
+                        .fetch_one("SELECT now() = statement_timestamp()")
+                        .await
+                        .and_then(|row| row.try_get::<bool, _>(0));
                     if outside.as_ref().ok() != Some(&true) {
                         tracing::warn!(?outside, "closing a connection left inside a transaction");
                     }

@@ -81,7 +81,13 @@ pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> Service
     match (intent.status, &status) {
         (_, OrderStatus::Pending) => Ok(()),
         (IntentStatus::Charging, _) => {
-            if apply(state, id, &status).await?.is_some() {
+            // A worker holding the charge applies the bank's answer to it with its batch; the
+            // notification would only race it for the same rows. Without a live lease (the
+            // worker died, or the bank answered "pending") the notification is the answer.
+            let mut conn = state.db.pool.acquire().await?;
+            let leased = charges::leased(&mut conn, id, queue_now_ms()).await?;
+            drop(conn);
+            if !leased && apply(state, id, &status).await?.is_some() {
                 state.charges.wake();
             }
             Ok(())
