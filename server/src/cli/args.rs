@@ -23,6 +23,9 @@ pub enum Command {
         db: DbArgs,
         /// CSV with the header id_number,name,town,village,severely_disabled,status,paid
         file: PathBuf,
+        /// On PostgreSQL, write with batched INSERTs as on SQLite instead of COPY (to compare).
+        #[arg(long)]
+        no_copy: bool,
     },
     /// Fill the roster with made-up Wendeng residents (valid ID numbers, invented names).
     DemoRoster {
@@ -33,6 +36,10 @@ pub enum Command {
         /// The year the demo treats as "this year" (paid history ends the year before).
         #[arg(long)]
         year: Option<i32>,
+        /// Only print --size made-up residents as an import-roster CSV on standard output
+        /// (unique, valid ID numbers; e.g. --size 1000000 for a benchmark); no database.
+        #[arg(long)]
+        csv: bool,
     },
     /// Print the ledger's totals for a year as JSON (paid contributions, amounts, by channel).
     Ledger {

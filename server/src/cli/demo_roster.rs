@@ -1,5 +1,6 @@
 //! `yanglao-server demo-roster`: made-up residents, the demo account and demo staff, and
-//! what to try with them.
+//! what to try with them; with `--csv`, only a made-up roster of any size as the import's CSV
+//! on standard output (`demo-roster --csv --size 1000000 > roster.csv`), for benchmarks.
 
 use time::OffsetDateTime;
 use yanglao_shared::applications::back_payable_years;
@@ -9,6 +10,16 @@ use yanglao_shared::PolicyTable;
 use crate::accounts::demo;
 use crate::cli::connect;
 use crate::gateway::sandbox::test_cards;
+
+/// Writes `size` made-up residents as a roster CSV to standard output; no database is opened.
+pub fn csv(size: usize, year: Option<i32>) -> Result<(), String> {
+    let now = OffsetDateTime::now_utc();
+    let year = year.unwrap_or_else(|| yanglao_shared::window::cst_date(now).year());
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    crate::roster::rows::write_rows(out, crate::roster::seed::big(size, year))
+        .map_err(|e| format!("writing the roster: {e}"))?;
+    Ok(())
+}
 
 pub async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), String> {
     let db = connect(url).await?;

@@ -20,8 +20,13 @@ use args::{Cli, Command};
 pub async fn run() -> Result<(), String> {
     match Cli::parse().command {
         Command::Serve(args) => serve::serve(args).await,
-        Command::ImportRoster { db, file } => import_roster::import(&db.database_url, &file).await,
-        Command::DemoRoster { db, size, year } => {
+        Command::ImportRoster { db, file, no_copy } => {
+            import_roster::import(&db.database_url, &file, !no_copy).await
+        }
+        Command::DemoRoster {
+            size, year, csv, ..
+        } if csv => demo_roster::csv(size, year),
+        Command::DemoRoster { db, size, year, .. } => {
             demo_roster::demo(&db.database_url, size, year).await
         }
         Command::Ledger { db, year } => ledger::ledger(&db.database_url, year).await,

@@ -1,7 +1,10 @@
 //! The roster (参保人员名册): the insured residents the pension system knows, and the facts the
 //! eligibility decision needs about one of them; their SQL is in `storage::residents`.
-//! [`seed`] imports the roster CSV (all rows or none) and makes the demo roster.
+//! [`rows`] reads the roster CSV one row at a time, [`import`] writes it (all rows or none;
+//! `COPY` on PostgreSQL), [`seed`] makes the demo rosters.
 
+pub mod import;
+pub mod rows;
 pub mod seed;
 
 use sqlx::AnyConnection;

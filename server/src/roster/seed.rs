@@ -1,16 +1,12 @@
-//! Filling the roster: importing the pension system's CSV export (all rows or none, every bad
-//! row reported with its line number), and a made-up Wendeng roster for the demo.
-
-use std::io::Read;
+//! Filling the roster: a resident as the import writes one ([`NewResident`]), and made-up
+//! Wendeng rosters: the small demo one ([`demo`]) and one of any size for benchmarks
+//! ([`big`]). Reading and importing the pension system's CSV export is in `roster::rows` and
+//! `roster::import` (re-exported here, where callers have always found them).
 
 use time::macros::date;
 use time::Duration;
-use uuid::Uuid;
 use yanglao_shared::money::Money;
 use yanglao_shared::{synthetic, IdNumber, PersonName, RosterStatus};
-
-use crate::storage::Db;
-use crate::storage::{contributions, residents};
 
 #[derive(Debug, Clone)]
 pub struct NewResident {
@@ -24,167 +20,8 @@ pub struct NewResident {
     pub paid: Vec<(i32, Money)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    pub line: u64,
-    pub message: String,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "第{}行：{}", self.line, self.message)
-    }
-}
-
-pub const CSV_HEADER: [&str; 7] = [
-    "id_number",
-    "name",
-    "town",
-    "village",
-    "severely_disabled",
-    "status",
-    "paid",
-];
-
-/// Parses every row; returns all problems at once so a file is fixed in one pass.
-pub fn parse_csv(reader: impl Read, today: time::Date) -> Result<Vec<NewResident>, Vec<RowError>> {
-    let mut csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(reader);
-    let header_ok = csv
-        .headers()
-        .map(|h| {
-            h.iter()
-                .map(|c| c.trim_start_matches('\u{feff}'))
-                .eq(CSV_HEADER)
-        })
-        .unwrap_or(false);
-    if !header_ok {
-        return Err(vec![RowError {
-            line: 1,
-            message: format!("表头应为 {}", CSV_HEADER.join(",")),
-        }]);
-    }
-    let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    let mut seen = std::collections::HashMap::new();
-    for record in csv.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(RowError {
-                    line,
-                    message: format!("无法读取：{e}"),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        match parse_row(&record, today) {
-            Ok(row) => {
-                if let Some(first) = seen.insert(row.id_number.clone(), line) {
-                    errors.push(RowError {
-                        line,
-                        message: format!("身份证号与第{first}行重复"),
-                    });
-                } else {
-                    rows.push(row);
-                }
-            }
-            Err(message) => errors.push(RowError { line, message }),
-        }
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
-}
-
-fn parse_row(record: &csv::StringRecord, today: time::Date) -> Result<NewResident, String> {
-    let field = |i: usize| record.get(i).unwrap_or_default();
-    let id_number = IdNumber::parse(field(0), today).map_err(|e| format!("身份证号：{e}"))?;
-    let name = PersonName::parse(field(1)).map_err(|e| format!("姓名：{e}"))?;
-    let (town, village) = (field(2).to_owned(), field(3).to_owned());
-    if town.is_empty() || village.is_empty() {
-        return Err("镇街和村居不能为空".into());
-    }
-    let severely_disabled = match field(4) {
-        "1" | "是" | "true" | "yes" => true,
-        "0" | "否" | "false" | "no" | "" => false,
-        other => return Err(format!("重度残疾应填 是/否，而不是“{other}”")),
-    };
-    let status = RosterStatus::parse_recorded(field(5)).ok_or_else(|| {
-        format!(
-            "参保状态应为 enrolled/drawing_pension/stopped，而不是“{}”",
-            field(5)
-        )
-    })?;
-    let mut paid = Vec::new();
-    for item in field(6).split([' ', ';']).filter(|s| !s.is_empty()) {
-        let (year, amount) = item
-            .split_once(':')
-            .ok_or_else(|| format!("缴费记录“{item}”应写成 年份:金额"))?;
-        let year: i32 = year
-            .parse()
-            .map_err(|_| format!("缴费记录“{item}”的年份不对"))?;
-        let amount = Money::parse(amount).map_err(|e| format!("缴费记录“{item}”：{e}"))?;
-        if amount == Money::ZERO || year < 1990 || year > today.year() {
-            return Err(format!("缴费记录“{item}”不合理"));
-        }
-        paid.push((year, amount));
-    }
-    Ok(NewResident {
-        id_number,
-        name,
-        town,
-        village,
-        severely_disabled,
-        status,
-        paid,
-    })
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("{} 行有误，未导入任何数据：\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-    Rows(Vec<RowError>),
-    #[error("数据库错误：{0}")]
-    Db(#[from] sqlx::Error),
-    #[error("数据库错误：{0}")]
-    Storage(#[from] crate::storage::StorageError),
-}
-
-/// Inserts all rows in one transaction: an ID already on the roster fails the whole import.
-pub async fn insert_all(
-    db: &Db,
-    region: &str,
-    rows: &[NewResident],
-    now_ms: i64,
-) -> Result<usize, ImportError> {
-    let mut tx = db.begin_write().await?;
-    let mut conflicts = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let id = Uuid::new_v4().to_string();
-        if !residents::insert(&mut tx, &id, row, region, now_ms).await? {
-            // Line numbers count the header as line 1.
-            conflicts.push(RowError {
-                line: i as u64 + 2,
-                message: "此身份证号已在名册中".into(),
-            });
-            continue;
-        }
-        for (year, amount) in &row.paid {
-            contributions::book_paid(&mut tx, &id, *year, amount.to_fen(), false, None, now_ms)
-                .await?;
-        }
-    }
-    if !conflicts.is_empty() {
-        return Err(ImportError::Rows(conflicts));
-    }
-    tx.commit().await?;
-    Ok(rows.len())
-}
+pub use crate::roster::import::{insert_all, ImportError};
+pub use crate::roster::rows::{parse_csv, RowError, CSV_HEADER};
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "于", "孙", "丛", "毕", "宋", "林", "谷", "邹", "姜", "鞠", "于",
@@ -268,6 +105,69 @@ pub fn demo(size: usize, year: i32) -> Vec<NewResident> {
         .collect()
 }
 
+/// A made-up roster of `size` residents for benchmarks, made one at a time (nothing but a
+/// number per person is kept, to keep the ID numbers unique): ages and places spread like
+/// [`demo`]'s, valid GB 11643 ID numbers, and the years paid of the three before `year`.
+pub fn big(size: usize, year: i32) -> impl Iterator<Item = NewResident> {
+    let mut seed: u64 = 0xB16_2018;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let jan1 = time::Date::from_calendar_date(year, time::Month::January, 1).expect("valid year");
+    let mut seen = std::collections::HashSet::with_capacity(size);
+    (0..size).map(move |i| {
+        let age = if i % 17 == 0 {
+            61 + next(30) as i64
+        } else {
+            18 + next(41) as i64
+        };
+        let area = if i % 3 == 0 { "371081" } else { "371003" };
+        let id_number = loop {
+            let birth = jan1 - Duration::days(age * 365 + next(365) as i64);
+            let id =
+                synthetic::id_number(area, birth.max(date!(1930 - 01 - 01)), next(1000) as u16);
+            if seen.insert(id.as_str()[..17].parse::<u64>().expect("17 digits")) {
+                break id;
+            }
+        };
+        let name = format!(
+            "{}{}",
+            SURNAMES[next(SURNAMES.len())],
+            GIVEN[next(GIVEN.len())]
+        );
+        let (town, villages) = PLACES[i % PLACES.len()];
+        let status = match age {
+            60.. => RosterStatus::DrawingPension,
+            _ if i % 23 == 22 => RosterStatus::Stopped,
+            _ => RosterStatus::Enrolled,
+        };
+        let severely_disabled = i % 19 == 7;
+        let first_year = (id_number.birth_date().year() + 16).max(year - 3);
+        let mut paid = Vec::new();
+        for y in first_year..year {
+            let tier = match severely_disabled {
+                true => 300,
+                false => TIERS[next(TIERS.len())],
+            };
+            if next(5) != 0 {
+                paid.push((y, Money::from_yuan(tier).expect("small amount")));
+            }
+        }
+        NewResident {
+            id_number,
+            name: PersonName::parse(&name).expect("demo names are valid"),
+            town: town.to_owned(),
+            village: villages[(i / PLACES.len()) % villages.len()].to_owned(),
+            severely_disabled,
+            status,
+            paid,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +211,18 @@ mod tests {
         let villages: std::collections::HashSet<_> = rows.iter().map(|r| &r.village).collect();
         assert_eq!(villages.len(), 13, "every village of every town has people");
         assert!(rows.iter().all(|r| r.paid.iter().all(|(y, _)| *y < 2027)));
+    }
+
+    #[test]
+    fn a_big_roster_reads_back_through_the_import_with_unique_ids() {
+        let mut csv = Vec::new();
+        let n = crate::roster::rows::write_rows(&mut csv, big(5000, 2027)).unwrap();
+        assert_eq!(n, 5000);
+        let rows = parse_csv(csv.as_slice(), date!(2027 - 01 - 01)).expect("valid and unique");
+        assert_eq!(rows.len(), 5000);
+        assert!(rows.iter().any(|r| !r.paid.is_empty()));
+        assert!(rows
+            .iter()
+            .any(|r| r.status == RosterStatus::DrawingPension));
     }
 }

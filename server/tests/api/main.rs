@@ -16,6 +16,7 @@
 //!   subcommands as processes.
 //! - [`scale`]: fifty payers racing across two server processes on one PostgreSQL, one of
 //!   them killed mid-race.
+//! - [`storage`]: the roster import at size, and the plan of every query a sync runs.
 //! - [`wire_shape`]: the one test that pins the JSON of the wire.
 
 mod support;
@@ -30,4 +31,5 @@ mod roster;
 mod scale;
 mod serving;
 mod staff;
+mod storage;
 mod wire_shape;

@@ -1,6 +1,7 @@
 //! The `yanglao-server` subcommands, run as the processes the README's commands start, on a
-//! fresh database of each store.
+//! fresh database of each store; [`big_roster`] is the made-up roster through the import.
 
+mod big_roster;
 mod create_staff;
 mod demo_roster;
 
