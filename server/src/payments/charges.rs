@@ -91,21 +91,26 @@ pub async fn charge_now(state: &AppState, ids: Vec<Uuid>, wait: Duration) {
 async fn run(state: &AppState, claims: Vec<charges::Claimed>) {
     let mut claims = claims;
     while !claims.is_empty() {
-        let asked = futures::future::join_all(claims.iter().map(|claim| async move {
-            let permit = state.charges.permits.clone().acquire_owned().await;
-            let answer = ledger::ask_bank(state, claim.intent_id).await;
-            drop(permit);
-            (*claim, answer)
-        }))
-        .await;
+        let ids: Vec<Uuid> = claims.iter().map(|c| c.intent_id).collect();
+        let asked = match ledger::ask_bank(state, &ids, &state.charges.permits).await {
+            Ok(asked) => asked,
+            Err(e) => {
+                for claim in claims {
+                    give_back(state, claim, &format!("could not read the orders: {e}")).await;
+                }
+                return;
+            }
+        };
         let mut decided = Vec::new();
-        for (claim, answer) in asked {
+        for (id, answer) in asked {
+            let Some(claim) = claims.iter().find(|c| c.intent_id == id).copied() else {
+                continue;
+            };
             match answer {
-                Ok(None) => {}
-                Ok(Some(status @ (OrderStatus::Paid { .. } | OrderStatus::Declined { .. }))) => {
+                Ok(status @ (OrderStatus::Paid { .. } | OrderStatus::Declined { .. })) => {
                     decided.push((claim, status));
                 }
-                Ok(Some(_)) => give_back(state, claim, "the bank has not decided yet").await,
+                Ok(_) => give_back(state, claim, "the bank has not decided yet").await,
                 Err(e) => give_back(state, claim, &format!("no answer from the bank: {e}")).await,
             }
         }

@@ -9,6 +9,7 @@ use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::{Backend, Db, StorageError, StorageResult};
+use crate::payments::states::IntentStatus;
 
 /// A claimed charge: the intent to ask the bank about, and how many times it has been tried
 /// (this claim included).
@@ -104,6 +105,53 @@ pub async fn claim(
     let rows: Vec<(String, i64)> = query.fetch_all(&mut **tx).await?;
     tx.commit().await?;
     rows.into_iter().map(claimed).collect()
+}
+
+/// What the bank is asked for one queued charge: the order (the intent id), its amount, the
+/// year it pays, and the card token it was decided with (`None`: the card is gone).
+#[derive(Debug, Clone)]
+pub struct Order {
+    pub intent_id: Uuid,
+    pub amount_fen: i64,
+    pub year: i32,
+    pub token: Option<String>,
+}
+
+/// The orders of those of `intent_ids` still charging, in one query; the queue entries of the
+/// others (settled meanwhile by a notification or a query) are removed.
+pub async fn orders(conn: &mut AnyConnection, intent_ids: &[Uuid]) -> StorageResult<Vec<Order>> {
+    if intent_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = (0..intent_ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT i.id, i.tier_fen, i.year, m.gateway_token FROM intents i \
+         LEFT JOIN methods m ON m.id = i.method_id WHERE i.state = $1 AND i.id IN ({list})"
+    );
+    let mut query = sqlx::query_as(&sql).bind(IntentStatus::Charging.as_str());
+    for id in intent_ids {
+        query = query.bind(id.to_string());
+    }
+    let rows: Vec<(String, i64, i64, Option<String>)> = query.fetch_all(&mut *conn).await?;
+    let mut orders = Vec::with_capacity(rows.len());
+    for (id, amount_fen, year, token) in rows {
+        let intent_id = Uuid::parse_str(&id).map_err(|_| StorageError::corrupt("intent id", id))?;
+        orders.push(Order {
+            intent_id,
+            amount_fen,
+            year: year as i32,
+            token,
+        });
+    }
+    for id in intent_ids {
+        if !orders.iter().any(|o| o.intent_id == *id) {
+            remove(conn, *id).await?;
+        }
+    }
+    Ok(orders)
 }
 
 /// Gives a claimed charge back, due again at `due_ms` (the bank could not be reached, or has

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 use yanglao_shared::money::Money;
 
 use crate::payments::states::ContributionStatus::{self, Charging, Paid};
-use crate::storage::{Db, StorageError, StorageResult};
+use crate::storage::{Backend, Db, StorageError, StorageResult};
 
 /// Takes a free person-year for `intent_id` (`charging`); `false` when someone holds it.
 pub async fn take(
@@ -35,18 +35,25 @@ pub async fn take(
     Ok(taken.rows_affected() == 1)
 }
 
-/// The state of a person-year; `None` when it is free.
-pub async fn status(
+/// The state of a person-year, its row share-locked until the transaction ends on PostgreSQL
+/// (SQLite's one writer needs no row lock), so that its holder settles only after this
+/// transaction: `None` when it is free.
+pub async fn status_locked(
     conn: &mut AnyConnection,
+    backend: Backend,
     resident_id: &str,
     year: i32,
 ) -> StorageResult<Option<ContributionStatus>> {
-    let text: Option<String> =
-        sqlx::query_scalar("SELECT state FROM contributions WHERE resident_id = $1 AND year = $2")
-            .bind(resident_id)
-            .bind(i64::from(year))
-            .fetch_optional(conn)
-            .await?;
+    let lock = match backend {
+        Backend::Postgres => " FOR SHARE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT state FROM contributions WHERE resident_id = $1 AND year = $2{lock}");
+    let text: Option<String> = sqlx::query_scalar(&sql)
+        .bind(resident_id)
+        .bind(i64::from(year))
+        .fetch_optional(conn)
+        .await?;
     text.map(|t| ContributionStatus::parse(&t).ok_or_else(|| StorageError::corrupt("state", t)))
         .transpose()
 }

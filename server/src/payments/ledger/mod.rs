@@ -27,7 +27,7 @@ use crate::payments::states::{
     ContributionEvent, ContributionStatus, IntentEvent, IntentStatus, Verdict,
 };
 use crate::roster;
-use crate::service::ServiceResult;
+use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
 use crate::storage::{charges, contributions, methods, payees, WriteTx};
 
@@ -152,17 +152,29 @@ pub(super) async fn evaluate(
     let id = c.id.to_string();
     let now = state.clock.now_ms();
     let amount = c.tier.money().to_fen();
-    if contributions::take(tx, &resident.id, c.year, amount, &id, now).await? {
-        return Ok(Outcome::new(Verdict::TookYear, None, rid));
-    }
-    Ok(
-        match contributions::status(tx, &resident.id, c.year).await? {
+    // Someone holds the year: its state is read with the row locked until this transaction
+    // ends, so the holder cannot settle in between and miss this intent among the waiting
+    // (it would never be told "not needed", or never get its turn). A holder released since
+    // the attempt leaves the year free: take it again.
+    let backend = state.db.backend;
+    for _ in 0..3 {
+        if contributions::take(tx, &resident.id, c.year, amount, &id, now).await? {
+            return Ok(Outcome::new(Verdict::TookYear, None, rid));
+        }
+        match contributions::status_locked(tx, backend, &resident.id, c.year).await? {
             Some(ContributionStatus::Paid) => {
-                Outcome::new(Verdict::AlreadyPaid, Some(paid_by_someone(c.year)), rid)
+                let reason = Some(paid_by_someone(c.year));
+                return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid));
             }
-            _ => Outcome::new(Verdict::YearHeld, None, rid),
-        },
-    )
+            Some(ContributionStatus::Charging) => {
+                return Ok(Outcome::new(Verdict::YearHeld, None, rid))
+            }
+            None => continue,
+        }
+    }
+    Err(ServiceError::Internal(
+        "a person-year was taken and released three times in one decision".into(),
+    ))
 }
 
 pub(super) fn paid_by_someone(year: i32) -> Reason {

@@ -2,6 +2,9 @@
 //! query, and what it moves: a paid person-year with its receipt, or a declined one freed for
 //! the payer who waited longest.
 
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 use yanglao_shared::Reason;
 
@@ -12,40 +15,42 @@ use crate::payments::charges::queue_now_ms;
 use crate::payments::states::{ContributionEvent, ContributionStatus, IntentEvent, IntentStatus};
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, Redecided};
-use crate::storage::{charges, contributions, methods, payees, WriteTx, UNSTAMPED};
+use crate::storage::{charges, contributions, payees, WriteTx, UNSTAMPED};
 
-/// Asks the bank to charge a `charging` intent (again, when an earlier attempt got no answer:
-/// the order id makes it the same order) and returns its answer, applying nothing: the
-/// charge workers apply a batch of answers in one transaction ([`apply_all`]). `None` when
-/// there is nothing to ask any more (settled meanwhile by a notification or a query; its
-/// queue entry is removed). A bank that cannot be reached is an error.
-pub async fn ask_bank(state: &AppState, id: Uuid) -> ServiceResult<Option<OrderStatus>> {
+/// Asks the bank to charge each of these `charging` intents (again, when an earlier attempt
+/// got no answer: the order id makes it the same order) and returns the answers, applying
+/// nothing: the charge workers apply a batch of answers in one transaction ([`apply_all`]).
+/// An intent settled meanwhile (by a notification or a query) is not asked about and has no
+/// answer; a bank that cannot be reached is an error for that order. At most `permits`
+/// calls are in flight.
+pub async fn ask_bank(
+    state: &AppState,
+    ids: &[Uuid],
+    permits: &Arc<Semaphore>,
+) -> ServiceResult<Vec<(Uuid, ServiceResult<OrderStatus>)>> {
     let mut conn = state.db.pool.acquire().await?;
-    let row = intents::load(&mut conn, id).await?;
-    let Some(row) = row.filter(|r| r.status == IntentStatus::Charging) else {
-        charges::remove(&mut conn, id).await?;
-        return Ok(None);
-    };
-    let token = match &row.method_id {
-        Some(m) => methods::gateway_token(&mut conn, m).await?,
-        None => None,
-    };
+    let orders = charges::orders(&mut conn, ids).await?;
     drop(conn);
-    Ok(Some(match token {
-        Some(token) => {
-            let request = ChargeRequest {
-                order_id: id,
-                token,
-                amount_fen: row.tier.money().to_fen(),
-                description: format!("{}年度城乡居民基本养老保险费", row.year),
-            };
-            state.gateway.charge(&request).await?
-        }
-        None => OrderStatus::Declined {
-            code: "card_unknown".into(),
-            message: "银行卡已失效".into(),
-        },
-    }))
+    let asked = orders.into_iter().map(|order| async move {
+        let _permit = permits.clone().acquire_owned().await;
+        let answer = match order.token {
+            Some(token) => {
+                let request = ChargeRequest {
+                    order_id: order.intent_id,
+                    token,
+                    amount_fen: order.amount_fen,
+                    description: format!("{}年度城乡居民基本养老保险费", order.year),
+                };
+                state.gateway.charge(&request).await.map_err(Into::into)
+            }
+            None => Ok(OrderStatus::Declined {
+                code: "card_unknown".into(),
+                message: "银行卡已失效".into(),
+            }),
+        };
+        (order.intent_id, answer)
+    });
+    Ok(futures::future::join_all(asked).await)
 }
 
 /// The bank's signed notification about an order, checked against what the ledger asked for

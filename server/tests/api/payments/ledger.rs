@@ -32,7 +32,9 @@ async fn a_person_year_is_charged_once_when_twenty_payers_race(app: &TestApp) {
         // Paid, not needed, or (while the first payer's bank answers) submitted: never failed.
         assert!(["paid", "not_needed", "submitted"].contains(&states(&answer)[0]));
     }
-    // Once the dust settles every payer sees the truth.
+    // Once the dust settles (the bank's answer to the one charge is in) every payer sees the
+    // truth.
+    app.until_charges_settle().await;
     let mut counts = HashMap::new();
     for (token, _, _) in &payers {
         let now = app.api.sync(token, &pull(None)).await.unwrap();
