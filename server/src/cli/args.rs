@@ -67,6 +67,18 @@ pub enum Command {
         #[arg(long)]
         village: Option<String>,
     },
+    /// The daily reconciliation (对账) of one day: the bank's statement against the ledger,
+    /// both ways; prints the mismatches and records refund cases (退费).
+    Reconcile {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The day, YYYY-MM-DD (China Standard Time).
+        #[arg(long)]
+        date: String,
+        /// The bank: the http:// URL of a sandbox-bank process, as `serve --gateway` takes.
+        #[arg(long, env = "YANGLAO_GATEWAY")]
+        gateway: String,
+    },
     /// Print this installation's notification secret, for a separate sandbox-bank process.
     NotifySecret {
         #[command(flatten)]

@@ -8,6 +8,7 @@ mod demo_roster;
 mod import_roster;
 mod ledger;
 mod notify_secret;
+mod reconcile;
 mod sandbox_bank;
 mod serve;
 
@@ -46,6 +47,9 @@ pub async fn run() -> Result<(), String> {
                 village,
             };
             create_staff::create_staff(&db.database_url, staff).await
+        }
+        Command::Reconcile { db, gateway, date } => {
+            reconcile::reconcile(&db.database_url, &gateway, &date).await
         }
         Command::NotifySecret { db } => notify_secret::print(&db.database_url).await,
         Command::SandboxBank {

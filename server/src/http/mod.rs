@@ -25,7 +25,7 @@ use crate::app::AppState;
 use crate::applications::{back_payment, enrolment, places};
 use crate::http::error::ApiResult;
 use crate::payments::{methods, notify, payees, receipts, sync};
-use crate::staff::stats;
+use crate::staff::{reconciliation, stats};
 
 /// Requests larger than this are refused before they are read (a sync batch of 200 intents is
 /// about 60 KiB).
@@ -43,6 +43,7 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
         .merge(notify::router())
         .merge(receipts::router())
         .merge(stats::router())
+        .merge(reconciliation::router())
         .merge(enrolment::router())
         .merge(back_payment::router())
         .merge(places::router())

@@ -159,6 +159,37 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
         "Town center: record the Agricultural Bank receipt; the years enter the ledger",
         true,
     ),
+    (
+        "get",
+        "/staff/reconciliation",
+        "Town center, admin: the day's reconciliation, bank statement against ledger, both ways \
+         (?date=YYYY-MM-DD or ?from=&to=); opens refund cases",
+        true,
+    ),
+    (
+        "get",
+        "/staff/reconciliation.csv",
+        "Town center, admin: the reconciliation's mismatches as CSV (UTF-8 with BOM)",
+        true,
+    ),
+    (
+        "get",
+        "/staff/refund-cases",
+        "Town center, admin: refund cases (bank paid, ledger not) of their area (?state=)",
+        true,
+    ),
+    (
+        "post",
+        "/staff/refund-cases/{id}/refund",
+        "Town center, admin: refund the case's order in full through the bank",
+        true,
+    ),
+    (
+        "post",
+        "/staff/refund-cases/{id}/book",
+        "Town center, admin: book the case's money to its person-year, when still free",
+        true,
+    ),
     ("get", "/openapi.json", "This document", false),
 ];
 

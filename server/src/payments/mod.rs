@@ -9,6 +9,8 @@
 //! - [`receipts`]: public receipt verification.
 //! - [`notify`] and [`reconcile`]: the bank's signed notifications, and the task that asks the
 //!   bank about what a lost notification left open.
+//! - [`reconciliation`]: the daily reconciliation (对账) of the bank's statement against the
+//!   ledger, both ways, and the refund cases (退费) it opens.
 
 pub mod charges;
 pub mod ledger;
@@ -17,5 +19,6 @@ pub mod notify;
 pub mod payees;
 pub mod receipts;
 pub mod reconcile;
+pub mod reconciliation;
 pub mod states;
 pub mod sync;

@@ -9,6 +9,7 @@
 //!   awaiting_payment ──card given──► (decided again)
 //!   waiting ──year freed──► (decided again)      waiting, awaiting_payment ──paid by someone──► not_needed
 //!   charging ──bank paid──► paid                 charging ──bank declined──► failed
+//!   awaiting_payment, waiting, failed, not_needed ──booked (a refund case, by staff)──► paid
 //! person-year:   free ──take──► charging ──bank paid──► paid
 //!                            charging ──bank declined──► free        free ──back payment──► paid
 //! ```
@@ -69,6 +70,10 @@ pub enum IntentEvent {
     BankDeclined,
     /// Another intent paid the person-year.
     PaidBySomeoneElse,
+    /// The bank paid this intent's order although the ledger had not charged it (a refund
+    /// case of the daily reconciliation, `payments::reconciliation`), and staff booked the
+    /// money to the person-year, which was still free.
+    Booked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -102,6 +107,7 @@ impl IntentStatus {
             (S::Charging, E::BankPaid) => Ok(S::Paid),
             (S::Charging, E::BankDeclined) => Ok(S::Failed),
             (S::Waiting | S::AwaitingPayment, E::PaidBySomeoneElse) => Ok(S::NotNeeded),
+            (S::AwaitingPayment | S::Waiting | S::Failed | S::NotNeeded, E::Booked) => Ok(S::Paid),
             (from, event) => Err(IllegalTransition {
                 machine: "intent",
                 from: from.as_str(),
@@ -110,7 +116,9 @@ impl IntentStatus {
         }
     }
 
-    /// Nothing moves an intent on from here.
+    /// Nothing the ledger does on its own moves an intent on from here (only staff booking
+    /// a refund case the bank paid, [`IntentEvent::Booked`], makes a failed or not-needed
+    /// intent paid).
     pub fn is_final(self) -> bool {
         matches!(self, Self::Paid | Self::Failed | Self::NotNeeded)
     }
@@ -140,6 +148,7 @@ impl IntentEvent {
             Self::BankPaid => "bank paid",
             Self::BankDeclined => "bank declined",
             Self::PaidBySomeoneElse => "paid by someone else",
+            Self::Booked => "booked",
         }
     }
 }

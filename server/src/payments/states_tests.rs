@@ -18,6 +18,7 @@ fn events() -> Vec<IntentEvent> {
         IntentEvent::BankPaid,
         IntentEvent::BankDeclined,
         IntentEvent::PaidBySomeoneElse,
+        IntentEvent::Booked,
     ];
     for v in VERDICTS {
         all.push(IntentEvent::CardGiven(v));
@@ -44,6 +45,7 @@ fn expected(from: IntentStatus, event: IntentEvent) -> Option<IntentStatus> {
         (S::Charging, E::BankDeclined) => Some(S::Failed),
         (S::AwaitingPayment, E::PaidBySomeoneElse) => Some(S::NotNeeded),
         (S::Waiting, E::PaidBySomeoneElse) => Some(S::NotNeeded),
+        (S::AwaitingPayment | S::Waiting | S::Failed | S::NotNeeded, E::Booked) => Some(S::Paid),
         _ => None,
     }
 }
@@ -58,17 +60,20 @@ fn every_intent_pair_is_allowed_exactly_as_the_table_says() {
             allowed += usize::from(got.is_some());
         }
     }
-    // 5 verdicts from each of the two "decide again" states, plus four fixed moves.
-    assert_eq!(allowed, 14);
+    // 5 verdicts from each of the two "decide again" states, four fixed moves, and booking
+    // from the four states that hold no person-year.
+    assert_eq!(allowed, 18);
 }
 
 #[test]
-fn no_event_leaves_a_final_intent_state() {
+fn no_event_but_booking_leaves_a_final_intent_state() {
     for from in IntentStatus::ALL.into_iter().filter(|s| s.is_final()) {
-        for event in events() {
+        for event in events().into_iter().filter(|e| *e != IntentEvent::Booked) {
             assert!(from.transition(event).is_err(), "{from:?} + {event:?}");
         }
     }
+    // Paid stays paid whatever happens.
+    assert!(IntentStatus::Paid.transition(IntentEvent::Booked).is_err());
 }
 
 #[test]

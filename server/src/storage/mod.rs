@@ -1,7 +1,8 @@
 //! Storage: the database connection, the write transaction, per-account versions, and one
 //! module per concern holding all of its SQL (the ledger's [`intents`] and [`contributions`],
 //! [`payees`], [`methods`], [`residents`], [`accounts`], [`staff`], [`audit`], [`stats`], the charge queue [`charges`], [`stamp`],
-//! [`enrolments`], [`back_payments`], [`places`], [`settings`]). Storage returns domain types
+//! [`enrolments`], [`back_payments`], [`places`], [`settings`], the reconciliation's
+//! [`refund_cases`]). Storage returns domain types
 //! and [`StorageError`]; it knows nothing of HTTP.
 //!
 //! One sqlx `AnyPool` over SQLite (the embedded default) or PostgreSQL (chosen by the URL).
@@ -48,6 +49,7 @@ pub mod intents;
 pub mod methods;
 pub mod payees;
 pub mod places;
+pub mod refund_cases;
 pub mod residents;
 pub mod settings;
 pub mod staff;

@@ -34,7 +34,7 @@ use crate::storage::{charges, contributions, methods, payees, WriteTx};
 mod settle;
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
-pub use settle::{apply, apply_all, ask_bank, notified};
+pub use settle::{apply, apply_all, ask_bank, new_receipt_no, notified};
 
 pub async fn load(state: &AppState, id: Uuid) -> ServiceResult<Option<Intent>> {
     let mut conn = state.db.pool.acquire().await?;
@@ -177,7 +177,7 @@ pub(super) async fn evaluate(
     ))
 }
 
-pub(super) fn paid_by_someone(year: i32) -> Reason {
+pub fn paid_by_someone(year: i32) -> Reason {
     Reason::new(
         "paid_by_someone_else",
         format!("此人{year}年的保险费已经有人缴过了（可能是家人代缴），这次不会扣款。"),
@@ -219,9 +219,12 @@ fn refused_id(intent: &PaymentIntent, code: &str, zh: &str) -> IntentResult {
 pub enum Arrived {
     /// Refused before anything was written: the answer is final.
     Answered(IntentResult),
-    /// Stored (now, or by an earlier send of the same id); `charging` when this arrival took
-    /// the person-year and queued its charge.
-    Stored { id: Uuid, charging: bool },
+    /// Stored (now, or by an earlier send of the same id); `charge` when this arrival took
+    /// the person-year and queued its charge, leased to the caller.
+    Stored {
+        id: Uuid,
+        charge: Option<charges::Claimed>,
+    },
 }
 
 /// Takes an intent from a client inside the sync's write transaction. Idempotent: the same id
@@ -313,12 +316,17 @@ pub async fn arrive(
             Some(status)
         }
     };
-    let charging = status == Some(IntentStatus::Charging);
-    if charging {
-        charges::enqueue(tx, intent.id, crate::payments::charges::queue_now_ms()).await?;
-    }
+    // A charge this arrival queued is leased to this request, which asks the bank at once.
+    let charge = match status {
+        Some(IntentStatus::Charging) => {
+            let now = crate::payments::charges::queue_now_ms();
+            let lease = now + crate::payments::charges::LEASE_MS;
+            Some(charges::enqueue_leased(tx, intent.id, now, lease).await?)
+        }
+        _ => None,
+    };
     Ok(Arrived::Stored {
         id: intent.id,
-        charging,
+        charge,
     })
 }

@@ -263,7 +263,7 @@ async fn settle_declined(
 }
 
 /// WD + year + ten digits: short enough to read out over the phone.
-fn new_receipt_no(year: i32) -> String {
+pub fn new_receipt_no(year: i32) -> String {
     let n = Uuid::new_v4().as_u128() % 10_000_000_000;
     format!("WD{year}{n:010}")
 }

@@ -1,9 +1,11 @@
 //! The `yanglao-server` subcommands, run as the processes the README's commands start, on a
-//! fresh database of each store; [`big_roster`] is the made-up roster through the import.
+//! fresh database of each store; [`big_roster`] is the made-up roster through the import;
+//! [`reconcile`] the daily reconciliation against a sandbox bank over HTTP.
 
 mod big_roster;
 mod create_staff;
 mod demo_roster;
+mod reconcile;
 
 /// Runs `yanglao-server` with `args` and `env` (name, value; `None` removes it).
 pub fn run(args: &[&str], env: &[(&str, Option<&str>)]) -> std::process::Output {

@@ -66,7 +66,7 @@ async fn a_resident_is_refused_every_staff_read_and_nothing_is_audited(app: &Tes
         .iter()
         .filter(|r| r.0 == "get" && r.1.starts_with("/staff/"))
         .collect();
-    assert_eq!(staff_routes.len(), 5);
+    assert_eq!(staff_routes.len(), 8);
     for (_, path, _, _) in &staff_routes {
         let reply = app
             .api

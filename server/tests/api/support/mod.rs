@@ -69,7 +69,11 @@ pub async fn spawn_app(store: Store) -> Option<TestApp> {
 /// way `serve` builds one.
 pub async fn start_server(db: Db) -> (Server, Clock, SandboxBank) {
     let clock = Clock::manual(IN_WINDOW);
-    let sandbox = SandboxBank::new(GATEWAY_SECRET).with_delay(Duration::from_millis(300));
+    // The bank's clock runs from the same instant as the server's, so its statement of the
+    // server's day holds the orders the tests make (the reconciliation compares the two).
+    let sandbox = SandboxBank::new(GATEWAY_SECRET)
+        .with_delay(Duration::from_millis(300))
+        .with_clock(Clock::starting_at(IN_WINDOW));
     let state = AppState::build(Parts {
         db,
         clock: clock.clone(),
