@@ -68,20 +68,15 @@ impl ChargeQueue {
     }
 }
 
-/// Asks the bank for charges this request just queued, and waits at most `wait` for their
-/// answers to be in the ledger. The work goes on in its own task after that, whatever
-/// happens to the request.
-pub async fn charge_now(state: &AppState, ids: Vec<Uuid>, wait: Duration) {
-    if ids.is_empty() {
+/// Asks the bank for the charges this request just queued (leased to it in the same
+/// transaction), and waits at most `wait` for their answers to be in the ledger. The work
+/// goes on in its own task after that, whatever happens to the request.
+pub async fn charge_now(state: &AppState, claims: Vec<charges::Claimed>, wait: Duration) {
+    if claims.is_empty() {
         return;
     }
     let state = state.clone();
-    let work = tokio::spawn(async move {
-        match charges::claim(&state.db, &ids, queue_now_ms(), LEASE_MS).await {
-            Ok(claims) => run(&state, claims).await,
-            Err(e) => tracing::warn!(error = %e, "charge claim failed; the queue keeps them"),
-        }
-    });
+    let work = tokio::spawn(async move { run(&state, claims).await });
     let _ = tokio::time::timeout(wait, work).await;
 }
 

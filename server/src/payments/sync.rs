@@ -89,8 +89,8 @@ pub async fn push_and_pull(
     let queued = arrived
         .iter()
         .filter_map(|a| match a {
-            Arrived::Stored { id, charging: true } => Some(*id),
-            _ => None,
+            Arrived::Stored { charge, .. } => *charge,
+            Arrived::Answered(_) => None,
         })
         .collect();
     charges::charge_now(state, queued, charges::SYNC_WAIT).await;

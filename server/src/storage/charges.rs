@@ -27,16 +27,36 @@ fn claimed(row: (String, i64)) -> StorageResult<Claimed> {
     })
 }
 
-/// Queues a charge, due at once. Runs in the transaction that took the person-year.
+/// Queues a charge, due at once, for any worker. Runs in the transaction that took the
+/// person-year.
 pub async fn enqueue(conn: &mut AnyConnection, intent_id: Uuid, now_ms: i64) -> StorageResult<()> {
+    enqueue_leased(conn, intent_id, now_ms, 0).await.map(|_| ())
+}
+
+/// Queues a charge already claimed by the caller until `lease_until` (the sync that queues it
+/// asks the bank at once, without a second transaction to claim it). Should the caller die,
+/// the lease runs out and any worker takes the charge.
+pub async fn enqueue_leased(
+    conn: &mut AnyConnection,
+    intent_id: Uuid,
+    now_ms: i64,
+    lease_until: i64,
+) -> StorageResult<Claimed> {
+    let attempts = i64::from(lease_until > 0);
     sqlx::query(
-        "INSERT INTO charges (intent_id, due_at) VALUES ($1, $2) ON CONFLICT (intent_id) DO NOTHING",
+        "INSERT INTO charges (intent_id, due_at, lease_until, attempts) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (intent_id) DO NOTHING",
     )
     .bind(intent_id.to_string())
     .bind(now_ms)
+    .bind(lease_until)
+    .bind(attempts)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(Claimed {
+        intent_id,
+        attempts,
+    })
 }
 
 /// Done with: the intent is settled. Runs in the settling transaction.
