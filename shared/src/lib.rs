@@ -10,7 +10,8 @@
 //! - [`eligibility`]: the one decision "may this person pay this tier for this year, now?".
 //! - [`refusal`]: every reason a decision says no, with stable codes and Chinese/English text.
 //! - [`wire`]: the versioned JSON types the app and the server exchange; [`applications`]: the
-//!   paper forms of enrolment (参保登记) and back payment (补缴), made online.
+//!   paper forms of enrolment (参保登记) and back payment (补缴), made online; [`reconciliation`]:
+//!   the daily reconciliation's (对账) mismatches and refund cases (退费), for staff.
 //! - [`synthetic`]: valid made-up ID numbers for tests and the demo roster.
 
 pub mod applications;
@@ -21,6 +22,7 @@ pub mod mobile;
 pub mod money;
 pub mod name;
 pub mod policy;
+pub mod reconciliation;
 pub mod refusal;
 pub mod synthetic;
 pub mod tiers;

@@ -62,10 +62,7 @@ pub fn table(mismatches: &[Mismatch]) -> String {
          bank_amt   ledger       ledger_amt town/village (year)  refund_case\n",
     );
     for m in mismatches {
-        let kind = serde_json::to_value(m.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let kind = m.kind.code();
         let bank = m
             .bank_status
             .and_then(|s| serde_json::to_value(s).ok())

@@ -62,16 +62,9 @@ pub enum OrderStatus {
     Unknown,
 }
 
-/// An order's state in the bank's statement: [`OrderStatus`] plus `refunded`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineStatus {
-    Paid,
-    Declined,
-    Pending,
-    /// Paid, then refunded in full: the bank did not keep the money.
-    Refunded,
-}
+/// An order's state in the bank's statement: [`OrderStatus`] plus `refunded` (a wire type
+/// of `shared`, since the staff screen shows it too).
+pub use yanglao_shared::reconciliation::LineStatus;
 
 /// One order in the bank's statement of a day (对账单). The day is the order's creation day
 /// in China Standard Time (UTC+8): an order charged at 23:59 on 1 March is in 1 March's

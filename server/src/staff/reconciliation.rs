@@ -158,16 +158,7 @@ fn row(m: &Mismatch) -> [String; 13] {
     let opt = |v: &Option<String>| v.as_deref().map(cell).unwrap_or_default();
     let money =
         |v: Option<yanglao_shared::money::Money>| v.map(|m| m.to_string()).unwrap_or_default();
-    let bank = m.bank_status.map(|s| match s {
-        crate::gateway::LineStatus::Paid => "已扣款",
-        crate::gateway::LineStatus::Declined => "未成功",
-        crate::gateway::LineStatus::Pending => "处理中",
-        crate::gateway::LineStatus::Refunded => "已退款",
-    });
-    let kind = serde_json::to_value(m.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let bank = m.bank_status.map(|s| s.zh());
     [
         m.day.clone(),
         m.kind_zh.clone(),
@@ -181,7 +172,7 @@ fn row(m: &Mismatch) -> [String; 13] {
         opt(&m.village),
         m.year.map(|y| y.to_string()).unwrap_or_default(),
         m.refund_case.map(|c| c.to_string()).unwrap_or_default(),
-        kind,
+        m.kind.code().to_owned(),
     ]
 }
 

@@ -11,10 +11,8 @@
 //!   free for that resident. A year already paid (or being charged) is refused with
 //!   `year_taken`: refund the case instead.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
-use yanglao_shared::money::Money;
 
 use super::case_states::{CaseEvent, CaseStatus};
 use crate::app::AppState;
@@ -26,30 +24,7 @@ use crate::staff::roles::Area;
 use crate::storage::refund_cases::{self as store, Move, RefundCase};
 use crate::storage::{intents, payees, UNSTAMPED};
 
-/// A case as staff see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseView {
-    pub id: Uuid,
-    pub order_id: Uuid,
-    pub amount: Money,
-    pub bank_ref: Option<String>,
-    pub bank_day: String,
-    /// What the ledger said of the order when the case was found (`None`: no such intent).
-    pub ledger_state: Option<String>,
-    pub name: Option<String>,
-    pub town: Option<String>,
-    pub village: Option<String>,
-    pub year: Option<i32>,
-    /// `open`, `refunding`, `refunded` or `booked`.
-    pub state: String,
-    pub state_zh: String,
-    pub refund_ref: Option<String>,
-    pub receipt_no: Option<String>,
-    pub found_at_ms: i64,
-    pub resolved_at_ms: Option<i64>,
-    /// Whether booking is possible at all (the ledger knows the person-year).
-    pub bookable: bool,
-}
+pub use yanglao_shared::reconciliation::CaseView;
 
 pub fn view(c: &RefundCase) -> CaseView {
     CaseView {

@@ -39,7 +39,6 @@ pub mod cases;
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -57,58 +56,7 @@ use crate::storage::refund_cases::{self as store, LedgerOrder, NewCase, Place};
 /// The longest range one run covers (a statement is fetched per day).
 pub const MAX_DAYS: i64 = 31;
 
-/// What kind of mismatch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    BankPaidLedgerNot,
-    LedgerPaidBankNot,
-    AmountsDiffer,
-    LedgerPending,
-}
-
-impl Kind {
-    pub fn zh(self) -> &'static str {
-        match self {
-            Self::BankPaidLedgerNot => "银行已扣款、账本未入账",
-            Self::LedgerPaidBankNot => "账本已缴费、银行未扣款",
-            Self::AmountsDiffer => "金额不符",
-            Self::LedgerPending => "银行已扣款、账本待确认",
-        }
-    }
-}
-
-/// One mismatch between the bank's statement and the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mismatch {
-    /// The statement day (`YYYY-MM-DD`, China Standard Time).
-    pub day: String,
-    pub kind: Kind,
-    pub kind_zh: String,
-    pub order_id: Uuid,
-    /// The bank's word; `None` when its statement of the day does not list the order.
-    pub bank_status: Option<LineStatus>,
-    pub bank_amount: Option<Money>,
-    /// The intent's state (`paid`, `failed`, …); `None` when the ledger has no such intent.
-    pub ledger_state: Option<String>,
-    pub ledger_amount: Option<Money>,
-    pub name: Option<String>,
-    pub town: Option<String>,
-    pub village: Option<String>,
-    pub year: Option<i32>,
-    /// The refund case this mismatch opened (or found open) for a bank-paid order.
-    pub refund_case: Option<Uuid>,
-}
-
-/// A run's answer: the days covered and their mismatches, as far as the asker may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Report {
-    pub from: String,
-    pub to: String,
-    pub mismatches: Vec<Mismatch>,
-    /// Refund cases this run opened (not those found again).
-    pub opened: usize,
-}
+pub use yanglao_shared::reconciliation::{Kind, Mismatch, Report};
 
 /// The days from `from` to `to` inclusive, refused when backwards, longer than [`MAX_DAYS`]
 /// or reaching past today (by the server's clock, in China).
