@@ -12,6 +12,7 @@ use yanglao_shared::applications::{
     BackPaymentForm, BackPaymentView, BankReceipt, EnrolmentForm, EnrolmentState, EnrolmentView,
     TownReview, VillageCheck,
 };
+use yanglao_shared::reconciliation::{CaseView, Report};
 use yanglao_shared::wire::{
     Account, BindCard, ClaimRequest, Credentials, ErrorBody, PaymentMethod, Place, PolicyInfo,
     ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
@@ -248,8 +249,12 @@ pub async fn staff_unpaid(
 /// Excel read the Chinese): a plain link cannot carry the Authorization header, so it is
 /// fetched here and handed over as bytes.
 pub async fn staff_unpaid_csv(token: &str, year: i32) -> Result<Vec<u8>, ApiError> {
-    let path = format!("/staff/unpaid.csv?year={year}");
-    let response = fetch("GET", &path, Some(token), None, "text/csv").await?;
+    csv_file(&format!("/staff/unpaid.csv?year={year}"), token).await
+}
+
+/// A CSV file's bytes, unchanged (the BOM Excel needs included).
+async fn csv_file(path: &str, token: &str) -> Result<Vec<u8>, ApiError> {
+    let response = fetch("GET", path, Some(token), None, "text/csv").await?;
     let status = response.status();
     if !(200..300).contains(&status) {
         return Err(refusal(status, &text_of(&response).await?));
@@ -259,6 +264,26 @@ pub async fn staff_unpaid_csv(token: &str, year: i32) -> Result<Vec<u8>, ApiErro
         .await
         .map_err(|_| ApiError::Offline)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The day's reconciliation (对账, `YYYY-MM-DD`): town center and administrators only.
+pub async fn staff_reconciliation(token: &str, date: &str) -> Result<Report, ApiError> {
+    let path = format!("/staff/reconciliation?date={date}");
+    call("GET", &path, Some(token), NO_BODY).await
+}
+
+pub async fn staff_reconciliation_csv(token: &str, date: &str) -> Result<Vec<u8>, ApiError> {
+    csv_file(&format!("/staff/reconciliation.csv?date={date}"), token).await
+}
+
+pub async fn refund_cases(token: &str) -> Result<Vec<CaseView>, ApiError> {
+    call("GET", "/staff/refund-cases", Some(token), NO_BODY).await
+}
+
+/// Resolves a refund case: `refund` (through the bank) or `book` (to the free person-year).
+pub async fn resolve_refund_case(token: &str, id: Uuid, how: &str) -> Result<CaseView, ApiError> {
+    let path = format!("/staff/refund-cases/{id}/{how}");
+    call("POST", &path, Some(token), NO_BODY).await
 }
 
 // ---- 参保登记 and 补缴: the applicant's side ----------------------------------------------

@@ -102,6 +102,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/staff") view=pages::staff::Staff />
                 <Route path=path!("/staff/enrolments") view=pages::review::enrolments::ReviewEnrolments />
                 <Route path=path!("/staff/back-payments") view=pages::review::back_payments::ReviewBackPayments />
+                <Route path=path!("/staff/reconciliation") view=pages::review::reconciliation::Reconciliation />
             </Routes>
         </main>
         <TabBar />

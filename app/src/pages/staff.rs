@@ -114,7 +114,7 @@ async fn load_page(s: Screen, year: Option<i32>, offset: i64, generation: u32) {
 }
 
 /// Hands bytes to the browser as a downloaded file, unchanged (a Blob does not re-encode).
-fn save_file(bytes: &[u8], name: &str, mime: &str) -> Result<(), JsValue> {
+pub(crate) fn save_file(bytes: &[u8], name: &str, mime: &str) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -222,6 +222,9 @@ fn StaffPage() -> impl IntoView {
             <nav class="actions" aria-label=crate::i18n::ta().review_links>
                 <A href="/staff/enrolments" attr:class="button" attr:data-testid="review-enrolments">{move || crate::i18n::ta().review_enrol_title}</A>
                 <A href="/staff/back-payments" attr:class="button" attr:data-testid="review-back-payments">{move || crate::i18n::ta().review_back_title}</A>
+                <Show when=move || staff_info().is_some_and(|i| i.role != StaffRole::Village)>
+                    <A href="/staff/reconciliation" attr:class="button" attr:data-testid="staff-reconciliation">{move || super::review::reconciliation::title()}</A>
+                </Show>
             </nav>
             <label class="staff__year">
                 <span>{move || tr().staff_year}</span>

@@ -2,9 +2,12 @@
 //! (which decides for real): the forms of the staff member's own area, those waiting on them
 //! first. On a weak network the last list loaded on this phone is shown with its time; a
 //! decision needs the network, and what was typed stays on screen until it goes through.
+//! [`reconciliation`] is the town center's and administrators' 对账 screen: the day's
+//! mismatches with the bank and the refund cases (退费) to resolve.
 
 pub mod back_payments;
 pub mod enrolments;
+pub mod reconciliation;
 
 use std::future::Future;
 
