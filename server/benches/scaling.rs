@@ -11,6 +11,8 @@
 //! `YANGLAO_BENCH_SECONDS` each load's duration (default 5).
 
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -140,13 +142,14 @@ async fn post(http: &reqwest::Client, url: String, token: Option<&str>, body: Va
     request.send().await.unwrap().json().await.unwrap()
 }
 
-/// Accounts with their people on the list and a card, not timed: (token, card, payee ids).
+/// Accounts with their people on the list and a card, not timed: (token, card, payee ids,
+/// the cursor after adding them).
 async fn payers(
     http: &reqwest::Client,
     base: &str,
     round: usize,
     people: &[(String, String)],
-) -> Vec<(String, Uuid, Vec<Uuid>)> {
+) -> Vec<(String, Uuid, Vec<Uuid>, i64)> {
     let per = people.len() / ACCOUNTS;
     let mut payers = Vec::new();
     for a in 0..ACCOUNTS {
@@ -168,6 +171,7 @@ async fn payers(
         )
         .await;
         let mut ids = Vec::new();
+        let mut cursor = 0;
         for chunk in people[a * per..(a + 1) * per].chunks(100) {
             let payees: Vec<Value> = chunk
                 .iter()
@@ -177,15 +181,16 @@ async fn payers(
                     json!({"id": payee, "name": name, "id_number": id})
                 })
                 .collect();
-            post(
+            let answer = post(
                 http,
                 format!("{base}/sync"),
                 Some(&token),
                 json!({"version": 1, "cursor": null, "payees": payees}),
             )
             .await;
+            cursor = answer["cursor"].as_i64().expect("a cursor");
         }
-        payers.push((token, card, ids));
+        payers.push((token, card, ids, cursor));
     }
     payers
 }
@@ -261,25 +266,38 @@ async fn main() {
         let slice = &people[round * per_round..(round + 1) * per_round];
         let payers = payers(&http, &base, round, slice).await;
         let mut next = vec![0usize; ACCOUNTS];
+        // Each payer's newest cursor, as its phone would keep it: a sync pulls only what
+        // changed since.
+        let cursors: Arc<Vec<AtomicI64>> =
+            Arc::new(payers.iter().map(|p| AtomicI64::new(p.3)).collect());
         for rate in OFFERED {
             let total = (rate * seconds) as usize;
             let started = Instant::now();
             let mut calls = Vec::with_capacity(total);
             for i in 0..total {
                 let a = i % ACCOUNTS;
-                let (token, card, ids) = &payers[a];
+                let (token, card, ids, _) = &payers[a];
                 let payee = ids[next[a]];
                 next[a] += 1;
                 let due = started + Duration::from_secs_f64(i as f64 / rate as f64);
-                let body = json!({"version": 1, "cursor": null, "intents": [{
+                let intent = json!({
                     "id": Uuid::new_v4(), "payee_id": payee, "year": 2026, "tier": "500",
-                    "method_id": card, "prepared_at": "2026-03-01T10:00:00+08:00"}]});
+                    "method_id": card, "prepared_at": "2026-03-01T10:00:00+08:00"});
                 let (http, url, token) = (http.clone(), format!("{base}/sync"), token.clone());
+                let cursors = cursors.clone();
                 calls.push(tokio::spawn(async move {
                     tokio::time::sleep_until(due.into()).await;
+                    let cursor = cursors[a].load(Ordering::Relaxed);
+                    let body = json!({"version": 1, "cursor": cursor, "intents": [intent]});
                     let reply = http.post(url).bearer_auth(token).json(&body).send().await;
-                    let ok = matches!(&reply, Ok(r) if r.status().is_success());
-                    (due.elapsed(), ok)
+                    let answer = match reply {
+                        Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
+                        _ => None,
+                    };
+                    if let Some(newer) = answer.as_ref().and_then(|a| a["cursor"].as_i64()) {
+                        cursors[a].fetch_max(newer, Ordering::Relaxed);
+                    }
+                    (due.elapsed(), answer.is_some())
                 }));
             }
             let mut latencies = Vec::with_capacity(total);
