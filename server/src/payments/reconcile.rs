@@ -1,6 +1,7 @@
 //! Reconciliation: payments the bank has not settled by notification are asked about by query,
 //! so a lost notification (or a crash between "charging" and the bank's answer) never leaves a
-//! payment stuck in 已提交待确认.
+//! payment stuck in 已提交待确认. The same task runs the daily reconciliation of yesterday
+//! against the bank's statement, once a day per installation (`reconciliation::daily`).
 
 use std::time::Duration;
 
@@ -27,6 +28,10 @@ pub fn spawn(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(settled = n, "reconciliation settled payments"),
                 Err(e) => tracing::warn!(error = %e, "reconciliation pass failed"),
+            }
+            // Yesterday against the bank's statement, once a day for the whole installation.
+            if let Err(e) = crate::payments::reconciliation::daily::yesterday_once(&state).await {
+                tracing::warn!(error = %crate::service::with_causes(&e), "daily reconciliation failed");
             }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}

@@ -33,9 +33,13 @@
 //! contribution, or the intent's matched payee); one whose person the ledger does not know
 //! (no intent, or a payee never matched) belongs to no town and only administrators see it.
 //! Every run opens the cases of the whole statement, whoever runs it.
+//!
+//! Yesterday is also reconciled automatically, once a day per installation ([`daily`], from
+//! the reconciliation task of `payments::reconcile`).
 
 pub mod case_states;
 pub mod cases;
+pub mod daily;
 
 use std::collections::HashSet;
 

@@ -8,10 +8,10 @@ use uuid::Uuid;
 use yanglao_server::gateway::sandbox::test_cards;
 use yanglao_server::gateway::{ChargeRequest, LineStatus, OrderStatus, PaymentGateway};
 use yanglao_server::payments::reconciliation::cases::CaseView;
-use yanglao_server::payments::reconciliation::{Kind, Report};
+use yanglao_server::payments::reconciliation::{daily, Kind, Report};
 use yanglao_server::staff::reconciliation::CSV_HEADER;
 use yanglao_server::staff::roles::Role;
-use yanglao_shared::CardNumber;
+use yanglao_shared::{CardNumber, PolicyTable};
 
 use crate::on_both_stores;
 use crate::support::*;
@@ -21,6 +21,7 @@ on_both_stores!(
     a_ledger_payment_the_bank_refunded_or_never_saw_and_another_amount_are_listed,
     a_clean_day_has_no_mismatch,
     the_reconciliation_csv_opens_in_excel,
+    yesterday_is_reconciled_once_a_day_for_the_whole_installation,
 );
 
 /// The server's day in the tests ([`IN_WINDOW`]).
@@ -244,4 +245,29 @@ async fn the_reconciliation_csv_opens_in_excel(app: &TestApp) {
     );
     assert!(lines[1].contains(",300,"), "{}", lines[1]);
     assert!(lines[1].contains(mother().name));
+}
+
+/// A second server process on the same database and bank, as `serve` builds one.
+fn another_process(app: &TestApp) -> yanglao_server::AppState {
+    yanglao_server::AppState::build(yanglao_server::Parts {
+        db: app.db.clone(),
+        clock: app.clock.clone(),
+        policies: PolicyTable::builtin(),
+        region: "371003".into(),
+        gateway: std::sync::Arc::new(app.sandbox.clone()),
+        gateway_secret: GATEWAY_SECRET.into(),
+    })
+    .unwrap()
+}
+
+async fn yesterday_is_reconciled_once_a_day_for_the_whole_installation(app: &TestApp) {
+    failed_but_bank_paid(app, "13800000305").await;
+    // The server's first pass at start claimed the day before DAY; now a day passes.
+    app.clock.set(time::macros::datetime!(2026-03-03 08:00 +8));
+    let (first, second) = (another_process(app), another_process(app));
+    assert_eq!(daily::yesterday_once(&first).await.unwrap(), Some(1));
+    assert_eq!(daily::yesterday_once(&second).await.unwrap(), None);
+    assert_eq!(daily::yesterday_once(&first).await.unwrap(), None);
+    assert_eq!(app.count("SELECT COUNT(*) FROM refund_cases").await, 1);
+    assert_eq!(app.audit_actions(daily::ACTOR).await, ["open_refund_case"]);
 }
