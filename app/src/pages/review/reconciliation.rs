@@ -223,6 +223,8 @@ fn ReconciliationPage() -> impl IntoView {
             }
         });
         app.say(i18n::ta().done);
+        // The day's mismatches change too (a refunded or booked order agrees with the bank).
+        load(date.get_untracked());
     });
     let open_cases = move || {
         cases.with(|l| {
