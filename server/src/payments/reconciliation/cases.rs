@@ -4,7 +4,9 @@
 //! - [`refund`]: the bank gives the money back (`PaymentGateway::refund`, in full). The case
 //!   is marked `refunding` before the bank is asked, so a booking cannot slip in between,
 //!   and a crash or an unreachable bank leaves it there to be asked again (the bank refunds an
-//!   order once and answers a repeat with the same refund).
+//!   order once and answers a repeat with the same refund). Refused (`ledger_paid`) when the
+//!   ledger has since recorded the order as paid (its intent got a card and its charge was
+//!   answered with this paid order).
 //! - [`book`]: the money becomes the person-year's paid contribution with a receipt, held by
 //!   the order, and the order's intent is paid (its payer's next pull says 已缴费; other
 //!   payers waiting for the year are told it is not needed), only while that year is still
@@ -95,6 +97,19 @@ pub async fn refund(
         .status
         .transition(CaseEvent::RefundAsked)
         .map_err(|_| resolved())?;
+    if case.status == CaseStatus::Open {
+        // The ledger may have caught up since the case was found (a payer gave a card to the
+        // intent, and the bank answered its charge with this very order): its money is then
+        // a paid contribution, not to be given back.
+        let mut conn = state.db.pool.acquire().await?;
+        let order = store::ledger_order(&mut conn, case.order_id).await?;
+        if matches!(order.contribution, Some((ContributionStatus::Paid, _))) {
+            return Err(ServiceError::conflict(
+                "ledger_paid",
+                "账本中这笔订单现在已经缴费入账，不能再退费，请核对",
+            ));
+        }
+    }
     let now = state.clock.now_ms();
     if case.status != asking {
         let mut tx = state.db.begin_write().await?;

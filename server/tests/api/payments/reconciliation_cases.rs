@@ -20,6 +20,7 @@ on_both_stores!(
     booking_pays_a_free_person_year_and_refuses_a_taken_one,
     only_the_town_center_and_administrators_see_and_resolve_cases,
     bad_reconciliation_input_gets_a_code,
+    a_case_the_ledger_caught_up_with_is_not_refunded,
 );
 
 async fn resolve(
@@ -286,4 +287,43 @@ async fn bad_reconciliation_input_gets_a_code(app: &TestApp) {
     let path = "/staff/reconciliation?from=2026-02-25&to=2026-03-02";
     let answer = app.api.raw(Method::GET, path, Some(&staff), None).await;
     assert_eq!(answer.status, 200);
+}
+
+async fn a_case_the_ledger_caught_up_with_is_not_refunded(app: &TestApp) {
+    let payer = app.register("13800000316").await;
+    let mum = app.add_payee(&payer, &mother()).await;
+    let waiting = intent(mum, "500", None);
+    app.api
+        .sync(&payer, &push(None, vec![waiting.clone()]))
+        .await
+        .unwrap();
+    bank_pays(app, waiting.id, 50_000).await;
+    let (_, staff) = town_center(app).await;
+    let case = reconcile(app, &staff).await.unwrap().mismatches[0]
+        .refund_case
+        .unwrap();
+    // The payer now gives a card: the charge of that order finds it paid at the bank.
+    let card = app
+        .bind_card(
+            &payer,
+            &yanglao_server::gateway::sandbox::test_cards::pays(),
+        )
+        .await;
+    let with_card = yanglao_shared::wire::PaymentIntent {
+        method_id: Some(card),
+        ..waiting.clone()
+    };
+    app.api
+        .sync(&payer, &push(None, vec![with_card]))
+        .await
+        .unwrap();
+    app.until_charges_settle().await;
+    assert_eq!(app.paid_contributions().await, 1);
+    let refused = resolve(app, &staff, case, "refund").await.unwrap_err();
+    assert_eq!(refused, (409, "ledger_paid".to_owned()));
+    assert_eq!(
+        resolve(app, &staff, case, "book").await.unwrap_err().1,
+        "year_taken"
+    );
+    assert_eq!(reconcile(app, &staff).await.unwrap().mismatches, vec![]);
 }
