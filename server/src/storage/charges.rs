@@ -196,10 +196,3 @@ pub async fn leased(conn: &mut AnyConnection, intent_id: Uuid, now_ms: i64) -> S
             .await?;
     Ok(held.is_some())
 }
-
-/// How many charges are queued (claimed or not): what the queue still owes the bank.
-pub async fn queued(conn: &mut AnyConnection) -> StorageResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM charges")
-        .fetch_one(conn)
-        .await?)
-}
