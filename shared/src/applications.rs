@@ -22,6 +22,7 @@ pub const MAX_BACK_YEARS: usize = 44;
 /// The form a resident, a relative or a village assistant fills in. `id` is made by the client
 /// so a resubmission (a retried outbox item) is recognised, not duplicated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentForm {
     pub id: Uuid,
@@ -40,6 +41,7 @@ pub struct EnrolmentForm {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EnrolmentState {
     /// Waiting for the village assistant's material check.
@@ -76,6 +78,7 @@ impl EnrolmentState {
 
 /// The materials the village assistant has seen (originals and copies).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Checklist {
     /// 户口簿
@@ -105,6 +108,7 @@ impl Checklist {
 
 /// The village assistant's decision: approve (every material seen) or return with a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VillageCheck {
     pub checklist: Checklist,
@@ -114,6 +118,7 @@ pub struct VillageCheck {
 
 /// The town center's decision: enter the person on the roster, or return with a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TownReview {
     pub approve: bool,
@@ -144,6 +149,7 @@ pub fn place_name(input: &str) -> Option<String> {
 
 /// An enrolment as its applicant and the staff of its area see it, with each step's time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentView {
     pub id: Uuid,
     pub name: String,
@@ -167,6 +173,7 @@ pub struct EnrolmentView {
 // ---- back payment: 《补缴居民基本养老保险申请表》 -------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BackPaymentForm {
     pub id: Uuid,
@@ -177,6 +184,7 @@ pub struct BackPaymentForm {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BackPaymentState {
     /// Waiting for the town center's eligibility check.
@@ -213,6 +221,7 @@ impl BackPaymentState {
 
 /// The town center records the Agricultural Bank receipt number the applicant brings back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BankReceipt {
     pub bank_receipt_no: String,
@@ -225,6 +234,7 @@ pub fn bank_receipt_no(input: &str) -> Option<String> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackPaymentView {
     pub id: Uuid,
     pub name_masked: String,

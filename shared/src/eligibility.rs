@@ -15,6 +15,7 @@ use crate::window::{cst_date, WindowState};
 
 /// A person's state on the roster (参保人员名册).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RosterStatus {
     /// No roster record: enrolment (参保登记) comes first.

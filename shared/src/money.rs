@@ -38,6 +38,7 @@ impl MoneyError {
 /// Read from JSON as a plain decimal string or an integer only: never a float, never an
 /// exponent (`"1e3"` is not a way to write 1,000 yuan).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = r"^[0-9]+(\.[0-9]{1,2})?$", example = "500"))]
 #[serde(into = "String")]
 pub struct Money(Decimal);
 

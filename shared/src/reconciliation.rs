@@ -11,6 +11,7 @@ use crate::money::Money;
 
 /// An order's state in the bank's statement: paid, declined, pending, or paid then refunded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LineStatus {
     Paid,
@@ -33,6 +34,7 @@ impl LineStatus {
 
 /// What kind of mismatch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// The bank took the money; the ledger holds no contribution for the order.
@@ -67,6 +69,7 @@ impl Kind {
 
 /// One mismatch between the bank's statement and the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mismatch {
     /// The statement day (`YYYY-MM-DD`, China Standard Time).
     pub day: String,
@@ -89,6 +92,7 @@ pub struct Mismatch {
 
 /// A run's answer: the days covered and their mismatches, as far as the asker may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub from: String,
     pub to: String,
@@ -99,6 +103,7 @@ pub struct Report {
 
 /// A refund case as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseView {
     pub id: Uuid,
     pub order_id: Uuid,

@@ -125,6 +125,7 @@ impl Refusal {
 
 /// The wire form of any "no" (a refusal, a declined card, a conflict): what the app shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     pub code: String,
     pub zh: String,

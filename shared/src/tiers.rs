@@ -29,6 +29,7 @@ impl TierError {
 /// A yearly amount that *could* be a tier: positive and whole yuan. Whether it is one of this
 /// year's tiers, and whether this person may choose it, is the policy's and the decision's call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = r"^[0-9]+(\.[0-9]{1,2})?$", example = "500"))]
 #[serde(try_from = "Money", into = "Money")]
 pub struct TierAmount(Money);
 
@@ -69,6 +70,7 @@ impl std::fmt::Display for TierAmount {
 
 /// Who may choose a tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TierRestriction {
     /// 仅限重度残疾居民: disability grade 1 or 2, as recorded on the roster at enrolment.
@@ -76,6 +78,7 @@ pub enum TierRestriction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierRule {
     pub amount: TierAmount,

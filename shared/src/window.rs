@@ -78,14 +78,18 @@ impl fmt::Display for MonthDay {
 
 /// The days of a year on which payment is accepted, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentWindow {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^[0-9]{2}-[0-9]{2}$", example = "01-01"))]
     pub opens: MonthDay,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^[0-9]{2}-[0-9]{2}$", example = "04-30"))]
     pub closes: MonthDay,
 }
 
 /// Where an instant falls relative to its year's window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum WindowState {
     NotYetOpen {

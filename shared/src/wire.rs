@@ -24,6 +24,7 @@ pub fn is_client_made(id: Uuid) -> bool {
 
 /// Every error answer: a stable code for programs and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
@@ -32,6 +33,7 @@ pub struct ErrorBody {
 // ---- accounts -------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub mobile: String,
@@ -39,6 +41,7 @@ pub struct Credentials {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub token: String,
     pub account_id: Uuid,
@@ -49,6 +52,7 @@ pub struct Session {
 
 /// An account claims its own roster record by name and ID number to see its full history.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
     pub name: String,
@@ -56,6 +60,7 @@ pub struct ClaimRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub account_id: Uuid,
     pub mobile_masked: String,
@@ -67,6 +72,7 @@ pub struct Account {
 
 /// The staff roles of the notice's division of labour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     /// 村居协办员: one village.
@@ -96,6 +102,7 @@ impl StaffRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffInfo {
     pub role: StaffRole,
     pub town: Option<String>,
@@ -105,6 +112,7 @@ pub struct StaffInfo {
 // ---- staff views of the window ---------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierTotal {
     pub amount_fen: i64,
     pub amount: String,
@@ -115,6 +123,7 @@ pub struct TierTotal {
 /// `GET /api/v1/staff/stats`. Counts are over enrolled residents: `paid + charging + unpaid ==
 /// enrolled`, and the tiers add up to `paid`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WindowStats {
     pub year: i32,
     pub town: Option<String>,
@@ -132,6 +141,7 @@ pub struct WindowStats {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnpaidPerson {
     pub name: String,
     pub id_masked: String,
@@ -141,6 +151,7 @@ pub struct UnpaidPerson {
 
 /// `GET /api/v1/staff/unpaid`: one page of the list to follow up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnpaidPage {
     pub year: i32,
     pub total: i64,
@@ -150,6 +161,7 @@ pub struct UnpaidPage {
 
 /// What a person sees of their *own* roster record, after claiming it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OwnRecord {
     pub name: String,
     pub id_masked: String,
@@ -163,6 +175,7 @@ pub struct OwnRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contribution {
     pub year: i32,
     pub amount: Money,
@@ -177,6 +190,7 @@ pub struct Contribution {
 /// can be sent again without creating a second entry. Strings, not parsed types, so one bad
 /// entry in a sync batch gets its own answer instead of failing the whole batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPayee {
     pub id: Uuid,
@@ -187,6 +201,7 @@ pub struct NewPayee {
 /// Only what paying needs: masked name and ID, whether the person can pay, whether this year is
 /// paid (by anyone), and which tiers they may choose. Never amounts, history or other payers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayeeView {
     pub id: Uuid,
     pub name_masked: String,
@@ -197,6 +212,7 @@ pub struct PayeeView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PayeeCheck {
     /// Added on the phone, not yet confirmed by the server (待核验). Client-side only.
@@ -217,6 +233,7 @@ pub enum PayeeCheck {
 
 /// The card number goes to the payment gateway only; nothing keeps it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BindCard {
     pub id: Uuid,
@@ -224,6 +241,7 @@ pub struct BindCard {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentMethod {
     pub id: Uuid,
     pub bank: String,
@@ -238,6 +256,7 @@ pub struct PaymentMethod {
 /// A payment prepared on the phone. `id` is the idempotency key: the same intent sent again
 /// returns the same answer and is never charged twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentIntent {
     pub id: Uuid,
@@ -252,6 +271,7 @@ pub struct PaymentIntent {
 
 /// The honest state of a payment (待提交 / 已提交待确认 / 已缴费 / 未成功 / 无需缴费).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum IntentState {
     /// 待提交: stored on the phone, not yet sent. Client-side only.
@@ -295,6 +315,7 @@ impl IntentState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntentResult {
     pub id: Uuid,
     pub payee_id: Uuid,
@@ -305,6 +326,7 @@ pub struct IntentResult {
 
 /// One round trip: push what the phone prepared, pull what changed since `cursor`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
     pub version: u32,
@@ -317,6 +339,7 @@ pub struct SyncRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {
     pub version: u32,
     pub cursor: i64,
@@ -337,6 +360,7 @@ pub struct SyncResponse {
 /// The most one `POST /sync` may push: a request with more people or more intents is refused
 /// whole (`batch_too_large`), so a client sends a longer list in several rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncLimits {
     pub max_payees: u32,
     pub max_intents: u32,
@@ -354,6 +378,7 @@ impl SyncLimits {
 /// A town (镇街) and its villages (村居) as the roster and the staff know them
 /// (`GET /api/v1/places`): what the enrolment form offers, so a form reaches a village.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Place {
     pub town: String,
     pub villages: Vec<String>,
@@ -361,7 +386,9 @@ pub struct Place {
 
 /// `GET /api/v1/policy`: the rules in force and where the window stands, by the server's clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyInfo {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub policy: Policy,
     #[serde(with = "time::serde::rfc3339")]
     pub server_time: OffsetDateTime,
@@ -374,6 +401,7 @@ pub struct PolicyInfo {
 /// `GET /api/v1/receipts/{number}`: public verification of a receipt, nothing personal beyond a
 /// masked name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptCheck {
     pub receipt_no: String,
     pub name_masked: String,
