@@ -5,7 +5,8 @@
 //! - [`id_number`], [`name`], [`mobile`], [`bank_card`]: what a person types, parsed into types
 //!   that can only hold valid values.
 //! - [`money`] and [`tiers`]: exact yuan amounts and the fixed contribution tiers.
-//! - [`policy`]: the rules that vary by place and year, as data (Wendeng 2018 built in).
+//! - [`policy`]: the rules that vary by place and year, as data (one file per year since 2018,
+//!   built in), each figure with its source; [`pension`]: the estimate of what a tier brings.
 //! - [`window`]: the yearly payment window in China Standard Time.
 //! - [`eligibility`]: the one decision "may this person pay this tier for this year, now?".
 //! - [`refusal`]: every reason a decision says no, with stable codes and Chinese/English text.
@@ -21,6 +22,7 @@ pub mod id_number;
 pub mod mobile;
 pub mod money;
 pub mod name;
+pub mod pension;
 pub mod policy;
 pub mod reconciliation;
 pub mod refusal;
