@@ -1,0 +1,113 @@
+//! The two builds of the app and the move between them.
+//!
+//! Every visitor loads the resident bundle (`yanglao-app`): the screens a payer uses. The full
+//! bundle (`yanglao-full`) adds the staff screens, applications and receipt verification, which
+//! most residents never open and which would otherwise make every first visit on a village
+//! network larger. Both are built from this crate (see `scripts/build-app.sh`); the routes are
+//! written once (`app.rs`) and each binary keeps only its own screens.
+//!
+//! `index.html` picks the bundle before any wasm loads: the full one for `/staff`, `/apply` and
+//! `/verify`, or when a flag says so: `localStorage` for a staff account (kept until logout or a
+//! non-staff account), `sessionStorage` for a resident who opened such a screen in this tab.
+//! The resident build answers those routes with [`only_full`], which sets the tab's flag and
+//! reloads the page, so the full bundle opens the same screen.
+
+use leptos::prelude::*;
+
+use crate::state::AppState;
+
+/// The flag `index.html` reads (the same key in both storages).
+pub const FLAG: &str = "yanglao.bundle";
+const FULL: &str = "full";
+
+/// A route's view that only the full bundle carries: in the resident build, a short notice
+/// while the page reloads into the full bundle.
+pub fn only_full<const IS_FULL: bool, V: IntoView + 'static>(screen: fn() -> V) -> AnyView {
+    if IS_FULL {
+        return screen().into_any();
+    }
+    // The router renders the new screen before it records the address; take the address
+    // from the router, and leave after this turn.
+    let location = leptos_router::hooks::use_location();
+    let path = format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        location.search.get_untracked()
+    );
+    switch_to_full(Some(path));
+    view! {
+        <section class="page">
+            <p role="status">{move || crate::i18n::tr().loading}</p>
+        </section>
+    }
+    .into_any()
+}
+
+/// Sets this tab's flag and loads `path` (or this page again) into the full bundle. Without a
+/// connection or a cached copy the browser shows its own offline page, as any first visit to
+/// a page would.
+fn switch_to_full(path: Option<String>) {
+    let window = window();
+    if let Ok(Some(session)) = window.session_storage() {
+        if session.get_item(FLAG).ok().flatten().as_deref() == Some(FULL) {
+            // Already asked for it and still in the resident build: index.html could not
+            // load the full bundle; do not reload in a loop.
+            return;
+        }
+        let _ = session.set_item(FLAG, FULL);
+    }
+    set_timeout(
+        move || {
+            let location = leptos::prelude::window().location();
+            let _ = match &path {
+                Some(path) => location.replace(path),
+                None => location.reload(),
+            };
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
+/// Keeps the staff flag in step with the account: a staff account gets the full bundle on
+/// every start (and is moved there now if this is the resident build); any other account, or
+/// none, gets the resident one.
+pub fn follow_account(app: AppState) {
+    Effect::new(move |_| {
+        let Some(staff) = app.data.with(|d| {
+            d.session.as_ref()?;
+            Some(d.account.as_ref().is_some_and(|a| a.staff.is_some()))
+        }) else {
+            if let Ok(Some(local)) = window().local_storage() {
+                let _ = local.remove_item(FLAG);
+            }
+            return;
+        };
+        let Ok(Some(local)) = window().local_storage() else {
+            return;
+        };
+        if staff {
+            let _ = local.set_item(FLAG, FULL);
+            if !is_full_build() {
+                switch_to_full(None);
+            }
+        } else {
+            let _ = local.remove_item(FLAG);
+        }
+    });
+}
+
+/// Whether this is the full build: `index.html` keeps the chosen bundle's name on `<html>`.
+fn is_full_build() -> bool {
+    document()
+        .document_element()
+        .and_then(|root| root.get_attribute("data-bundle"))
+        .as_deref()
+        == Some(FULL)
+}
+
+/// Removes the static first screen (`#boot` in `index.html`) once the app has mounted.
+pub fn took_over() {
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
+    }
+}
