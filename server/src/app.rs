@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::gateway::PaymentGateway;
 use crate::payments::charges::{self, ChargeQueue};
 use crate::payments::reconcile;
+use crate::sms::{sandbox::SandboxSms, SmsGateway};
 use crate::storage::Db;
 
 #[derive(Clone)]
@@ -30,6 +31,9 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// This process's bank-call bound and worker bell; the queue itself is in the database.
     pub charges: Arc<ChargeQueue>,
+    /// Where a claim's one-time codes go: the sandbox (the database's outbox) unless
+    /// [`AppState::with_sms`] says otherwise.
+    pub sms: Arc<dyn SmsGateway>,
 }
 
 /// What a server is made of; everything else in [`AppState`] is derived.
@@ -66,6 +70,7 @@ impl AppState {
             return Err(BuildError::WeakSecret(parts.gateway_secret.len()));
         }
         let state = Self {
+            sms: Arc::new(SandboxSms::new(parts.db.clone())),
             db: parts.db,
             clock: parts.clock,
             policies: Arc::new(parts.policies),
@@ -77,6 +82,12 @@ impl AppState {
         };
         state.current_policy()?;
         Ok(state)
+    }
+
+    /// The same state sending its text messages through `sms` (`serve --sms`).
+    pub fn with_sms(mut self, sms: Arc<dyn SmsGateway>) -> Self {
+        self.sms = sms;
+        self
     }
 
     pub fn now(&self) -> OffsetDateTime {

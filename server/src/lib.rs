@@ -16,6 +16,8 @@
 //! - [`staff`]: staff roles, their window statistics and unpaid lists, the append-only audit log.
 //! - [`roster`]: the insured residents, their CSV import and the demo roster.
 //! - [`gateway`]: the bank behind the `PaymentGateway` trait, and the sandbox bank.
+//! - [`sms`]: text messages behind the `SmsGateway` trait (a claim's one-time code), and the
+//!   sandbox SMS gateway that keeps them in the database.
 //! - [`service`]: the error every service (the rules and their transactions) answers with.
 //! - [`storage`]: the database connection, the write transaction, the change counter, and the
 //!   SQL of each concern; it returns domain types and knows nothing of HTTP.
@@ -31,6 +33,7 @@ pub mod http;
 pub mod payments;
 pub mod roster;
 pub mod service;
+pub mod sms;
 pub mod staff;
 pub mod storage;
 

@@ -50,13 +50,33 @@ pub struct Session {
     pub expires_at: OffsetDateTime,
 }
 
-/// An account claims its own roster record by name and ID number to see its full history.
+/// The first step of claiming one's own roster record: name and ID number. When they match a
+/// record with a mobile number, a one-time code goes to that number ([`ClaimStarted`]); the
+/// second step proves it ([`ClaimConfirm`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
     pub name: String,
     pub id_number: String,
+}
+
+/// A code was sent: to which number (masked, `138****5678`) and until when it is good. Nothing
+/// of the record is shown before the code is proven.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimStarted {
+    pub mobile_masked: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// The second step: the six-digit code the roster's mobile number received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClaimConfirm {
+    pub code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,7 +201,12 @@ pub struct Contribution {
     pub amount: Money,
     /// Back-paid (补缴) years earn no government subsidy.
     pub back_payment: bool,
+    /// Only for a payment this account made; never the receipt of another payer's payment.
     pub receipt_no: Option<String>,
+    /// Paid through another account (a relative's app, or their back payment): the year and
+    /// the amount are shown, the receipt number is theirs and is not.
+    #[serde(default)]
+    pub paid_by_other: bool,
 }
 
 // ---- the people a payer pays for ------------------------------------------------------------

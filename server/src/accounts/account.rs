@@ -1,6 +1,8 @@
 //! The account routes: register and log in with a mobile number, log out, see one's account,
-//! and claim one's own roster record to see its full history. Each handler parses, asks
-//! `accounts::service` and answers; the rules and the transactions are there.
+//! and claim one's own roster record to see its full history (two steps: name and ID number
+//! send a code to the roster's mobile, the code proves it). Each handler parses, asks
+//! `accounts::service` or `accounts::claim` and answers; the rules and the transactions are
+//! there.
 
 use std::net::SocketAddr;
 
@@ -8,10 +10,12 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use yanglao_shared::wire::{Account, ClaimRequest, Credentials, Session};
+use yanglao_shared::wire::{
+    Account, ClaimConfirm, ClaimRequest, ClaimStarted, Credentials, Session,
+};
 
 use crate::accounts::auth::{self, Authed};
-use crate::accounts::service;
+use crate::accounts::{claim, service};
 use crate::app::AppState;
 use crate::http::error::{ApiJson, ApiResult};
 
@@ -20,7 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/accounts", post(register))
         .route("/sessions", post(login).delete(logout))
         .route("/me", get(me))
-        .route("/me/claim", post(claim))
+        .route("/me/claim", post(start_claim))
+        .route("/me/claim/confirm", post(confirm_claim))
 }
 
 async fn register(
@@ -54,12 +59,20 @@ async fn me(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Accoun
     Ok(Json(service::view(&state, &who.account_id).await?))
 }
 
-async fn claim(
+async fn start_claim(
     State(state): State<AppState>,
     who: Authed,
     ApiJson(request): ApiJson<ClaimRequest>,
+) -> ApiResult<Json<ClaimStarted>> {
+    Ok(Json(claim::start(&state, &who.account_id, &request).await?))
+}
+
+async fn confirm_claim(
+    State(state): State<AppState>,
+    who: Authed,
+    ApiJson(request): ApiJson<ClaimConfirm>,
 ) -> ApiResult<Json<Account>> {
     Ok(Json(
-        service::claim(&state, &who.account_id, &request).await?,
+        claim::confirm(&state, &who.account_id, &request).await?,
     ))
 }

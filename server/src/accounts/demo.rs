@@ -1,6 +1,8 @@
 //! The demo the README's main command starts: a made-up Wendeng roster, a ready account (two
 //! people to pay for and a sandbox card), so a newcomer can pay within a minute, and two staff
 //! accounts (a village assistant and their town center) to try 参保登记 and 补缴 review.
+//! Every demo resident has a made-up mobile number on the roster, the first one the demo
+//! account's own, so 我的参保记录 can be claimed with a code from the sandbox SMS gateway.
 
 use uuid::Uuid;
 use yanglao_shared::MobileNumber;
@@ -27,6 +29,8 @@ pub struct DemoSummary {
     pub residents: usize,
     /// Residents not yet on the demo account, to try adding by name and ID number.
     pub samples: Vec<NewResident>,
+    /// The demo account's own roster record (its mobile is the account's): the one to claim.
+    pub me: Option<NewResident>,
     /// Town and village of the demo staff (those of the first sample person), when they
     /// exist: they are made only along with the demo roster, never on a real one.
     pub staff_area: Option<(String, String)>,
@@ -49,6 +53,9 @@ async fn make(db: &Db, size: usize, year: i32, now_ms: i64) -> ServiceResult<Dem
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
     }
+    if created_roster || demo_staff_exist(db).await? {
+        seed_mobiles(db, &rows, now_ms).await?;
+    }
     seed_account(db, &rows[..2.min(rows.len())], now_ms).await?;
     let area = rows
         .get(2)
@@ -69,9 +76,37 @@ async fn make(db: &Db, size: usize, year: i32, now_ms: i64) -> ServiceResult<Dem
         } else {
             existing as usize
         },
+        me: rows.first().cloned(),
         samples: rows.into_iter().skip(2).take(4).collect(),
         staff_area,
     })
+}
+
+/// The demo roster's made-up mobile numbers: the demo account's for the first resident, then
+/// 137 5000 0001, 137 5000 0002, … (a demo roster made before mobiles were kept gets them too).
+pub fn demo_mobile(index: usize) -> MobileNumber {
+    let text = match index {
+        0 => DEMO_MOBILE.to_owned(),
+        i => format!("1375{:07}", i % 10_000_000),
+    };
+    MobileNumber::parse(&text).expect("demo mobiles are valid")
+}
+
+async fn seed_mobiles(db: &Db, rows: &[NewResident], now_ms: i64) -> ServiceResult<()> {
+    let mut tx = db.begin_write().await?;
+    for (i, row) in rows.iter().enumerate() {
+        let Some(resident) = roster::by_id_number(&mut tx, &row.id_number).await? else {
+            continue;
+        };
+        if storage::roster_mobiles::of(&mut tx, &resident.id)
+            .await?
+            .is_none()
+        {
+            storage::roster_mobiles::set(&mut tx, &resident.id, &demo_mobile(i), now_ms).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn demo_staff_exist(db: &Db) -> ServiceResult<bool> {

@@ -1,12 +1,13 @@
 //! The rules and transactions behind the account routes (`account.rs`): register, log in and
-//! out, the account's own view, and claiming one's own roster record. One write transaction per
-//! write; Argon2 runs off the async workers; the SQL is in `storage::accounts`.
+//! out, and the account's own view (claiming one's own roster record is `accounts::claim`). One
+//! write transaction per write; Argon2 runs off the async workers; the SQL is in
+//! `storage::accounts`.
 
 use std::net::IpAddr;
 
 use uuid::Uuid;
-use yanglao_shared::wire::{Account, ClaimRequest, Credentials, OwnRecord, Session};
-use yanglao_shared::{IdNumber, MobileNumber, PersonName};
+use yanglao_shared::wire::{Account, Credentials, OwnRecord, Session};
+use yanglao_shared::MobileNumber;
 
 use crate::accounts::auth::{self, SESSION_DAYS};
 use crate::app::AppState;
@@ -110,7 +111,7 @@ pub async fn view(state: &AppState, account_id: &str) -> ServiceResult<Account> 
         .await?
         .ok_or_else(|| ServiceError::Internal(format!("account {account_id} not found")))?;
     let own_record = match &account.resident_id {
-        Some(id) => own_record(&mut conn, state, id).await?,
+        Some(id) => own_record(&mut conn, state, id, account_id).await?,
         None => None,
     };
     let staff = staff::load(&mut conn, account_id).await?;
@@ -122,16 +123,18 @@ pub async fn view(state: &AppState, account_id: &str) -> ServiceResult<Account> 
     })
 }
 
-/// The full record, for the account that *is* this resident.
+/// The full record, for the account that proved it *is* this resident: every paid year with
+/// its amount, but the receipt numbers of this account's own payments only.
 async fn own_record(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     resident_id: &str,
+    account_id: &str,
 ) -> ServiceResult<Option<OwnRecord>> {
     let Some(resident) = roster::by_id(conn, resident_id).await? else {
         return Ok(None);
     };
-    let contributions = accounts::paid_contributions(conn, resident_id).await?;
+    let contributions = accounts::paid_contributions(conn, resident_id, account_id).await?;
     let policy = state.current_policy()?;
     Ok(Some(OwnRecord {
         name: resident.name.to_string(),
@@ -144,33 +147,4 @@ async fn own_record(
         min_years_for_pension: policy.min_years_for_pension,
         contributions,
     }))
-}
-
-/// Ties the roster record with this name and ID number to the account, once: a record
-/// another account claimed stays theirs (the town center sorts out a mistaken claim).
-pub async fn claim(
-    state: &AppState,
-    account_id: &str,
-    request: &ClaimRequest,
-) -> ServiceResult<Account> {
-    let name = PersonName::parse(&request.name)
-        .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
-    let today = yanglao_shared::window::cst_date(state.now());
-    let id_number = IdNumber::parse(&request.id_number, today)
-        .map_err(|e| ServiceError::invalid(e.code(), e.to_string()))?;
-    let mut tx = state.db.begin_write().await?;
-    let Some(resident) = roster::matching(&mut tx, &name, &id_number).await? else {
-        return Err(ServiceError::invalid(
-            "no_roster_match",
-            "名册中没有姓名和身份证号都相符的记录，请核对后再试",
-        ));
-    };
-    if !accounts::claim(&mut tx, account_id, &resident.id).await? {
-        return Err(ServiceError::conflict(
-            "record_claimed",
-            "这份参保记录已被另一个账号认领。如非本人操作，请到镇办社保中心处理",
-        ));
-    }
-    tx.commit().await?;
-    view(state, account_id).await
 }

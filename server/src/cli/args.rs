@@ -79,6 +79,17 @@ pub enum Command {
         #[arg(long, env = "YANGLAO_GATEWAY")]
         gateway: String,
     },
+    /// Print the newest messages of the sandbox SMS gateway (短信沙箱), e.g. a claim's code.
+    SmsLog {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only the messages to this mobile number.
+        #[arg(long)]
+        mobile: Option<String>,
+        /// How many, newest first.
+        #[arg(long, default_value_t = 1)]
+        limit: u32,
+    },
     /// Print this installation's notification secret, for a separate sandbox-bank process.
     NotifySecret {
         #[command(flatten)]
@@ -136,6 +147,11 @@ pub struct ServeArgs {
     /// started with the sandbox-bank command.
     #[arg(long, env = "YANGLAO_GATEWAY", default_value = "sandbox")]
     pub gateway: String,
+    /// The SMS gateway a claim's one-time codes go through: "sandbox" (the only one built
+    /// in) sends nothing to a phone and keeps each message in the database, where
+    /// `yanglao-server sms-log` reads it.
+    #[arg(long, env = "YANGLAO_SMS", default_value = "sandbox")]
+    pub sms: String,
     /// The secret the bank signs notifications with, 32 bytes or more. Without it the
     /// installation's own is used, generated at first start and kept in the database
     /// (`yanglao-server notify-secret` prints it for a separate sandbox-bank process).

@@ -49,6 +49,16 @@ pub async fn demo(url: &str, size: usize, year: Option<i32>) -> Result<(), Strin
             demo::DEMO_TOWN_MOBILE
         );
     }
+    if let Some(me) = &summary.me {
+        println!(
+            "the demo account's own record (我的参保记录): {} {} — the code goes to {}; read it \
+             with: yanglao-server sms-log --mobile {}",
+            me.name,
+            me.id_number.as_str(),
+            demo::demo_mobile(0).masked(),
+            demo::DEMO_MOBILE
+        );
+    }
     println!("more people to add (made-up names, valid ID numbers):");
     let march = time::Date::from_calendar_date(year, time::Month::March, 1).expect("valid date");
     let table = PolicyTable::builtin();

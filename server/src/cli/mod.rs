@@ -11,6 +11,7 @@ mod notify_secret;
 mod reconcile;
 mod sandbox_bank;
 mod serve;
+mod sms_log;
 
 use clap::Parser;
 
@@ -50,6 +51,9 @@ pub async fn run() -> Result<(), String> {
         }
         Command::Reconcile { db, gateway, date } => {
             reconcile::reconcile(&db.database_url, &gateway, &date).await
+        }
+        Command::SmsLog { db, mobile, limit } => {
+            sms_log::print(&db.database_url, mobile.as_deref(), limit).await
         }
         Command::NotifySecret { db } => notify_secret::print(&db.database_url).await,
         Command::SandboxBank {

@@ -53,6 +53,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         gateway_secret,
     })
     .map_err(|e| e.to_string())?;
+    let sms = crate::sms::from_config(&args.sms, &state.db)?;
+    let state = state.with_sms(sms);
     let dist = args
         .dist
         .join("index.html")

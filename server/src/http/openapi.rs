@@ -39,7 +39,13 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     (
         "post",
         "/me/claim",
-        "Claim one's own roster record by name and ID number",
+        "Start claiming one's own roster record: name and ID number send a one-time code to the roster's mobile",
+        true,
+    ),
+    (
+        "post",
+        "/me/claim/confirm",
+        "Prove a claim with the code the roster's mobile received; answers the account with its record",
         true,
     ),
     ("get", "/payees", "The people this account pays for", true),

@@ -115,14 +115,22 @@ pub async fn claim(
     Ok(unless_taken(updated)?.is_some())
 }
 
-/// A resident's paid years, oldest first, as their own record shows them.
+/// A resident's paid years, oldest first, as `viewer`'s claimed record shows them: a receipt
+/// number only for a payment `viewer` made (its own intent, or the back payment it applied for,
+/// whose receipts are the slip's number and the year); a year
+/// another account paid shows its amount and `paid_by_other`, never that payer's receipt.
 pub async fn paid_contributions(
     conn: &mut AnyConnection,
     resident_id: &str,
+    viewer: &str,
 ) -> StorageResult<Vec<Contribution>> {
     let rows = sqlx::query(
-        "SELECT year, amount_fen, back_payment, receipt_no FROM contributions \
-         WHERE resident_id = $1 AND state = $2 ORDER BY year",
+        "SELECT c.year, c.amount_fen, c.back_payment, c.receipt_no, \
+         COALESCE(i.account_id, b.applicant_id) AS payer FROM contributions c \
+         LEFT JOIN intents i ON i.id = c.intent_id \
+         LEFT JOIN back_payments b ON c.back_payment = 1 AND b.resident_id = c.resident_id \
+         AND c.receipt_no = b.slip_no || 'Y' || CAST(c.year AS TEXT) \
+         WHERE c.resident_id = $1 AND c.state = $2 ORDER BY c.year",
     )
     .bind(resident_id)
     .bind(ContributionStatus::Paid.as_str())
@@ -131,15 +139,33 @@ pub async fn paid_contributions(
     rows.iter()
         .map(|r| {
             let amount_fen: i64 = r.try_get("amount_fen")?;
+            let payer: Option<String> = r.try_get("payer")?;
+            let receipt_no: Option<String> = r.try_get("receipt_no")?;
+            // A receipt whose payer is unknown is not shown either: only one's own.
+            let own = payer.as_deref() == Some(viewer);
             Ok(Contribution {
                 year: r.try_get::<i64, _>("year")? as i32,
                 amount: Money::from_fen(amount_fen)
                     .map_err(|_| StorageError::corrupt("amount_fen", amount_fen))?,
                 back_payment: r.try_get::<i64, _>("back_payment")? == 1,
-                receipt_no: r.try_get("receipt_no")?,
+                receipt_no: receipt_no.filter(|_| own),
+                paid_by_other: payer.is_some() && !own,
             })
         })
         .collect()
+}
+
+/// The account holding this roster record as its own, if any.
+pub async fn claimed_by(
+    conn: &mut AnyConnection,
+    resident_id: &str,
+) -> StorageResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM accounts WHERE resident_id = $1")
+            .bind(resident_id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// Stores a new session under its token's hash.

@@ -2,7 +2,8 @@
 //! module per concern holding all of its SQL (the ledger's [`intents`] and [`contributions`],
 //! [`payees`], [`methods`], [`residents`], [`accounts`], [`staff`], [`audit`], [`stats`], the charge queue [`charges`], [`stamp`],
 //! [`enrolments`], [`back_payments`], [`places`], [`settings`], the reconciliation's
-//! [`refund_cases`]). Storage returns domain types
+//! [`refund_cases`], a claim's codes and the roster's mobiles ([`claims`], [`roster_mobiles`]),
+//! the sandbox SMS outbox [`sms_outbox`]). Storage returns domain types
 //! and [`StorageError`]; it knows nothing of HTTP.
 //!
 //! One sqlx `AnyPool` over SQLite (the embedded default) or PostgreSQL (chosen by the URL).
@@ -42,6 +43,7 @@ pub mod accounts;
 pub mod audit;
 pub mod back_payments;
 pub mod charges;
+pub mod claims;
 pub mod contributions;
 pub mod enrolments;
 mod error;
@@ -51,7 +53,9 @@ pub mod payees;
 pub mod places;
 pub mod refund_cases;
 pub mod residents;
+pub mod roster_mobiles;
 pub mod settings;
+pub mod sms_outbox;
 pub mod staff;
 pub mod stamp;
 pub mod stats;

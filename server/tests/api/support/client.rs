@@ -15,8 +15,9 @@ use yanglao_shared::applications::{
     VillageCheck,
 };
 use yanglao_shared::wire::{
-    Account, BindCard, ClaimRequest, Credentials, ErrorBody, NewPayee, PayeeView, PaymentMethod,
-    Place, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
+    Account, BindCard, ClaimConfirm, ClaimRequest, ClaimStarted, Credentials, ErrorBody, NewPayee,
+    PayeeView, PaymentMethod, Place, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage,
+    WindowStats,
 };
 
 /// A refused request: the status and the server's [`ErrorBody`].
@@ -160,8 +161,16 @@ impl Client {
         self.get("/me", token).await
     }
 
-    pub async fn claim(&self, token: &str, claim: &ClaimRequest) -> ApiResult<Account> {
+    /// A claim's first step: a code goes to the roster's mobile.
+    pub async fn claim(&self, token: &str, claim: &ClaimRequest) -> ApiResult<ClaimStarted> {
         self.send(Method::POST, "/me/claim", token, claim).await
+    }
+
+    /// A claim's second step: the code proves it.
+    pub async fn confirm_claim(&self, token: &str, code: &str) -> ApiResult<Account> {
+        let confirm = ClaimConfirm { code: code.into() };
+        self.send(Method::POST, "/me/claim/confirm", token, &confirm)
+            .await
     }
 
     // ---- payments ---------------------------------------------------------------------------

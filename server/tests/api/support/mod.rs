@@ -6,6 +6,7 @@
 //! each store; [`client`] is the typed client the tests speak through.
 
 pub mod build;
+pub mod claims;
 pub mod client;
 pub mod database;
 pub mod roster;

@@ -3,7 +3,6 @@
 
 use reqwest::StatusCode;
 use yanglao_shared::applications::BackPaymentState;
-use yanglao_shared::wire::ClaimRequest;
 
 use super::{applied, back_rows};
 use crate::on_both_stores;
@@ -128,11 +127,7 @@ async fn a_back_paid_year_has_a_receipt_anyone_can_verify(app: &TestApp) {
 async fn her_own_record_shows_the_back_paid_years_as_such(app: &TestApp) {
     let a = applied(app).await;
     a.paid(app).await;
-    let claim = ClaimRequest {
-        name: mother().name.into(),
-        id_number: mother().id_number.as_str().into(),
-    };
-    app.api.claim(&a.son, &claim).await.unwrap();
+    app.claim_proven(&a.son, &mother(), "13912340001").await;
     let me = app.api.me(&a.son).await.unwrap();
     let record = me.own_record.expect("her record");
     let back = record
@@ -141,6 +136,10 @@ async fn her_own_record_shows_the_back_paid_years_as_such(app: &TestApp) {
         .filter(|c| c.back_payment)
         .count();
     assert_eq!(back, 2);
+    // He applied and paid them: the receipts are his to see.
+    for c in record.contributions.iter().filter(|c| c.back_payment) {
+        assert!(c.receipt_no.is_some() && !c.paid_by_other, "{c:?}");
+    }
 }
 
 async fn the_slip_and_the_receipt_are_audited(app: &TestApp) {
