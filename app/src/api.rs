@@ -14,8 +14,9 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::reconciliation::{CaseView, Report};
 use yanglao_shared::wire::{
-    Account, BindCard, ClaimRequest, Credentials, ErrorBody, PaymentMethod, Place, PolicyInfo,
-    ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage, WindowStats,
+    Account, BindCard, ClaimConfirm, ClaimRequest, ClaimStarted, Credentials, ErrorBody,
+    PaymentMethod, Place, PolicyInfo, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage,
+    WindowStats,
 };
 
 const BASE: &str = "/api/v1";
@@ -195,8 +196,17 @@ pub async fn me(token: &str) -> Result<Account, ApiError> {
     call("GET", "/me", Some(token), NO_BODY).await
 }
 
-pub async fn claim(token: &str, request: &ClaimRequest) -> Result<Account, ApiError> {
+/// A claim's first step: the server sends a code to the roster's mobile and says where.
+pub async fn claim(token: &str, request: &ClaimRequest) -> Result<ClaimStarted, ApiError> {
     call("POST", "/me/claim", Some(token), Some(request)).await
+}
+
+/// A claim's second step: the code proves it; the account comes back with its record.
+pub async fn confirm_claim(token: &str, code: &str) -> Result<Account, ApiError> {
+    let confirm = ClaimConfirm {
+        code: code.to_owned(),
+    };
+    call("POST", "/me/claim/confirm", Some(token), Some(&confirm)).await
 }
 
 pub async fn delete_payee(token: &str, id: Uuid) -> Result<(), ApiError> {

@@ -41,6 +41,9 @@ export class TestServer {
         name, id, age: Number(age), note, town, village,
         unpaidYears: unpaid ? unpaid.split(',').map(Number) : [],
       }));
+    // "the demo account's own record (我的参保记录): name id — the code goes to 138****8000"
+    const me = out.match(/own record \(我的参保记录\): (\S+) (\d{17}[\dX])/);
+    server.me = me && { name: me[1], id: me[2] };
     return server;
   }
 
@@ -86,6 +89,11 @@ export class TestServer {
     const rows = residents.map((r) => `${r.id},${r.name},${r.town},${r.village},否,enrolled,`);
     writeFileSync(file, ['id_number,name,town,village,severely_disabled,status,paid', ...rows].join('\n'));
     execFileSync(BIN, ['import-roster', '--database-url', this.db, file], { encoding: 'utf8' });
+  }
+
+  /** The newest text the sandbox SMS gateway kept for `mobile`, read by the server's own `sms-log`. */
+  smsLog(mobile) {
+    return execFileSync(BIN, ['sms-log', '--database-url', this.db, '--mobile', mobile], { encoding: 'utf8' });
   }
 
   /** The ledger's totals for a year (the test year unless told), read by the server's own command. */

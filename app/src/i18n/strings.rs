@@ -124,6 +124,14 @@ pub struct Strings {
     pub record_title: &'static str,
     pub claim_intro: &'static str,
     pub claim_submit: &'static str,
+    /// Before the masked mobile number: "验证码已发送至 138****5678".
+    pub claim_code_sent: &'static str,
+    pub claim_code: &'static str,
+    pub claim_code_hint: &'static str,
+    pub claim_confirm: &'static str,
+    pub claim_restart: &'static str,
+    /// In place of the receipt number of a year another account paid.
+    pub record_paid_by_other: &'static str,
     pub record_status: &'static str,
     pub roster_enrolled: &'static str,
     pub roster_not_enrolled: &'static str,

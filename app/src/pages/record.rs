@@ -1,14 +1,17 @@
 //! 我的参保记录: the account's own roster record with its full contribution history, once the
-//! account has claimed it by name and ID number. Fetched when online, cached for offline.
+//! account has claimed it: name and ID number first ([`ClaimStart`]), then the code the server
+//! sent to the roster's mobile ([`ClaimCode`], "验证码已发送至 138****5678"). A year another
+//! account paid shows 他人代缴 in place of that payer's receipt number. Fetched when online,
+//! cached for offline.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use yanglao_shared::window::cst_date;
-use yanglao_shared::wire::{ClaimRequest, OwnRecord};
+use yanglao_shared::wire::{ClaimRequest, ClaimStarted, OwnRecord};
 
 use super::{api_message, ErrorText, RequireSession};
 use crate::api;
-use crate::components::{PersonFields, PersonInput};
+use crate::components::{PersonFields, PersonInput, TextField};
 use crate::i18n::{self, tr};
 use crate::state::use_app;
 
@@ -89,7 +92,11 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
                                 <td>{c.year}</td>
                                 <td class="num">{c.amount.to_string()}</td>
                                 <td>{if c.back_payment { t.back_payment } else { t.normal_payment }}</td>
-                                <td>{c.receipt_no.unwrap_or_default()}</td>
+                                <td>{match (c.receipt_no, c.paid_by_other) {
+                                    (Some(receipt), _) => receipt,
+                                    (None, true) => t.record_paid_by_other.to_owned(),
+                                    (None, false) => String::new(),
+                                }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -103,8 +110,19 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
     }
 }
 
+/// The two steps of a claim; going back to the first starts again.
 #[component]
 fn ClaimForm() -> impl IntoView {
+    let sent = RwSignal::new(None::<ClaimStarted>);
+    move || match sent.get() {
+        None => view! { <ClaimStart sent /> }.into_any(),
+        Some(started) => view! { <ClaimCode started sent /> }.into_any(),
+    }
+}
+
+/// Name and ID number: the server sends a code to the mobile number on the roster.
+#[component]
+fn ClaimStart(sent: RwSignal<Option<ClaimStarted>>) -> impl IntoView {
     let app = use_app();
     let person = PersonInput::new(move || cst_date(app.server_now()));
     let busy = RwSignal::new(false);
@@ -127,7 +145,7 @@ fn ClaimForm() -> impl IntoView {
             let answer = api::claim(&token, &request).await;
             busy.set(false);
             match answer {
-                Ok(account) => crate::sync::remember_account(app, account).await,
+                Ok(started) => sent.set(Some(started)),
                 Err(e) => failure.set(Some(api_message(&e))),
             }
         });
@@ -139,6 +157,61 @@ fn ClaimForm() -> impl IntoView {
             <ErrorText message=failure testid="claim-error" />
             <button type="submit" class="button button--primary button--block" data-testid="claim-submit" disabled=move || busy.get()>
                 {move || tr().claim_submit}
+            </button>
+        </form>
+    }
+}
+
+/// The code from the text message proves the claim; the record then shows.
+#[component]
+fn ClaimCode(started: ClaimStarted, sent: RwSignal<Option<ClaimStarted>>) -> impl IntoView {
+    let app = use_app();
+    let code = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed: String = code.get_untracked().split_whitespace().collect();
+        if typed.len() != 6 || !typed.bytes().all(|b| b.is_ascii_digit()) {
+            failure.set(Some(tr().claim_code_hint.to_owned()));
+            return;
+        }
+        let Some(token) = app.token() else {
+            return;
+        };
+        busy.set(true);
+        failure.set(None);
+        spawn_local(async move {
+            let answer = api::confirm_claim(&token, &typed).await;
+            busy.set(false);
+            match answer {
+                Ok(account) => crate::sync::remember_account(app, account).await,
+                Err(e) => failure.set(Some(api_message(&e))),
+            }
+        });
+    };
+    let masked = started.mobile_masked;
+    view! {
+        <p class="callout" role="status" data-testid="claim-sent">
+            {move || tr().claim_code_sent}" "<span class="id-masked">{masked.clone()}</span>
+        </p>
+        <form on:submit=submit novalidate class="page--narrow">
+            <TextField
+                label=move || tr().claim_code
+                value=code
+                error=Signal::derive(|| None::<String>)
+                testid="claim-code"
+                hint=move || tr().claim_code_hint
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength=6
+            />
+            <ErrorText message=failure testid="claim-error" />
+            <button type="submit" class="button button--primary button--block" data-testid="claim-confirm" disabled=move || busy.get()>
+                {move || tr().claim_confirm}
+            </button>
+            <button type="button" class="button button--quiet" data-testid="claim-restart" on:click=move |_| sent.set(None)>
+                {move || tr().claim_restart}
             </button>
         </form>
     }
