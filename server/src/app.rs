@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
-use yanglao_shared::policy::PolicyError;
+use yanglao_shared::policy::{PolicyError, PolicyVersion};
+use yanglao_shared::window::cst_date;
 use yanglao_shared::{Policy, PolicyTable};
 
 use crate::accounts::auth::RateLimiter;
@@ -16,6 +17,7 @@ use crate::clock::Clock;
 use crate::gateway::PaymentGateway;
 use crate::payments::charges::{self, ChargeQueue};
 use crate::payments::reconcile;
+use crate::policy::PolicyBook;
 use crate::sms::{sandbox::SandboxSms, SmsGateway};
 use crate::storage::Db;
 
@@ -23,7 +25,8 @@ use crate::storage::Db;
 pub struct AppState {
     pub db: Db,
     pub clock: Clock,
-    pub policies: Arc<PolicyTable>,
+    /// Every policy version this process knows (`crate::policy`); version 1 is built in.
+    pub policies: Arc<PolicyBook>,
     /// The region whose policy applies to this server's roster.
     pub region: String,
     pub gateway: Arc<dyn PaymentGateway>,
@@ -73,7 +76,7 @@ impl AppState {
             sms: Arc::new(SandboxSms::new(parts.db.clone())),
             db: parts.db,
             clock: parts.clock,
-            policies: Arc::new(parts.policies),
+            policies: Arc::new(PolicyBook::new(parts.policies)),
             region: parts.region,
             gateway: parts.gateway,
             gateway_secret: parts.gateway_secret.into(),
@@ -96,14 +99,44 @@ impl AppState {
 
     /// The policy for `year`, or the current one when the table has none for it (a refusal
     /// such as "past year" then explains the rest).
-    pub fn policy_for(&self, year: i32) -> Result<&Policy, PolicyError> {
-        self.policies
-            .lookup(&self.region, year)
+    pub fn policy_for(&self, year: i32) -> Result<&'static Policy, PolicyError> {
+        self.policy_in_force(year)
+            .map(|(_, p)| p)
             .or_else(|_| self.current_policy())
     }
 
-    pub fn current_policy(&self) -> Result<&Policy, PolicyError> {
-        self.policies.lookup(&self.region, self.current_year())
+    pub fn current_policy(&self) -> Result<&'static Policy, PolicyError> {
+        self.policy_in_force(self.current_year()).map(|(_, p)| p)
+    }
+
+    /// The version in force today (China) for `year`, and its policy.
+    pub fn policy_in_force(
+        &self,
+        year: i32,
+    ) -> Result<(&'static PolicyVersion, &'static Policy), PolicyError> {
+        self.policies
+            .in_force(&self.region, year, cst_date(self.now()))
+    }
+
+    /// The policy that decides a payment for `year` recorded with `version` (an intent keeps
+    /// its version), else the one in force today; with the version it is.
+    pub fn policy_priced(
+        &self,
+        version: Option<u32>,
+        year: i32,
+    ) -> Result<(&'static PolicyVersion, &'static Policy), PolicyError> {
+        match version.and_then(|v| self.policies.at_version(v, &self.region, year)) {
+            Some(found) => Ok(found),
+            None => self.policy_in_force(year).or_else(|_| {
+                let current = self.current_year();
+                self.policy_in_force(current)
+            }),
+        }
+    }
+
+    /// The policy in force today for a past or future `year`, if any covers it.
+    pub fn policy_of_year(&self, year: i32) -> Option<&'static Policy> {
+        self.policy_in_force(year).ok().map(|(_, p)| p)
     }
 
     pub fn current_year(&self) -> i32 {
@@ -156,6 +189,7 @@ impl Server {
         let app = crate::http::router(state.clone(), dist);
         let reconciler = reconcile::spawn(state.clone(), reconcile_every, shutdown.subscribe());
         let worker = charges::spawn(state.clone(), shutdown.subscribe());
+        let policies = crate::policy::spawn_refresh(state.clone(), shutdown.subscribe());
         let task = tokio::spawn(async move {
             let served = axum::serve(
                 listener,
@@ -170,6 +204,7 @@ impl Server {
             }
             reconciler.abort();
             worker.abort();
+            policies.abort();
         });
         Ok(Self {
             addr,

@@ -14,6 +14,8 @@
 //!   payment), from the applicant's form to the roster and the ledger; the places a form may
 //!   name; the forms of a staff member's area.
 //! - [`staff`]: staff roles, their window statistics and unpaid lists, the append-only audit log.
+//! - [`policy`]: the policy versions (built in, or published by an administrator) and which
+//!   one is in force for a year on a day.
 //! - [`roster`]: the insured residents, their CSV import and the demo roster.
 //! - [`gateway`]: the bank behind the `PaymentGateway` trait, and the sandbox bank.
 //! - [`sms`]: text messages behind the `SmsGateway` trait (a claim's one-time code), and the
@@ -31,6 +33,7 @@ pub mod clock;
 pub mod gateway;
 pub mod http;
 pub mod payments;
+pub mod policy;
 pub mod roster;
 pub mod service;
 pub mod sms;

@@ -29,6 +29,7 @@ use crate::tiers::TierAmount;
 
 /// What the estimate needs to know about a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contributor {
     pub birth_year: i32,
     /// Years on record before `start_year` (whoever paid, back payments included).

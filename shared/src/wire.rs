@@ -251,6 +251,10 @@ pub enum PayeeCheck {
         tiers: Vec<TierRule>,
         /// Why this person cannot pay this year (not enrolled, at benefit age, ...), if so.
         blocked: Option<Reason>,
+        /// What the pension estimate (养老金测算) needs: birth year, years on record and
+        /// years that could be back-paid, from the roster; only to the account paying for them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contributor: Option<crate::pension::Contributor>,
     },
 }
 
@@ -421,6 +425,12 @@ pub struct PolicyInfo {
     /// The limits of `POST /sync`, so a phone can cut its first push to fit.
     #[serde(default)]
     pub sync_limits: Option<SyncLimits>,
+    /// Which version of the policy this is (`None` from a server before versions).
+    #[serde(default)]
+    pub version: Option<crate::policy::PolicyVersion>,
+    /// How a phone names it: "2026年政策（第2版，部分数字待确认）".
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// `GET /api/v1/receipts/{number}`: public verification of a receipt, nothing personal beyond a

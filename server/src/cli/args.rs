@@ -90,6 +90,11 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         limit: u32,
     },
+    /// Policy tables (缴费政策): `policy import FILE --effective-from YYYY-MM-DD`.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyCommand,
+    },
     /// Print this installation's notification secret, for a separate sandbox-bank process.
     NotifySecret {
         #[command(flatten)]
@@ -114,6 +119,29 @@ pub enum Command {
             default_value = "data/sandbox-bank.db"
         )]
         data: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Publish a policy table (format 2, as in shared/policies/) as the next version, in force
+    /// from a day (China Standard Time, today or later); validated and written to the audit log.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The JSON file.
+        file: PathBuf,
+        /// The first day in force, YYYY-MM-DD.
+        #[arg(long)]
+        effective_from: String,
+        /// The region the server serves (the file must be for it).
+        #[arg(long, env = "YANGLAO_REGION", default_value = yanglao_shared::policy::DEFAULT_REGION)]
+        region: String,
+    },
+    /// List every version: number, first day in force, years, publisher.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 

@@ -8,6 +8,7 @@ mod demo_roster;
 mod import_roster;
 mod ledger;
 mod notify_secret;
+mod policy;
 mod reconcile;
 mod sandbox_bank;
 mod serve;
@@ -55,6 +56,7 @@ pub async fn run() -> Result<(), String> {
         Command::SmsLog { db, mobile, limit } => {
             sms_log::print(&db.database_url, mobile.as_deref(), limit).await
         }
+        Command::Policy { action } => policy::run(action).await,
         Command::NotifySecret { db } => notify_secret::print(&db.database_url).await,
         Command::SandboxBank {
             bind,

@@ -18,7 +18,6 @@ use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use yanglao_shared::wire::PolicyInfo;
 
 use crate::accounts::account;
 use crate::app::AppState;
@@ -35,7 +34,7 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
     let api = Router::new()
         .route("/health", get(health))
-        .route("/policy", get(policy))
+        .merge(crate::policy::router())
         .merge(account::router())
         .merge(payees::router())
         .merge(methods::router())
@@ -74,17 +73,6 @@ async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
     let mut conn = state.db.pool.acquire().await?;
     sqlx::query("SELECT 1").execute(&mut *conn).await?;
     Ok(Json(serde_json::json!({ "status": "ok" })))
-}
-
-async fn policy(State(state): State<AppState>) -> ApiResult<Json<PolicyInfo>> {
-    let now = state.now();
-    let policy = state.current_policy()?;
-    Ok(Json(PolicyInfo {
-        policy: policy.clone(),
-        server_time: now,
-        window: policy.window.state_at(now),
-        sync_limits: Some(crate::payments::sync::limits()),
-    }))
 }
 
 async fn api_not_found() -> (StatusCode, Json<yanglao_shared::wire::ErrorBody>) {

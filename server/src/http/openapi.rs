@@ -13,8 +13,20 @@ pub const ROUTES: &[(&str, &str, &str, bool)] = &[
     (
         "get",
         "/policy",
-        "The policy in force and the payment window by the server's clock",
+        "The policy in force for this year (its version and label) and the payment window by the server's clock",
         false,
+    ),
+    (
+        "get",
+        "/admin/policies",
+        "Admin: every policy version, newest first, with its first day in force and publisher",
+        true,
+    ),
+    (
+        "post",
+        "/admin/policies",
+        "Admin: publish a policy table (format 2) as the next version, in force from a stated day; audited",
+        true,
     ),
     (
         "post",

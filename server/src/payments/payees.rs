@@ -9,7 +9,9 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use sqlx::AnyConnection;
 use uuid::Uuid;
-use yanglao_shared::eligibility::tiers_for;
+use yanglao_shared::applications::back_payable_years;
+use yanglao_shared::eligibility::{tiers_for, PersonFacts};
+use yanglao_shared::pension::Contributor;
 use yanglao_shared::wire::{is_client_made, NewPayee, PayeeCheck, PayeeView};
 use yanglao_shared::{decide, IdNumber, PersonName, Reason, Refusal, TierAmount};
 
@@ -193,12 +195,14 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: Payee) -> Service
                         .find(|r| !matches!(r, Refusal::AlreadyPaid { .. }))
                         .map(|r| r.reason())
                 });
+            let contributor = contributor(state, &facts, year);
             PayeeCheck::Verified {
                 status: resident.status,
                 year,
                 paid_this_year: facts.paid_years.contains(&year),
                 tiers,
                 blocked,
+                contributor: Some(contributor),
             }
         }
     };
@@ -209,6 +213,23 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: Payee) -> Service
         check,
         removed: row.removed,
     })
+}
+
+/// What the phone's pension estimate needs from the roster: the birth year, the years on
+/// record before this one, and the past years 补缴 could still cover (covered by a policy, at
+/// contribution age, unpaid).
+fn contributor(state: &AppState, facts: &PersonFacts, year: i32) -> Contributor {
+    let birth = facts.birth_date;
+    let before = facts.paid_years.iter().filter(|&&y| y < year).count();
+    let missed = back_payable_years(|y| state.policy_of_year(y), birth, year)
+        .into_iter()
+        .filter(|y| !facts.paid_years.contains(y))
+        .count();
+    Contributor {
+        birth_year: birth.year(),
+        years_paid: u32::try_from(before).unwrap_or(u32::MAX),
+        missed_years: u32::try_from(missed).unwrap_or(u32::MAX),
+    }
 }
 
 pub fn no_match() -> Reason {

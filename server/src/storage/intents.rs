@@ -26,6 +26,9 @@ pub struct Intent {
     pub reason: Option<Reason>,
     pub receipt_no: Option<String>,
     pub paid_at: Option<i64>,
+    /// The policy version that decided it on arrival, and decides it until it is final (an
+    /// intent from before versions: 1, the built-in table).
+    pub policy_version: u32,
 }
 
 /// What an arriving intent is stored with.
@@ -39,10 +42,11 @@ pub struct NewIntent<'a> {
     pub method_id: Option<&'a str>,
     /// The phone's own time, kept as sent (RFC 3339), for the record only.
     pub prepared_at: String,
+    pub policy_version: u32,
 }
 
 const COLUMNS: &str = "id, account_id, payee_id, resident_id, year, tier_fen, method_id, state, \
-                       reason_code, reason_zh, reason_en, receipt_no, paid_at";
+                       reason_code, reason_zh, reason_en, receipt_no, paid_at, policy_version";
 
 fn uuid(text: String, what: &'static str) -> StorageResult<Uuid> {
     Uuid::parse_str(&text).map_err(|_| StorageError::corrupt(what, text))
@@ -79,6 +83,10 @@ fn decode(r: &AnyRow) -> StorageResult<Intent> {
         reason,
         receipt_no: r.try_get("receipt_no")?,
         paid_at: r.try_get("paid_at")?,
+        policy_version: r
+            .try_get::<Option<i64>, _>("policy_version")?
+            .map_or(Ok(1), u32::try_from)
+            .map_err(|_| StorageError::corrupt("policy_version", "out of range"))?,
     })
 }
 
@@ -176,8 +184,8 @@ pub async fn insert(
     let done = sqlx::query(
         "INSERT INTO intents (id, account_id, payee_id, resident_id, year, tier_fen, \
          method_id, prepared_at, received_at, state, reason_code, reason_zh, reason_en, \
-         changed_seq, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $9) \
+         changed_seq, updated_at, policy_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $9, $15) \
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(new.id.to_string())
@@ -194,6 +202,7 @@ pub async fn insert(
     .bind(reason.map(|r| r.zh.clone()))
     .bind(reason.map(|r| r.en.clone()))
     .bind(seq)
+    .bind(i64::from(new.policy_version))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

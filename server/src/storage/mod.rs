@@ -1,7 +1,8 @@
 //! Storage: the database connection, the write transaction, per-account versions, and one
 //! module per concern holding all of its SQL (the ledger's [`intents`] and [`contributions`],
 //! [`payees`], [`methods`], [`residents`], [`accounts`], [`staff`], [`audit`], [`stats`], the charge queue [`charges`], [`stamp`],
-//! [`enrolments`], [`back_payments`], [`places`], [`settings`], the reconciliation's
+//! [`enrolments`], [`back_payments`], [`places`], [`settings`], the published policy versions
+//! [`policies`], the reconciliation's
 //! [`refund_cases`], a claim's codes and the roster's mobiles ([`claims`], [`roster_mobiles`]),
 //! the sandbox SMS outbox [`sms_outbox`]). Storage returns domain types
 //! and [`StorageError`]; it knows nothing of HTTP.
@@ -51,6 +52,7 @@ pub mod intents;
 pub mod methods;
 pub mod payees;
 pub mod places;
+pub mod policies;
 pub mod refund_cases;
 pub mod residents;
 pub mod roster_mobiles;

@@ -9,6 +9,8 @@
 //! - [`applications`]: enrolment (参保登记) and back payment (补缴), from form to roster and
 //!   ledger; the places a form may name.
 //! - [`staff`]: who sees which area, window statistics, the CSV export, the audit log.
+//! - [`policy`]: the policy versions, publishing one (route and command), an intent keeping
+//!   the version that decided it.
 //! - [`boundaries`]: one account never reaches another's data; bad input gets a code and
 //!   writes nothing.
 //! - [`serving`]: the PWA's files, the OpenAPI document against the router.
@@ -27,6 +29,7 @@ mod boundaries;
 mod cli;
 mod gateway;
 mod payments;
+mod policy;
 mod roster;
 mod scale;
 mod serving;

@@ -87,6 +87,7 @@ fn the_sync_round_trip_and_errors_keep_their_json_shape() {
                     },
                 ],
                 blocked: None,
+                contributor: None,
             },
             removed: false,
         }],

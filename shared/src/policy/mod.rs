@@ -219,6 +219,29 @@ pub struct PolicyVersion {
     pub years: String,
 }
 
+/// `POST /api/v1/admin/policies`: an administrator publishes a table. The document is the
+/// JSON text itself (as in `shared/policies/`), so that what is wrong in it can be said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublishPolicy {
+    pub document: String,
+    /// `YYYY-MM-DD`, China Standard Time: today or later.
+    pub effective_from: String,
+}
+
+/// A version as the admin screen lists it (`GET /api/v1/admin/policies`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishedPolicy {
+    pub version: PolicyVersion,
+    /// The ids of its policies ("wendeng-2027").
+    pub policies: Vec<String>,
+    pub all_confirmed: bool,
+    /// Whether it decides this year's payments today.
+    pub in_force: bool,
+}
+
 /// Every policy the system knows, validated as a whole on load.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -173,7 +173,7 @@ pub async fn review(state: &AppState, staff: &Staff, id: Uuid) -> ServiceResult<
     let current = state.current_policy()?;
     let checked = check_back_payment(
         current,
-        |year| state.policies.lookup(&state.region, year).ok(),
+        |year| state.policy_of_year(year),
         &facts,
         &row.years,
         row.tier,

@@ -77,6 +77,9 @@ pub(super) struct Candidate<'a> {
     pub(super) year: i32,
     pub(super) tier: TierAmount,
     pub(super) method_id: Option<&'a str>,
+    /// The policy version it was decided by before (`None`: it just arrived, the version in
+    /// force today decides it and is recorded).
+    pub(super) policy_version: Option<u32>,
 }
 
 /// Where the rules, the card and the ledger put an intent.
@@ -84,6 +87,8 @@ pub(super) struct Outcome {
     pub(super) verdict: Verdict,
     pub(super) reason: Option<Reason>,
     pub(super) resident_id: Option<String>,
+    /// The policy version that decided it (0 when no policy was asked: an unknown person).
+    pub(super) policy_version: u32,
 }
 
 impl Outcome {
@@ -92,7 +97,13 @@ impl Outcome {
             verdict,
             reason,
             resident_id,
+            policy_version: 0,
         }
+    }
+
+    fn priced(mut self, version: u32) -> Self {
+        self.policy_version = version;
+        self
     }
 }
 
@@ -120,7 +131,14 @@ pub(super) async fn evaluate(
         return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
     };
     let facts = roster::facts(tx, &resident).await?;
-    let policy = state.policy_for(c.year)?;
+    if c.policy_version
+        .is_some_and(|v| i64::from(v) > state.policies.latest())
+    {
+        // Published by another process since this one last looked.
+        state.policies.refresh(&state.db).await?;
+    }
+    let (version, policy) = state.policy_priced(c.policy_version, c.year)?;
+    let v = version.number;
     let rid = Some(resident.id.clone());
     if let Err(refusals) = decide(policy, &facts, c.year, c.tier, state.now()) {
         if refusals
@@ -128,13 +146,9 @@ pub(super) async fn evaluate(
             .any(|r| matches!(r, Refusal::AlreadyPaid { .. }))
         {
             let reason = Some(paid_by_someone(c.year));
-            return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid));
+            return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid).priced(v));
         }
-        return Ok(Outcome::new(
-            Verdict::Refused,
-            Some(combined(&refusals)),
-            rid,
-        ));
+        return Ok(Outcome::new(Verdict::Refused, Some(combined(&refusals)), rid).priced(v));
     }
     let token = match c.method_id {
         Some(m) => methods::usable_token(tx, c.account_id, m).await?,
@@ -146,7 +160,7 @@ pub(super) async fn evaluate(
             "还没有选择可用的银联卡。请绑定或选择一张银行卡，再点“缴费”。",
             "No usable UnionPay card yet: bind or choose one, then pay.",
         );
-        return Ok(Outcome::new(Verdict::NoCard, Some(reason), rid));
+        return Ok(Outcome::new(Verdict::NoCard, Some(reason), rid).priced(v));
     }
     ContributionStatus::transition(None, ContributionEvent::Take)?;
     let id = c.id.to_string();
@@ -159,15 +173,15 @@ pub(super) async fn evaluate(
     let backend = state.db.backend;
     for _ in 0..3 {
         if contributions::take(tx, &resident.id, c.year, amount, &id, now).await? {
-            return Ok(Outcome::new(Verdict::TookYear, None, rid));
+            return Ok(Outcome::new(Verdict::TookYear, None, rid).priced(v));
         }
         match contributions::status_locked(tx, backend, &resident.id, c.year).await? {
             Some(ContributionStatus::Paid) => {
                 let reason = Some(paid_by_someone(c.year));
-                return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid));
+                return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid).priced(v));
             }
             Some(ContributionStatus::Charging) => {
-                return Ok(Outcome::new(Verdict::YearHeld, None, rid))
+                return Ok(Outcome::new(Verdict::YearHeld, None, rid).priced(v))
             }
             None => continue,
         }
@@ -251,6 +265,7 @@ pub async fn arrive(
         year: intent.year,
         tier: intent.tier,
         method_id: method_id.as_deref(),
+        policy_version: None,
     };
     let now = state.clock.now_ms();
     let id_conflict = || {
@@ -276,6 +291,10 @@ pub async fn arrive(
         }
         // Waiting for a card, and now one is given: carry on as if it just arrived.
         Some(row) if row.status == IntentStatus::AwaitingPayment && method_id.is_some() => {
+            let candidate = Candidate {
+                policy_version: Some(row.policy_version),
+                ..candidate
+            };
             let outcome = evaluate(tx, state, &candidate).await?;
             let next = row
                 .status
@@ -307,6 +326,7 @@ pub async fn arrive(
                     .prepared_at
                     .format(&time::format_description::well_known::Rfc3339)
                     .unwrap_or_default(),
+                policy_version: outcome.policy_version.max(1),
             };
             let reason = outcome.reason.as_ref();
             if !intents::insert(tx, &new, status, reason, version, now).await? {

@@ -243,6 +243,7 @@ async fn settle_declined(
         year: next.year,
         tier: next.tier,
         method_id: next.method_id.as_deref(),
+        policy_version: Some(next.policy_version),
     };
     let outcome = evaluate(tx, state, &candidate).await?;
     let status = next
