@@ -27,11 +27,8 @@ pub async fn print(url: &str, mobile: Option<&str>, limit: u32) -> Result<(), St
         );
     }
     for sms in sent {
-        let at =
-            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(sms.sent_at_ms) * 1_000_000)
-                .map(|t| t.to_offset(yanglao_shared::window::CST))
-                .map_err(|e| e.to_string())?;
-        let at = at
+        let at = crate::clock::from_ms(sms.sent_at_ms)
+            .to_offset(yanglao_shared::window::CST)
             .format(time::macros::format_description!(
                 "[year]-[month]-[day] [hour]:[minute]:[second]"
             ))

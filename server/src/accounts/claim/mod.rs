@@ -19,7 +19,6 @@
 
 pub mod code;
 
-use time::OffsetDateTime;
 use uuid::Uuid;
 use yanglao_shared::wire::{Account, ClaimConfirm, ClaimRequest, ClaimStarted};
 use yanglao_shared::{IdNumber, PersonName};
@@ -139,13 +138,8 @@ pub async fn start(
     }
     Ok(ClaimStarted {
         mobile_masked: mobile.masked(),
-        expires_at: from_ms(expires_at),
+        expires_at: crate::clock::from_ms(expires_at),
     })
-}
-
-fn from_ms(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 fn start_again(code: &'static str, message: &str) -> ServiceError {
