@@ -417,7 +417,6 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyInfo {
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub policy: Policy,
     #[serde(with = "time::serde::rfc3339")]
     pub server_time: OffsetDateTime,

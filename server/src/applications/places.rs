@@ -21,6 +21,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Public: village names are no secret, and the form needs them before any login.
+#[utoipa::path(get, path = "/places", tag = "applications",
+    summary = "The towns and villages the enrolment form offers",
+    responses((status = 200, description = "Towns with their villages", body = Vec<Place>)))]
 async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<Place>>> {
     Ok(Json(places::known(&state.db).await?))
 }

@@ -45,7 +45,7 @@ pub struct ChargeRequest {
 }
 
 /// What the bank says about an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum OrderStatus {
     Paid {
@@ -141,7 +141,7 @@ pub trait PaymentGateway: Send + Sync {
 
 /// The body of an asynchronous notification from the bank.
 // No deny_unknown_fields: serde does not support it together with `flatten`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notification {
     pub order_id: Uuid,
     #[serde(flatten)]

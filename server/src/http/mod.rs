@@ -69,6 +69,9 @@ pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+#[utoipa::path(get, path = "/health", tag = "service",
+    summary = "Liveness and database check",
+    responses((status = 200, description = "The database answers", body = openapi::Health)))]
 async fn health(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     let mut conn = state.db.pool.acquire().await?;
     sqlx::query("SELECT 1").execute(&mut *conn).await?;

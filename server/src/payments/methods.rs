@@ -24,6 +24,9 @@ pub fn router() -> Router<AppState> {
         .route("/methods/{id}", delete(remove))
 }
 
+#[utoipa::path(get, path = "/methods", tag = "payments", security(("session" = [])),
+    summary = "Bound cards",
+    responses((status = 200, description = "Bank and last four digits only", body = Vec<PaymentMethod>)))]
 async fn list(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<PaymentMethod>>> {
     let mut conn = state.db.pool.acquire().await?;
     Ok(Json(
@@ -31,6 +34,15 @@ async fn list(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<
     ))
 }
 
+#[utoipa::path(post, path = "/methods", tag = "payments", security(("session" = [])),
+    summary = "Bind a UnionPay card through the gateway (idempotent by the client's id)",
+    request_body = BindCard,
+    responses(
+        (status = 201, description = "Bound", body = PaymentMethod),
+        (status = 200, description = "Bound before under this id", body = PaymentMethod),
+        (status = 409, description = "The id is another account's"),
+        (status = 503, description = "The bank cannot be reached"),
+    ))]
 async fn bind(
     State(state): State<AppState>,
     who: Authed,
@@ -105,6 +117,13 @@ pub async fn bind_card(
     Ok((Bound::New, method))
 }
 
+#[utoipa::path(delete, path = "/methods/{id}", tag = "payments", security(("session" = [])),
+    summary = "Remove a card",
+    params(("id" = Uuid, Path, description = "The card's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such card on this account"),
+    ))]
 async fn remove(
     State(state): State<AppState>,
     who: Authed,

@@ -18,6 +18,18 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/gateway/notify", post(notify))
 }
 
+#[utoipa::path(post, path = "/gateway/notify", tag = "bank",
+    summary = "Signed payment notification from the bank (HMAC-SHA256 of the body)",
+    params(("x-sandbox-signature" = Option<String>, Header, description = "Hex HMAC-SHA256 of the exact body with this installation's secret")),
+    request_body = crate::gateway::Notification,
+    responses(
+        (status = 200, description = "Applied (or already applied)", body = crate::http::openapi::Received),
+        (status = 404, description = "No such order"),
+        (status = 409, description = "The notification does not match what the ledger asked for"),
+        (status = 413, description = "Body over the limit"),
+        (status = 422, description = "Bad signature or unreadable body"),
+        (status = 503, description = "The bank cannot be asked to confirm a decline"),
+    ))]
 async fn notify(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -29,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/payees/{id}", put(add).delete(remove))
 }
 
+#[utoipa::path(get, path = "/payees", tag = "payments", security(("session" = [])),
+    summary = "The people this account pays for",
+    responses((status = 200, description = "Masked views, only what paying needs", body = Vec<PayeeView>)))]
 async fn list(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<PayeeView>>> {
     let mut conn = state.db.pool.acquire().await?;
     Ok(Json(
@@ -36,6 +39,14 @@ async fn list(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<
     ))
 }
 
+#[utoipa::path(put, path = "/payees/{id}", tag = "payments", security(("session" = [])),
+    summary = "Add a person (idempotent by the client's id)",
+    params(("id" = Uuid, Path, description = "The client's random (v4) id of the entry")),
+    request_body = NewPayee,
+    responses(
+        (status = 200, description = "The person's view (matched on the roster or not)", body = PayeeView),
+        (status = 409, description = "The id is another's, or names someone else; or the person is already listed"),
+    ))]
 async fn add(
     State(state): State<AppState>,
     who: Authed,
@@ -48,6 +59,13 @@ async fn add(
     Ok(Json(upsert(&state, &who.account_id, &payee).await?))
 }
 
+#[utoipa::path(delete, path = "/payees/{id}", tag = "payments", security(("session" = [])),
+    summary = "Remove a person from the list",
+    params(("id" = Uuid, Path, description = "The entry's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such person on this account's list"),
+    ))]
 async fn remove(
     State(state): State<AppState>,
     who: Authed,

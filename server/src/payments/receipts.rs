@@ -16,6 +16,13 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/receipts/{number}", get(check))
 }
 
+#[utoipa::path(get, path = "/receipts/{number}", tag = "payments",
+    summary = "Verify a receipt (masked name only)",
+    params(("number" = String, Path, description = "The receipt number printed on the receipt")),
+    responses(
+        (status = 200, description = "The receipt is real", body = ReceiptCheck),
+        (status = 404, description = "No such receipt"),
+    ))]
 async fn check(
     State(state): State<AppState>,
     Path(number): Path<String>,

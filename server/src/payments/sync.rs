@@ -37,6 +37,13 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync))
 }
 
+#[utoipa::path(post, path = "/sync", tag = "payments", security(("session" = [])),
+    summary = "Push payment intents and new people; pull changes since a cursor",
+    request_body = SyncRequest,
+    responses(
+        (status = 200, description = "Each pushed item's answer, then everything changed since the cursor", body = SyncResponse),
+        (status = 409, description = "A write conflicted with another; send again"),
+    ))]
 async fn sync(
     State(state): State<AppState>,
     who: Authed,

@@ -122,6 +122,19 @@ async fn run(
     Ok(report)
 }
 
+#[utoipa::path(get, path = "/staff/reconciliation", tag = "staff", security(("session" = [])),
+    summary = "Town center, admin: the day's reconciliation, bank statement against ledger, both ways; opens refund cases",
+    params(
+        ("date" = Option<String>, Query, description = "One day, YYYY-MM-DD (China Standard Time)"),
+        ("from" = Option<String>, Query, description = "First day of a range, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "Last day of a range (at most 31 days)"),
+    ),
+    responses(
+        (status = 200, description = "The mismatches one may see", body = Report),
+        (status = 403, description = "Not town-center staff or an administrator"),
+        (status = 422, description = "No day, a bad day or range"),
+        (status = 503, description = "The bank's statement cannot be fetched"),
+    ))]
 async fn report(
     State(state): State<AppState>,
     staff: Staff,
@@ -176,6 +189,19 @@ fn row(m: &Mismatch) -> [String; 13] {
     ]
 }
 
+#[utoipa::path(get, path = "/staff/reconciliation.csv", tag = "staff", security(("session" = [])),
+    summary = "Town center, admin: the reconciliation's mismatches as CSV (UTF-8 with BOM)",
+    params(
+        ("date" = Option<String>, Query, description = "One day, YYYY-MM-DD (China Standard Time)"),
+        ("from" = Option<String>, Query, description = "First day of a range, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "Last day of a range (at most 31 days)"),
+    ),
+    responses(
+        (status = 200, description = "The mismatches for Excel", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not town-center staff or an administrator"),
+        (status = 422, description = "No day, a bad day or range"),
+        (status = 503, description = "The bank's statement cannot be fetched"),
+    ))]
 async fn report_csv(
     State(state): State<AppState>,
     staff: Staff,
@@ -209,6 +235,14 @@ async fn report_csv(
     ))
 }
 
+#[utoipa::path(get, path = "/staff/refund-cases", tag = "staff", security(("session" = [])),
+    summary = "Town center, admin: refund cases (bank paid, ledger not) of their area",
+    params(("state" = Option<String>, Query, description = "open, refunding, refunded or booked")),
+    responses(
+        (status = 200, description = "The cases", body = Vec<CaseView>),
+        (status = 403, description = "Not town-center staff or an administrator"),
+        (status = 422, description = "An unknown state"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     staff: Staff,
@@ -247,6 +281,17 @@ fn case_id(id: Result<Path<String>, PathRejection>) -> ApiResult<Uuid> {
     Uuid::parse_str(&id).map_err(|_| ApiError::invalid("bad_id", "退费单编号有误"))
 }
 
+#[utoipa::path(post, path = "/staff/refund-cases/{id}/refund", tag = "staff", security(("session" = [])),
+    summary = "Town center, admin: refund the case's order in full through the bank",
+    params(("id" = Uuid, Path, description = "The refund case")),
+    responses(
+        (status = 200, description = "The case after the step", body = CaseView),
+        (status = 403, description = "Not town-center staff or an administrator, or outside one's town"),
+        (status = 404, description = "No such case"),
+        (status = 409, description = "The case is not open for this step"),
+        (status = 422, description = "A malformed case id"),
+        (status = 503, description = "The bank cannot be reached"),
+    ))]
 async fn refund(
     State(state): State<AppState>,
     staff: Staff,
@@ -259,6 +304,16 @@ async fn refund(
     ))
 }
 
+#[utoipa::path(post, path = "/staff/refund-cases/{id}/book", tag = "staff", security(("session" = [])),
+    summary = "Town center, admin: book the case's money to its person-year, when still free",
+    params(("id" = Uuid, Path, description = "The refund case")),
+    responses(
+        (status = 200, description = "The case after the step", body = CaseView),
+        (status = 403, description = "Not town-center staff or an administrator, or outside one's town"),
+        (status = 404, description = "No such case"),
+        (status = 409, description = "The case is not open for this step"),
+        (status = 422, description = "A malformed case id"),
+    ))]
 async fn book(
     State(state): State<AppState>,
     staff: Staff,

@@ -46,6 +46,18 @@ fn asked(
     Ok((q, year, area))
 }
 
+#[utoipa::path(get, path = "/staff/stats", tag = "staff", security(("session" = [])),
+    summary = "Staff: enrolled, paid, unpaid, amounts by tier and days left for their area",
+    params(
+        ("year" = Option<i32>, Query, description = "The year (default: the current window's)"),
+        ("town" = Option<String>, Query, description = "Narrow to a town (within one's own area)"),
+        ("village" = Option<String>, Query, description = "Narrow to a village (within one's own area)"),
+    ),
+    responses(
+        (status = 200, description = "The window's counts", body = WindowStats),
+        (status = 403, description = "Not staff, or outside one's own area"),
+        (status = 422, description = "A bad year or query"),
+    ))]
 async fn stats(
     State(state): State<AppState>,
     staff: Staff,
@@ -57,6 +69,20 @@ async fn stats(
     ))
 }
 
+#[utoipa::path(get, path = "/staff/unpaid", tag = "staff", security(("session" = [])),
+    summary = "Staff: the unpaid list of their area, masked ID numbers",
+    params(
+        ("year" = Option<i32>, Query, description = "The year (default: the current window's)"),
+        ("town" = Option<String>, Query, description = "Narrow to a town (within one's own area)"),
+        ("village" = Option<String>, Query, description = "Narrow to a village (within one's own area)"),
+        ("limit" = Option<i64>, Query, description = "Page size"),
+        ("offset" = Option<i64>, Query, description = "Rows to skip"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = UnpaidPage),
+        (status = 403, description = "Not staff, or outside one's own area"),
+        (status = 422, description = "A bad year, page or query"),
+    ))]
 async fn unpaid(
     State(state): State<AppState>,
     staff: Staff,
@@ -67,6 +93,18 @@ async fn unpaid(
     Ok(Json(page))
 }
 
+#[utoipa::path(get, path = "/staff/unpaid.csv", tag = "staff", security(("session" = [])),
+    summary = "Staff: the unpaid list as CSV (UTF-8 with BOM, Chinese headers)",
+    params(
+        ("year" = Option<i32>, Query, description = "The year (default: the current window's)"),
+        ("town" = Option<String>, Query, description = "Narrow to a town (within one's own area)"),
+        ("village" = Option<String>, Query, description = "Narrow to a village (within one's own area)"),
+    ),
+    responses(
+        (status = 200, description = "The list for Excel", body = String, content_type = "text/csv"),
+        (status = 403, description = "Not staff, or outside one's own area"),
+        (status = 422, description = "A bad year or query"),
+    ))]
 async fn unpaid_csv(
     State(state): State<AppState>,
     staff: Staff,

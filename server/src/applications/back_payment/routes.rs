@@ -24,10 +24,22 @@ pub fn router() -> Router<AppState> {
         .route("/staff/back-payments/{id}/receipt", post(receipt))
 }
 
+#[utoipa::path(get, path = "/back-payments", tag = "applications", security(("session" = [])),
+    summary = "This account's back-payment applications and each step's status",
+    responses((status = 200, description = "Oldest first", body = Vec<BackPaymentView>)))]
 async fn mine(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<BackPaymentView>>> {
     Ok(Json(service::mine(&state, &who.account_id).await?))
 }
 
+#[utoipa::path(put, path = "/back-payments/{id}", tag = "applications", security(("session" = [])),
+    summary = "Submit (or fix and resubmit) a back-payment application, idempotent by the client's id",
+    params(("id" = Uuid, Path, description = "The client's random (v4) id of the form")),
+    request_body = BackPaymentForm,
+    responses(
+        (status = 200, description = "The form as filed", body = BackPaymentView),
+        (status = 404, description = "No such form of this account to fix"),
+        (status = 409, description = "Not at a step that takes it, or the id is another's"),
+    ))]
 async fn submit(
     State(state): State<AppState>,
     who: Authed,
@@ -40,6 +52,14 @@ async fn submit(
     Ok(Json(service::submit(&state, &who.account_id, &form).await?))
 }
 
+#[utoipa::path(get, path = "/staff/back-payments", tag = "staff", security(("session" = [])),
+    summary = "Staff: the back-payment applications of their area",
+    params(("state" = Option<String>, Query, description = "Only forms in this state")),
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<BackPaymentView>),
+        (status = 403, description = "Not staff"),
+        (status = 422, description = "An unknown state"),
+    ))]
 async fn in_area(
     State(state): State<AppState>,
     staff: Staff,
@@ -50,6 +70,16 @@ async fn in_area(
     ))
 }
 
+#[utoipa::path(post, path = "/staff/back-payments/{id}/review", tag = "staff", security(("session" = [])),
+    summary = "Town center: check eligibility and issue a payment slip, or reject with reasons",
+    params(("id" = Uuid, Path, description = "The form")),
+    responses(
+        (status = 200, description = "The form after the step", body = BackPaymentView),
+        (status = 403, description = "Not town-center staff, or outside one's area"),
+        (status = 404, description = "No such form"),
+        (status = 409, description = "The form is not at this step"),
+        (status = 422, description = "The step's input is refused"),
+    ))]
 async fn review(
     State(state): State<AppState>,
     staff: Staff,
@@ -58,6 +88,17 @@ async fn review(
     Ok(Json(service::review(&state, &staff, id).await?))
 }
 
+#[utoipa::path(post, path = "/staff/back-payments/{id}/receipt", tag = "staff", security(("session" = [])),
+    summary = "Town center: record the Agricultural Bank receipt; the years enter the ledger",
+    params(("id" = Uuid, Path, description = "The form")),
+    request_body = BankReceipt,
+    responses(
+        (status = 200, description = "The form after the step", body = BackPaymentView),
+        (status = 403, description = "Not town-center staff, or outside one's area"),
+        (status = 404, description = "No such form"),
+        (status = 409, description = "The form is not at this step"),
+        (status = 422, description = "The step's input is refused"),
+    ))]
 async fn receipt(
     State(state): State<AppState>,
     staff: Staff,

@@ -24,10 +24,22 @@ pub fn router() -> Router<AppState> {
         .route("/staff/enrolments/{id}/town-review", post(town_review))
 }
 
+#[utoipa::path(get, path = "/enrolments", tag = "applications", security(("session" = [])),
+    summary = "This account's enrolment forms and each step's status",
+    responses((status = 200, description = "Oldest first", body = Vec<EnrolmentView>)))]
 async fn mine(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<EnrolmentView>>> {
     Ok(Json(submit::mine(&state, &who.account_id).await?))
 }
 
+#[utoipa::path(put, path = "/enrolments/{id}", tag = "applications", security(("session" = [])),
+    summary = "Submit (or fix and resubmit) a enrolment form, idempotent by the client's id",
+    params(("id" = Uuid, Path, description = "The client's random (v4) id of the form")),
+    request_body = EnrolmentForm,
+    responses(
+        (status = 200, description = "The form as filed", body = EnrolmentView),
+        (status = 404, description = "No such form of this account to fix"),
+        (status = 409, description = "Not at a step that takes it, or the id is another's"),
+    ))]
 async fn file(
     State(state): State<AppState>,
     who: Authed,
@@ -40,6 +52,14 @@ async fn file(
     Ok(Json(submit::submit(&state, &who.account_id, &form).await?))
 }
 
+#[utoipa::path(get, path = "/staff/enrolments", tag = "staff", security(("session" = [])),
+    summary = "Staff: the enrolment forms of their area",
+    params(("state" = Option<String>, Query, description = "Only forms in this state")),
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<EnrolmentView>),
+        (status = 403, description = "Not staff"),
+        (status = 422, description = "An unknown state"),
+    ))]
 async fn in_area(
     State(state): State<AppState>,
     staff: Staff,
@@ -50,6 +70,17 @@ async fn in_area(
     ))
 }
 
+#[utoipa::path(post, path = "/staff/enrolments/{id}/village-check", tag = "staff", security(("session" = [])),
+    summary = "Village assistant: material checklist, then approve or return with a reason",
+    params(("id" = Uuid, Path, description = "The form")),
+    request_body = VillageCheck,
+    responses(
+        (status = 200, description = "The form after the step", body = EnrolmentView),
+        (status = 403, description = "Not the village assistant, or outside one's area"),
+        (status = 404, description = "No such form"),
+        (status = 409, description = "The form is not at this step"),
+        (status = 422, description = "The step's input is refused"),
+    ))]
 async fn village_check(
     State(state): State<AppState>,
     staff: Staff,
@@ -61,6 +92,17 @@ async fn village_check(
     ))
 }
 
+#[utoipa::path(post, path = "/staff/enrolments/{id}/town-review", tag = "staff", security(("session" = [])),
+    summary = "Town center: enter the person on the roster, or return with a reason",
+    params(("id" = Uuid, Path, description = "The form")),
+    request_body = TownReview,
+    responses(
+        (status = 200, description = "The form after the step", body = EnrolmentView),
+        (status = 403, description = "Not town-center staff, or outside one's area"),
+        (status = 404, description = "No such form"),
+        (status = 409, description = "The form is not at this step"),
+        (status = 422, description = "The step's input is refused"),
+    ))]
 async fn town_review(
     State(state): State<AppState>,
     staff: Staff,

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use uuid::Uuid;
 use yanglao_server::gateway::sandbox::test_cards;
-use yanglao_server::http::openapi::ROUTES;
+use yanglao_server::http::openapi::routes;
 use yanglao_shared::wire::PaymentIntent;
 
 use crate::on_both_stores;
@@ -110,10 +110,10 @@ async fn another_accounts_payee_id_cannot_be_reused(app: &TestApp) {
 }
 
 async fn every_secured_route_refuses_a_request_without_a_session(app: &TestApp) {
-    for (method, path, _, secured) in ROUTES {
-        if *secured {
-            let path = path.replace("{id}", &Uuid::new_v4().to_string());
-            let method: Method = method.to_uppercase().parse().unwrap();
+    for route in routes() {
+        if route.secured {
+            let path = route.path.replace("{id}", &Uuid::new_v4().to_string());
+            let method: Method = route.method.to_uppercase().parse().unwrap();
             let reply = app
                 .api
                 .raw(method.clone(), &path, None, Some(b"{}".to_vec()))

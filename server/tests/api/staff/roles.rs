@@ -2,7 +2,7 @@
 //! town, an administrator the district; residents and other areas are refused.
 
 use reqwest::StatusCode;
-use yanglao_server::http::openapi::ROUTES;
+use yanglao_server::http::openapi::routes;
 use yanglao_server::staff::roles::Role;
 use yanglao_shared::wire::StaffRole;
 
@@ -62,12 +62,13 @@ async fn the_app_learns_a_staff_members_role_and_area_from_me(app: &TestApp) {
 
 async fn a_resident_is_refused_every_staff_read_and_nothing_is_audited(app: &TestApp) {
     let resident = app.account("13800000091").await;
-    let staff_routes: Vec<_> = ROUTES
-        .iter()
-        .filter(|r| r.0 == "get" && r.1.starts_with("/staff/"))
+    let staff_routes: Vec<_> = routes()
+        .into_iter()
+        .filter(|r| r.method == "get" && r.path.starts_with("/staff/"))
+        .map(|r| r.path)
         .collect();
     assert_eq!(staff_routes.len(), 8);
-    for (_, path, _, _) in &staff_routes {
+    for path in &staff_routes {
         let reply = app
             .api
             .raw(
