@@ -43,3 +43,31 @@ pub fn from_config(name: &str, db: &Db) -> Result<Arc<dyn SmsGateway>, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_the_sandbox_is_built_in_and_it_keeps_what_it_sends() {
+        let path = std::env::temp_dir().join(format!("yanglao-sms-{}.db", uuid::Uuid::new_v4()));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        assert!(
+            from_config("aliyun", &db).is_err(),
+            "no real provider by a name"
+        );
+        let sms = from_config("sandbox", &db).unwrap();
+        assert!(sms.is_sandbox());
+        let mobile = MobileNumber::parse("13912345678").unwrap();
+        sms.send(&mobile, "验证码000001").await.unwrap();
+        sms.send(&mobile, "验证码000002").await.unwrap();
+        let outbox = sandbox::SandboxSms::new(db);
+        let newest = outbox.latest(&mobile).await.unwrap().unwrap();
+        assert_eq!(newest.body, "验证码000002");
+        let other = MobileNumber::parse("13912345679").unwrap();
+        assert_eq!(outbox.latest(&other).await.unwrap(), None);
+        assert_eq!(outbox.recent(None, 10).await.unwrap().len(), 2);
+    }
+}
