@@ -1,11 +1,13 @@
 //! The `yanglao-server` subcommands, run as the processes the README's commands start, on a
 //! fresh database of each store; [`big_roster`] is the made-up roster through the import;
-//! [`reconcile`] the daily reconciliation against a sandbox bank over HTTP.
+//! [`reconcile`] the daily reconciliation against a sandbox bank over HTTP; [`sms_log`] the
+//! sandbox SMS outbox a claim's code is read from.
 
 mod big_roster;
 mod create_staff;
 mod demo_roster;
 mod reconcile;
+mod sms_log;
 
 /// Runs `yanglao-server` with `args` and `env` (name, value; `None` removes it).
 pub fn run(args: &[&str], env: &[(&str, Option<&str>)]) -> std::process::Output {
