@@ -1,20 +1,103 @@
 #!/usr/bin/env bash
-# Builds the PWA into dist/ (release: opt-level z, LTO, wasm-opt) and precompresses every text
-# and wasm file with brotli and gzip, which the server then serves by Accept-Encoding.
+# Builds the PWA into dist/, without Trunk (whose install alone was five minutes of a cold CI
+# run, for what is these few steps):
+#   1. cargo builds the app's two binaries for wasm32 (profile wasm-release: opt-level z, LTO):
+#      yanglao-app, the resident bundle every visitor loads, and yanglao-full, which adds the
+#      staff screens, applications and receipt verification (see app/src/app.rs);
+#   2. wasm-bindgen writes each one's JS glue, wasm-opt -Oz shrinks each wasm;
+#   3. every build output gets its content hash in its name (immutable, cached for a year);
+#   4. app/index.html becomes dist/index.html with those names and sizes filled in;
+#   5. precache.json lists what the service worker keeps, and sw.js is stamped with the
+#      build's id, so every deploy is a byte-different sw.js and browsers offer the update;
+#   6. every text and wasm file is precompressed with brotli and gzip (the server serves
+#      them by Accept-Encoding).
 # Expects scripts/setup.sh to have run (the README commands do that).
+#   scripts/build-app.sh            release build into dist/
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# trunk and wasm-bindgen (cargo install) and wasm-opt (npm binaryen, see setup.sh) first.
+# wasm-bindgen (cargo install) and wasm-opt (npm binaryen, see setup.sh).
 PATH=$PWD/target/tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH
 
-echo "building the PWA (trunk, release)…"
+bins=(yanglao-app yanglao-full)
+profile=wasm-release
+stage=target/app-build
+out=dist
+
+echo "building the PWA (${bins[*]}, $profile)…"
 wasm_env=$(scripts/setup.sh --wasm-env)
 # shellcheck disable=SC2086 # the route's VAR=value words, split on purpose
-env $wasm_env trunk build --release --offline
-find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \
+env $wasm_env cargo build --quiet -p yanglao-app --target wasm32-unknown-unknown \
+    --profile "$profile" "${bins[@]/#/--bin=}"
+
+rm -rf "$stage" "$out"
+mkdir -p "$stage" "$out"
+
+# name-<16 hex of sha256>.ext, the form the server's cache rules treat as immutable.
+hashed() {
+    local file=$1 stem=$2 ext=$3 hash
+    hash=$(sha256sum "$file" | cut -c1-16)
+    cp "$file" "$out/$stem-$hash$ext"
+    echo "/$stem-$hash$ext"
+}
+brotli_size() { brotli -c -q 11 "$1" | wc -c; }
+
+declare -A url raw br
+for bin in "${bins[@]}"; do
+    wasm-bindgen --target web --no-typescript --out-dir "$stage/$bin" --out-name "$bin" \
+        "target/wasm32-unknown-unknown/$profile/$bin.wasm"
+    # The two features newer Rust emits, which wasm-opt must be told it may keep.
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        "$stage/$bin/${bin}_bg.wasm" -o "$stage/$bin/${bin}.opt.wasm"
+    hash=$(cat "$stage/$bin/${bin}.opt.wasm" "$stage/$bin/$bin.js" | sha256sum | cut -c1-16)
+    url[$bin.wasm]="/$bin-${hash}_bg.wasm"
+    url[$bin.js]="/$bin-$hash.js"
+    cp "$stage/$bin/${bin}.opt.wasm" "$out${url[$bin.wasm]}"
+    cp "$stage/$bin/$bin.js" "$out${url[$bin.js]}"
+    raw[$bin]=$(wc -c <"$stage/$bin/${bin}.opt.wasm")
+    br[$bin]=$(brotli_size "$stage/$bin/${bin}.opt.wasm")
+done
+
+css=$(hashed style/main.css main .css)
+cp public/sw.js public/manifest.webmanifest "$out/"
+cp -r public/icons "$out/"
+
+sed -e "s|{{CSS}}|$css|g" \
+    -e "s|{{RESIDENT_JS}}|${url[yanglao-app.js]}|" -e "s|{{RESIDENT_WASM}}|${url[yanglao-app.wasm]}|" \
+    -e "s|{{RESIDENT_RAW}}|${raw[yanglao-app]}|" -e "s|{{RESIDENT_BR}}|${br[yanglao-app]}|" \
+    -e "s|{{FULL_JS}}|${url[yanglao-full.js]}|" -e "s|{{FULL_WASM}}|${url[yanglao-full.wasm]}|" \
+    -e "s|{{FULL_RAW}}|${raw[yanglao-full]}|" -e "s|{{FULL_BR}}|${br[yanglao-full]}|" \
+    app/index.html >"$out/index.html"
+if grep -q '{{' "$out/index.html"; then
+    echo "build-app: a {{name}} in app/index.html was not filled in" >&2
+    exit 1
+fi
+
+# What the worker keeps: the shell once (as "/"), and every file a resident needs; the full
+# bundle is kept when a staff member's page first fetches it (see public/sw.js).
+(
+    cd "$out"
+    resident=$(find . -type f ! -name sw.js ! -name index.html ! -name 'yanglao-full-*' |
+        sed 's|^\./|/|' | LC_ALL=C sort)
+    full="${url[yanglao-full.js]} ${url[yanglao-full.wasm]}"
+    build_id=$(find . -type f ! -name sw.js -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |
+        sha256sum | cut -c1-16)
+    {
+        printf '{"build":"%s","shell":"/","files":["/"' "$build_id"
+        for f in $resident; do printf ',"%s"' "$f"; done
+        printf '],"full":['
+        sep=
+        for f in $full; do printf '%s"%s"' "$sep" "$f" && sep=,; done
+        printf ']}\n'
+    } >precache.json
+    sed -i "s/__BUILD_ID__/$build_id/" sw.js
+    echo "precache: $(echo "$resident" | wc -w) files + the full bundle, build $build_id"
+)
+
+find "$out" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \
     -o -name '*.json' -o -name '*.webmanifest' -o -name '*.svg' \) -print0 |
     while IFS= read -r -d '' file; do
         brotli -f -q 11 -k "$file"
         gzip -f -9 -k "$file"
     done
-echo "PWA built into dist/"
+printf 'PWA built into %s/: resident wasm %s B brotli, full wasm %s B brotli\n' \
+    "$out" "${br[yanglao-app]}" "${br[yanglao-full]}"

@@ -11,7 +11,6 @@
 # Full command output goes to target/setup-logs/; the screen gets one line per tool.
 
 YANGLAO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-YANGLAO_TRUNK_VERSION=0.21.14
 YANGLAO_WASM_BINDGEN_DEFAULT=0.2.130
 YANGLAO_NODE_MIN_MAJOR=20 # playwright-core 1.65 declares engines.node >= 20
 
@@ -26,7 +25,7 @@ fi
 unset _cargo_bin
 
 # Prints the env prefix wasm builds need, per the route setup chose (empty for rustup):
-#   env $(wasm_env) trunk build --release --offline
+#   env $(wasm_env) cargo build --target wasm32-unknown-unknown ...
 # Only for wasm32 commands: native builds must not see these variables.
 wasm_env() {
     local route
@@ -217,11 +216,9 @@ _need_cargo() {
     _have cargo || _die "cargo not found: install Rust with rustup, or run with YANGLAO_FORCE_WASM_ROUTE=debian"
 }
 
-# Build tools installed with cargo are built without their own release profiles (trunk's is
-# fat LTO with one codegen unit, which alone made its install 8-13 minutes of a cold CI run).
-# trunk only orchestrates the build, so it is not optimised at all (measured: the same 30 s
-# PWA build, a 5-minute install instead of 9 with -O2); wasm-bindgen rewrites every wasm and
-# keeps -O2.
+# Build tools installed with cargo are built without their own release profiles (fat LTO
+# with one codegen unit made such installs most of a cold CI run): wasm-bindgen rewrites
+# every wasm and keeps -O2, without LTO.
 #   _cargo_install OPT_LEVEL CRATE ARGS...
 _cargo_install() {
     local opt=$1 units=16
@@ -230,23 +227,6 @@ _cargo_install() {
     CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=$units \
         CARGO_PROFILE_RELEASE_OPT_LEVEL="$opt" CARGO_PROFILE_RELEASE_DEBUG=0 \
         CARGO_TARGET_DIR="$YANGLAO_ROOT/target/tool-build" cargo install "$@"
-}
-
-# 3. trunk -------------------------------------------------------------------------------
-_setup_trunk() {
-    local v
-    v=$(trunk --version 2>/dev/null | awk '{print $2}' || true)
-    if [[ $v == 0.21.* ]]; then
-        _say "ok: trunk $v (already installed)"
-        return
-    fi
-    _need_cargo
-    # --locked: trunk's own lock file is the set that builds on rustc 1.95 (0.22 needs 1.96.1).
-    _say "installing: trunk $YANGLAO_TRUNK_VERSION (cargo install, about 5 min on 2 cores; log target/setup-logs/trunk.log)"
-    _logged trunk _cargo_install 0 trunk --version "$YANGLAO_TRUNK_VERSION" --locked ||
-        _die "cargo install trunk $YANGLAO_TRUNK_VERSION failed"
-    hash -r
-    _say "ok: trunk $(trunk --version | awk '{print $2}') (installed)"
 }
 
 # 4. wasm-bindgen-cli --------------------------------------------------------------------
@@ -309,13 +289,13 @@ _summary() {
     _say "versions:"
     printf '  %-13s %s\n' \
         rustc "$(_first_line rustc --version)" \
-        trunk "$(_first_line trunk --version)" \
         wasm-bindgen "$(_first_line wasm-bindgen --version)" \
         wasm-opt "$(_first_line "$YANGLAO_ROOT/target/tools/node_modules/.bin/wasm-opt" --version)" \
         chromium "$(_first_line chromium --version)" \
         chromedriver "$(_first_line chromedriver --version)" \
         postgres "$(_first_line "${pgbin:-/nonexistent}/postgres" --version)" \
-        node "$(_first_line node --version)"
+        node "$(_first_line node --version)" \
+        schemathesis "$(_first_line "$YANGLAO_ROOT/target/tools/schemathesis/bin/st" --version)"
     if [[ $(cat "$YANGLAO_ROOT/target/.wasm-route") == debian-build-std ]]; then
         printf '  %-13s %s\n' "rustc (wasm)" "$(_first_line /usr/bin/rustc --version)"
     fi
@@ -338,6 +318,16 @@ _setup_wasm_opt() {
         "binaryen@$YANGLAO_BINARYEN_VERSION" || _die "could not install binaryen@$YANGLAO_BINARYEN_VERSION with npm"
 }
 
+# 5c. schemathesis (PyPI) for scripts/test.sh's fuzzing of the API against its OpenAPI
+# document, in a venv under target/tools (scripts/schemathesis.sh pins the version); Debian's
+# python3 makes a venv only with python3-venv.
+_setup_schemathesis() {
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+        _apt_install python3 python3-venv
+    fi
+    "$YANGLAO_ROOT/scripts/schemathesis.sh" --install || _die "could not install schemathesis"
+}
+
 _setup_main() {
     if [[ ${1:-} == --wasm-env ]]; then
         wasm_env
@@ -346,10 +336,10 @@ _setup_main() {
     [[ $# -eq 0 ]] || _die "unknown argument: $1 (usage: scripts/setup.sh [--wasm-env])"
     _setup_debian_packages
     _setup_wasm_target
-    _setup_trunk
     _setup_wasm_bindgen
     _setup_wasm_opt
     _setup_e2e_node_modules
+    _setup_schemathesis
     _summary
 }
 

@@ -1,5 +1,6 @@
 //! The root: state and the sync engine (both provided as contexts), start-up (load from IndexedDB, then sync, service worker, policy), the
-//! frame and the routes.
+//! frame and the routes. The routes are written once for both builds (see [`crate::bundle`]):
+//! a screen only the full bundle carries is, in the resident build, a switch to that bundle.
 
 use std::time::Duration;
 
@@ -18,21 +19,41 @@ use crate::pages;
 use crate::state::AppState;
 use crate::sync::SyncEngine;
 
+/// The app with the screens of one build: `FULL` is false for the resident bundle, true for the
+/// full one. Each binary instantiates one, so the other build's screens are not in its wasm.
+pub fn mount<const FULL: bool>() {
+    leptos::mount::mount_to_body(|| view! { <App routes={routes::<FULL>} /> });
+}
+
+/// How long a first visit keeps the static first screen while it waits for the server's
+/// payment window; after that (offline, a slow link) the phone's own estimate is shown.
+const WAIT_FOR_WINDOW: Duration = Duration::from_secs(2);
+
 #[component]
-pub fn App() -> impl IntoView {
+fn App(routes: fn() -> AnyView) -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
     let sync = SyncEngine::new(app);
     provide_context(sync);
 
+    // The app is built hidden behind the static first screen and shown once its top lines
+    // are final: the window banner from the phone's cache, else from the server's first
+    // answer, else (after WAIT_FOR_WINDOW) the phone's estimate. Shown any earlier, the
+    // banner would change size under the person's eyes and push the page down.
+    set_timeout(crate::bundle::reveal, WAIT_FOR_WINDOW);
     spawn_local(async move {
         app.reload().await;
+        if app.data.with_untracked(|d| d.window.is_some()) {
+            crate::bundle::reveal();
+        }
         sync.start();
         crate::sync::refresh_policy(app).await;
+        crate::bundle::reveal();
         crate::sync::refresh_account(app).await;
         crate::sync::refresh_places(app).await;
     });
     crate::pwa::start(sync);
+    crate::bundle::follow_account(app);
     // Days left and "last sync" are worth re-reading on a page left open.
     let _ = set_interval_with_handle(
         move || app.minute.update(|m| *m += 1),
@@ -47,18 +68,18 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <div class="app" class:elder=move || app.elder.get()>
+        <div class="app" class:elder=move || app.elder.get() hidden>
             // Built once: the text follows the language signal in place, so switching it
             // keeps the page, its inputs and the history as they are.
             <Router>
-                <Shell />
+                <Shell routes />
             </Router>
         </div>
     }
 }
 
 #[component]
-fn Shell() -> impl IntoView {
+fn Shell(routes: fn() -> AnyView) -> impl IntoView {
     let location = use_location();
     // After a route change, move focus to the new screen's heading so a screen reader
     // announces it and the keyboard starts from there.
@@ -83,28 +104,37 @@ fn Shell() -> impl IntoView {
         <DeadlineBanner />
         <Notice />
         <main id="main">
-            <Routes fallback=pages::NotFound>
-                <Route path=path!("/") view=pages::home::Home />
-                <Route path=path!("/login") view=pages::login::Login />
-                <Route path=path!("/register") view=pages::login::Register />
-                <Route path=path!("/payees/new") view=pages::add_payee::AddPayee />
-                <Route path=path!("/payees/:id") view=pages::payee::PayeeDetail />
-                <Route path=path!("/pay") view=pages::pay::Pay />
-                <Route path=path!("/payments") view=pages::payments::Payments />
-                <Route path=path!("/cards") view=pages::cards::Cards />
-                <Route path=path!("/record") view=pages::record::Record />
-                <Route path=path!("/receipt/:id") view=pages::receipt::Receipt />
-                <Route path=path!("/verify") view=pages::receipt::Verify />
-                <Route path=path!("/guide") view=pages::guide::Guide />
-                <Route path=path!("/apply") view=pages::apply::Applications />
-                <Route path=path!("/apply/enrol") view=pages::apply::enrol::Enrol />
-                <Route path=path!("/apply/back-pay") view=pages::apply::back_pay::BackPay />
-                <Route path=path!("/staff") view=pages::staff::Staff />
-                <Route path=path!("/staff/enrolments") view=pages::review::enrolments::ReviewEnrolments />
-                <Route path=path!("/staff/back-payments") view=pages::review::back_payments::ReviewBackPayments />
-                <Route path=path!("/staff/reconciliation") view=pages::review::reconciliation::Reconciliation />
-            </Routes>
+            {routes()}
         </main>
         <TabBar />
     }
+}
+
+/// Every route of the app. `only_full` wraps a screen the resident bundle leaves out.
+fn routes<const FULL: bool>() -> AnyView {
+    use crate::bundle::only_full;
+    view! {
+        <Routes fallback=pages::NotFound>
+            <Route path=path!("/") view=pages::home::Home />
+            <Route path=path!("/login") view=pages::login::Login />
+            <Route path=path!("/register") view=pages::login::Register />
+            <Route path=path!("/payees/new") view=pages::add_payee::AddPayee />
+            <Route path=path!("/payees/:id") view=pages::payee::PayeeDetail />
+            <Route path=path!("/pay") view=pages::pay::Pay />
+            <Route path=path!("/payments") view=pages::payments::Payments />
+            <Route path=path!("/cards") view=pages::cards::Cards />
+            <Route path=path!("/record") view=pages::record::Record />
+            <Route path=path!("/receipt/:id") view=pages::receipt::Receipt />
+            <Route path=path!("/guide") view=pages::guide::Guide />
+            <Route path=path!("/verify") view={move || only_full::<FULL, _>(pages::receipt::Verify)} />
+            <Route path=path!("/apply") view={move || only_full::<FULL, _>(pages::apply::Applications)} />
+            <Route path=path!("/apply/enrol") view={move || only_full::<FULL, _>(pages::apply::enrol::Enrol)} />
+            <Route path=path!("/apply/back-pay") view={move || only_full::<FULL, _>(pages::apply::back_pay::BackPay)} />
+            <Route path=path!("/staff") view={move || only_full::<FULL, _>(pages::staff::Staff)} />
+            <Route path=path!("/staff/enrolments") view={move || only_full::<FULL, _>(pages::review::enrolments::ReviewEnrolments)} />
+            <Route path=path!("/staff/back-payments") view={move || only_full::<FULL, _>(pages::review::back_payments::ReviewBackPayments)} />
+            <Route path=path!("/staff/reconciliation") view={move || only_full::<FULL, _>(pages::review::reconciliation::Reconciliation)} />
+        </Routes>
+    }
+    .into_any()
 }

@@ -105,9 +105,14 @@ fn is_full_build() -> bool {
         == Some(FULL)
 }
 
-/// Removes the static first screen (`#boot` in `index.html`) once the app has mounted.
-pub fn took_over() {
-    if let Some(boot) = document().get_element_by_id("boot") {
+/// Shows the app in place of the static first screen (`#boot` in `index.html`), in one step
+/// so nothing on the screen moves. Called more than once; only the first call changes anything.
+pub fn reveal() {
+    let document = document();
+    if let Some(boot) = document.get_element_by_id("boot") {
         boot.remove();
+    }
+    if let Ok(Some(app)) = document.query_selector(".app[hidden]") {
+        let _ = app.remove_attribute("hidden");
     }
 }

@@ -15,12 +15,15 @@
 //! - [`sync`]: the [`sync::SyncEngine`], provided as a context: when the log is pushed
 //!   (triggers, backoff, one tab at a time) and how each entry is sent.
 //! - [`pwa`]: service worker registration, update prompt, Background Sync.
+//! - [`bundle`]: which of the two builds this is (resident, or full with the staff screens),
+//!   and moving to the full one when a screen or an account needs it.
 //! - [`state`]: the reactive application state the pages share.
 //! - [`staff`]: the staff screens' pure logic (statistics cache, tiers, paging).
 //! - [`components`] and [`pages`]: the screens.
 
 pub mod api;
 pub mod applications;
+pub mod bundle;
 pub mod clock;
 pub mod components;
 pub mod i18n;
@@ -44,7 +47,12 @@ mod fixtures;
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts the app on `<body>`.
-pub fn start() {
-    leptos::mount::mount_to_body(app::App);
+/// Mounts the resident bundle's app on `<body>` (the `yanglao-app` binary).
+pub fn start_resident() {
+    app::mount::<false>();
+}
+
+/// Mounts the full bundle's app on `<body>` (the `yanglao-full` binary).
+pub fn start_full() {
+    app::mount::<true>();
 }

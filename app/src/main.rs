@@ -1,5 +1,6 @@
-//! Trunk builds this binary; everything lives in the library so tests can reach it.
+//! The resident bundle (`yanglao-app`): every screen a payer uses; see [`yanglao_app::bundle`].
+//! Everything lives in the library so tests can reach it.
 
 fn main() {
-    yanglao_app::start();
+    yanglao_app::start_resident();
 }
