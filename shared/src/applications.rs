@@ -25,12 +25,18 @@ pub const MAX_BACK_YEARS: usize = 44;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentForm {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "3c2b1a09-8f7e-4d6c-b5a4-932817161514"))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "371003197906110069"))]
     pub id_number: String,
     /// Town (镇街) and village (村居) of household registration: they decide who checks it.
+    #[cfg_attr(feature = "openapi", schema(example = "文登营镇"))]
     pub town: String,
+    #[cfg_attr(feature = "openapi", schema(example = "营南村"))]
     pub village: String,
+    #[cfg_attr(feature = "openapi", schema(example = "13800138000"))]
     pub mobile: String,
     /// Claimed here, proven by the village's material check, and only then on the roster.
     pub severely_disabled: bool,
@@ -176,9 +182,13 @@ pub struct EnrolmentView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BackPaymentForm {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "371003197906110069"))]
     pub id_number: String,
+    #[cfg_attr(feature = "openapi", schema(example = json!([2021])))]
     pub years: Vec<i32>,
     pub tier: TierAmount,
 }

@@ -36,7 +36,9 @@ pub struct ErrorBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
+    #[cfg_attr(feature = "openapi", schema(example = "13800138000"))]
     pub mobile: String,
+    #[cfg_attr(feature = "openapi", schema(example = "yanglao2026"))]
     pub password: String,
 }
 
@@ -57,7 +59,9 @@ pub struct Session {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "于晓东"))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "371081196803140024"))]
     pub id_number: String,
 }
 
@@ -218,8 +222,11 @@ pub struct Contribution {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPayee {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "0b6f1c1e-5a4e-4b7f-9c3d-2a1e8f6d4c21"))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "371003197906110069"))]
     pub id_number: String,
 }
 
@@ -265,7 +272,9 @@ pub enum PayeeCheck {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BindCard {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "5d0c9a7e-3f21-4c6b-8e4d-7a9b1c2d3e4f"))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(example = "6222020000123456782"))]
     pub card_number: String,
 }
 
@@ -288,8 +297,11 @@ pub struct PaymentMethod {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentIntent {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "9e8d7c6b-5a49-4f3e-a2d1-c0b9a8f7e6d5"))]
     pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(example = "0b6f1c1e-5a4e-4b7f-9c3d-2a1e8f6d4c21"))]
     pub payee_id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(example = 2027))]
     pub year: i32,
     pub tier: TierAmount,
     pub method_id: Option<Uuid>,
@@ -358,6 +370,7 @@ pub struct IntentResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1, example = 1))]
     pub version: u32,
     /// The cursor of the last response this client applied; `None` on first sync.
     pub cursor: Option<i64>,
