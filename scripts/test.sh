@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test, in the order a failure is cheapest to find: formatting and lints; the shared
 # crate (unit and property tests) and the server against SQLite and a real PostgreSQL started
-# here; the shared crate built for wasm32 and the app's storage tests in headless Chromium;
-# the release PWA build; and the end-to-end tests in Chromium against the real server.
+# here; schemathesis fuzzing the API against its generated OpenAPI document; the shared crate
+# built for wasm32 and the app's storage tests in headless Chromium; the release PWA build;
+# and the end-to-end tests in Chromium against the real server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
@@ -28,6 +29,10 @@ trap pg_stop EXIT
 
 step "shared and server tests (SQLite and PostgreSQL)"
 YANGLAO_REQUIRE_PG=1 cargo test --quiet
+
+step "schemathesis: the API against its OpenAPI document, as a payer and as a town center"
+# The server binary cargo test just built, on SQLite; logs and reports in target/schemathesis/.
+scripts/schemathesis.sh
 
 step "wasm: shared builds, app storage tests in headless Chromium"
 wasm cargo build -p yanglao-shared --target wasm32-unknown-unknown --quiet
