@@ -12,6 +12,7 @@ use yanglao_shared::applications::{
     BackPaymentForm, BackPaymentView, BankReceipt, EnrolmentForm, EnrolmentState, EnrolmentView,
     TownReview, VillageCheck,
 };
+use yanglao_shared::policy::{PolicyVersion, PublishPolicy, PublishedPolicy};
 use yanglao_shared::reconciliation::{CaseView, Report};
 use yanglao_shared::wire::{
     Account, BindCard, ClaimConfirm, ClaimRequest, ClaimStarted, Credentials, ErrorBody,
@@ -386,4 +387,16 @@ pub async fn back_payment_receipt(
 ) -> Result<BackPaymentView, ApiError> {
     let path = format!("/staff/back-payments/{id}/receipt");
     call("POST", &path, Some(token), Some(receipt)).await
+}
+
+// ---- policy versions (administrators) -------------------------------------------------------
+
+/// Every policy version, newest first.
+pub async fn admin_policies(token: &str) -> Result<Vec<PublishedPolicy>, ApiError> {
+    call("GET", "/admin/policies", Some(token), NO_BODY).await
+}
+
+/// Publishes a policy table as the next version; a refusal says in Chinese what is wrong.
+pub async fn publish_policy(token: &str, body: &PublishPolicy) -> Result<PolicyVersion, ApiError> {
+    call("POST", "/admin/policies", Some(token), Some(body)).await
 }

@@ -134,6 +134,7 @@ fn routes<const FULL: bool>() -> AnyView {
             <Route path=path!("/staff/enrolments") view={move || only_full::<FULL, _>(pages::review::enrolments::ReviewEnrolments)} />
             <Route path=path!("/staff/back-payments") view={move || only_full::<FULL, _>(pages::review::back_payments::ReviewBackPayments)} />
             <Route path=path!("/staff/reconciliation") view={move || only_full::<FULL, _>(pages::review::reconciliation::Reconciliation)} />
+            <Route path=path!("/staff/policies") view={move || only_full::<FULL, _>(pages::review::policies::Policies)} />
         </Routes>
     }
     .into_any()

@@ -50,6 +50,12 @@ pub fn verified(paid_this_year: bool) -> PayeeCheck {
             .filter(|t: &TierRule| t.restriction.is_none())
             .collect(),
         blocked: None,
+        // Born 1970, ten years on record, two that 补缴 could cover.
+        contributor: Some(yanglao_shared::pension::Contributor {
+            birth_year: 1970,
+            years_paid: 10,
+            missed_years: 2,
+        }),
     }
 }
 
@@ -143,5 +149,6 @@ pub fn response(cursor: i64, payees: Vec<PayeeView>, intents: Vec<IntentResult>)
         intents,
         methods: Vec::new(),
         sync_limits: None,
+        policy_version: None,
     }
 }

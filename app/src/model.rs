@@ -93,6 +93,8 @@ pub struct Snapshot {
     pub cursor: Option<i64>,
     pub window: Option<CachedWindow>,
     pub policy: Option<Policy>,
+    /// Which version of the server's policy `policy` is (`None`: never told; the built-in one).
+    pub policy_version: Option<yanglao_shared::policy::PolicyVersion>,
     pub account: Option<Account>,
     /// The towns and villages the server knows (`GET /places`), for the enrolment form.
     pub places: Vec<yanglao_shared::wire::Place>,

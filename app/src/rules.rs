@@ -1,6 +1,7 @@
 //! The shared crate's rules applied on the phone, offline too: where the payment window
 //! stands, when to warn about the deadline, this year's status of a person, and the
 //! eligibility hint shown before paying. The server decides again when the payment arrives.
+//! [`estimate`]: what each tier brings (养老金测算), and the name of the policy in use.
 
 use std::collections::BTreeSet;
 
@@ -215,6 +216,8 @@ pub fn eligibility_hint(
         .err()
         .unwrap_or_default()
 }
+
+pub mod estimate;
 
 #[cfg(test)]
 mod tests;

@@ -52,6 +52,9 @@ pub mod keys {
     pub const CURSOR: &str = "cursor";
     pub const WINDOW: &str = "window";
     pub const POLICY: &str = "policy";
+    pub const POLICY_VERSION: &str = "policy_version";
+    /// The policy version number the last sync answer named (to fetch it when it is new).
+    pub const SERVER_POLICY_VERSION: &str = "server_policy_version";
     pub const ACCOUNT: &str = "account";
     pub const LAST_SYNC: &str = "last_sync";
     /// The staff screen's last statistics ([`crate::staff::StatsCache`]), for offline use.
@@ -236,6 +239,7 @@ impl Store {
             cursor: Self::read_kv(&tx, keys::CURSOR).await?,
             window: Self::read_kv(&tx, keys::WINDOW).await?,
             policy: Self::read_kv(&tx, keys::POLICY).await?,
+            policy_version: Self::read_kv(&tx, keys::POLICY_VERSION).await?,
             account: Self::read_kv(&tx, keys::ACCOUNT).await?,
             places: Self::read_kv(&tx, keys::PLACES).await?.unwrap_or_default(),
             last_sync: Self::read_kv(&tx, keys::LAST_SYNC).await?,

@@ -397,6 +397,10 @@ pub struct SyncResponse {
     /// How much the next `POST /sync` may carry; `None` from a server that does not say.
     #[serde(default)]
     pub sync_limits: Option<SyncLimits>,
+    /// The number of the policy version in force for this year: a phone holding another one
+    /// fetches `GET /policy` (`None` from a server before versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<u32>,
 }
 
 /// The most one `POST /sync` may push: a request with more people or more intents is refused

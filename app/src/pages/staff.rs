@@ -225,6 +225,9 @@ fn StaffPage() -> impl IntoView {
                 <Show when=move || staff_info().is_some_and(|i| i.role != StaffRole::Village)>
                     <A href="/staff/reconciliation" attr:class="button" attr:data-testid="staff-reconciliation">{move || super::review::reconciliation::title()}</A>
                 </Show>
+                <Show when=admin>
+                    <A href="/staff/policies" attr:class="button" attr:data-testid="staff-policies">{move || super::review::policies::title()}</A>
+                </Show>
             </nav>
             <label class="staff__year">
                 <span>{move || tr().staff_year}</span>

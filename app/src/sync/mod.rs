@@ -246,6 +246,18 @@ impl SyncEngine {
             Err(Trouble::Store(e)) => return Outcome::Store(e),
             Ok(()) => {}
         }
+        // A policy version published since the phone's reaches it with the sync.
+        let named: Option<u32> = store
+            .get(crate::store::keys::SERVER_POLICY_VERSION)
+            .await
+            .ok()
+            .flatten();
+        let held = app
+            .data
+            .with_untracked(|d| d.policy_version.as_ref().map(|v| v.number));
+        if named.is_some() && named != held {
+            refresh::refresh_policy(app).await;
+        }
         let pending = app.data.with_untracked(|d| {
             d.intents
                 .iter()

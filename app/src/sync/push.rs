@@ -189,6 +189,9 @@ async fn sync_round(
     if let Some(limits) = response.sync_limits {
         store.set(keys::SYNC_LIMITS, &limits).await?;
     }
+    if let Some(version) = response.policy_version {
+        store.set(keys::SERVER_POLICY_VERSION, &version).await?;
+    }
     Ok(response.sync_limits)
 }
 

@@ -1,4 +1,5 @@
-//! The quiet start-up reads that are not the log's business: the public policy and window,
+//! The quiet reads that are not the log's business: the public policy (with its version; also
+//! after every sync, so a newly published one reaches the phone) and window,
 //! the towns and villages, the account. Each keeps what it fetched for offline use and
 //! touches only its own field on screen.
 
@@ -27,11 +28,18 @@ pub async fn refresh_policy(app: AppState) {
             // Best effort: without it the push assumes the usual limits and halves if refused.
             let _ = store.set(crate::store::keys::SYNC_LIMITS, &limits).await;
         }
-        if store.save_window(&cached, &info.policy).await.is_ok() {
+        let version = info.version.clone();
+        let saved = store.save_window(&cached, &info.policy).await.is_ok()
+            && store
+                .set(crate::store::keys::POLICY_VERSION, &version)
+                .await
+                .is_ok();
+        if saved {
             // Just these fields: a full reload would redraw every screen at start-up.
             app.data.update(|d| {
                 d.window = Some(cached);
                 d.policy = Some(info.policy);
+                d.policy_version = version;
             });
         }
     }

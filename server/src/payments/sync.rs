@@ -145,7 +145,7 @@ pub async fn push_and_pull(
     }
     let methods = methods::views_since(&mut conn, state, account, request.cursor).await?;
     let now = state.now();
-    let policy = state.current_policy()?;
+    let (version, policy) = state.policy_in_force(state.current_year())?;
     Ok(SyncResponse {
         version: WIRE_VERSION,
         cursor,
@@ -155,6 +155,7 @@ pub async fn push_and_pull(
         intents: intent_results,
         methods,
         sync_limits: Some(limits()),
+        policy_version: Some(version.number),
     })
 }
 

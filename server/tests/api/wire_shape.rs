@@ -120,6 +120,7 @@ fn the_sync_round_trip_and_errors_keep_their_json_shape() {
             sandbox: true,
             removed: false,
         }],
+        policy_version: None,
         sync_limits: Some(SyncLimits {
             max_payees: 100,
             max_intents: 200,

@@ -1,9 +1,10 @@
 //! 缴费, one decision per screen: choose people → a tier for each (only the tiers the server
 //! lists for that person) → a card → confirm (masked name and ID, year, tier, card) → pay.
 //! "Pay" stores the intents on the phone first (待提交), then asks the sync engine to send
-//! ([`confirm`]).
+//! ([`confirm`]). Under the tiers, what each brings (养老金测算, [`estimate`]).
 
 mod confirm;
+mod estimate;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -79,7 +80,7 @@ fn Wizard() -> impl IntoView {
         };
         let body = match step.get() {
             PayStep::People => view! { <ChoosePeople year /> }.into_any(),
-            PayStep::Tier(i) => view! { <ChooseTier index=i /> }.into_any(),
+            PayStep::Tier(i) => view! { <ChooseTier index=i year /> }.into_any(),
             PayStep::Card => view! { <ChooseCard /> }.into_any(),
             PayStep::Confirm => view! { <confirm::Confirm year /> }.into_any(),
         };
@@ -161,7 +162,7 @@ fn ChoosePeople(year: i32) -> impl IntoView {
 }
 
 #[component]
-fn ChooseTier(index: usize) -> impl IntoView {
+fn ChooseTier(index: usize, year: i32) -> impl IntoView {
     let app = use_app();
     let person_id = app.draft.with_untracked(|d| d.people.get(index).copied());
     let person = person_id.and_then(|id| {
@@ -214,6 +215,7 @@ fn ChooseTier(index: usize) -> impl IntoView {
                 })
                 .collect_view()}
         </div>
+        <estimate::TierEstimates person=person.clone() year />
         <div class="actions">
             <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, back)>{move || tr().prev}</button>
             <button

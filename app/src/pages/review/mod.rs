@@ -3,10 +3,12 @@
 //! first. On a weak network the last list loaded on this phone is shown with its time; a
 //! decision needs the network, and what was typed stays on screen until it goes through.
 //! [`reconciliation`] is the town center's and administrators' 对账 screen: the day's
-//! mismatches with the bank and the refund cases (退费) to resolve.
+//! mismatches with the bank and the refund cases (退费) to resolve. [`policies`] is the
+//! administrators' 缴费政策 screen: the policy versions, and publishing one.
 
 pub mod back_payments;
 pub mod enrolments;
+pub mod policies;
 pub mod reconciliation;
 
 use std::future::Future;
