@@ -59,7 +59,7 @@ done
 
 css=$(hashed style/main.css main .css)
 cp public/sw.js public/manifest.webmanifest "$out/"
-cp -r public/icons "$out/"
+cp -r public/icons public/screenshots "$out/"
 
 sed -e "s|{{CSS}}|$css|g" \
     -e "s|{{RESIDENT_JS}}|${url[yanglao-app.js]}|" -e "s|{{RESIDENT_WASM}}|${url[yanglao-app.wasm]}|" \
@@ -73,10 +73,13 @@ if grep -q '{{' "$out/index.html"; then
 fi
 
 # What the worker keeps: the shell once (as "/"), and every file a resident needs; the full
-# bundle is kept when a staff member's page first fetches it (see public/sw.js).
+# bundle is kept when a staff member's page first fetches it (see public/sw.js). The large
+# icons and the screenshots are the installer's, which fetches them itself: a page never
+# shows them.
 (
     cd "$out"
-    resident=$(find . -type f ! -name sw.js ! -name index.html ! -name 'yanglao-full-*' |
+    resident=$(find . -type f ! -name sw.js ! -name index.html ! -name 'yanglao-full-*' \
+        ! -name '*-512.png' ! -path './screenshots/*' |
         sed 's|^\./|/|' | LC_ALL=C sort)
     full="${url[yanglao-full.js]} ${url[yanglao-full.wasm]}"
     build_id=$(find . -type f ! -name sw.js -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |

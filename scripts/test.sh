@@ -41,8 +41,9 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     WASM_BINDGEN_TEST_TIMEOUT=120 \
     wasm cargo test -p yanglao-app --target wasm32-unknown-unknown
 
-step "PWA release build"
+step "PWA release build, and a resident's first visit within its byte budget"
 scripts/build-app.sh
+scripts/size-budget.sh
 
 step "end-to-end in headless Chromium"
 # The server binary cargo test built for the integration tests (a plain `cargo build` would

@@ -1,0 +1,114 @@
+// A first visit on a village network (issue 12): each byte once, a page before the wasm, the
+// resident bundle only, and the full bundle only for the screens that need it.
+//   - through a proxy that reads every request line, a fresh phone opens the start page and
+//     waits for its service worker: no file crosses the network twice (the worker keeps what
+//     the page fetched from the HTTP cache), and none of the full bundle's files at all;
+//   - the static first screen is on the page before any wasm has run;
+//   - opening 参保登记 loads the full bundle, which then works offline too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, connect } from 'node:net';
+import { TestServer, launchBrowser, phone } from './harness.mjs';
+import { register } from './flows.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await TestServer.create();
+  await server.start();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A TCP proxy in front of the server that keeps every request's method and path. */
+async function recordingProxy() {
+  const seen = [];
+  const proxy = createServer((client) => {
+    const upstream = connect(new URL(server.url).port, '127.0.0.1');
+    client.on('data', (chunk) => {
+      for (const m of chunk.toString('latin1').matchAll(/(?:^|\r\n)(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.1/g)) {
+        seen.push(`${m[1]} ${m[2]}`);
+      }
+    });
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${proxy.address().port}`, seen, close: () => proxy.close() };
+}
+
+async function workerActive(page) {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const worker = registration.active;
+    if (worker.state !== 'activated') {
+      await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()));
+    }
+  });
+}
+
+test('a first visit fetches each file once and only the resident bundle', async () => {
+  const proxy = await recordingProxy();
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await page.goto(`${proxy.url}/`);
+  await page.getByTestId('nav-home').waitFor();
+  await workerActive(page);
+  await page.waitForTimeout(500);
+  const files = proxy.seen.filter((r) => r.startsWith('GET ') && !r.includes('/api/') && r !== 'GET /precache.json' && r !== 'GET /sw.js');
+  const counts = new Map();
+  for (const r of files) counts.set(r, (counts.get(r) ?? 0) + 1);
+  // The shell is no-cache: the worker's copy is a revalidation (304, no body); every other
+  // file exactly once.
+  for (const [request, n] of counts) {
+    assert.ok(n <= (request === 'GET /' ? 2 : 1), `${request} crossed the network ${n} times: ${files.join(', ')}`);
+  }
+  assert.ok(files.some((r) => /^GET \/yanglao-app-[0-9a-f]{16}_bg\.wasm$/.test(r)), `the resident wasm: ${files}`);
+  assert.ok(!files.some((r) => r.includes('yanglao-full-')), `no full bundle for a resident: ${files}`);
+  await context.close();
+  proxy.close();
+});
+
+test('the first screen is readable before the wasm runs', async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  // Hold the wasm back: what the person sees meanwhile is the static page.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route(/_bg\.wasm$/, async (route) => { await held; await route.continue(); });
+  await page.goto(`${server.url}/`, { waitUntil: 'domcontentloaded' });
+  const boot = page.locator('#boot');
+  await boot.waitFor();
+  assert.match(await boot.textContent(), /城乡居民基本养老保险缴费/);
+  assert.match(await page.locator('#boot-left').textContent(), /正在加载/);
+  release();
+  await page.getByTestId('nav-home').waitFor();
+  assert.equal(await page.locator('#boot').count(), 0, 'the app replaced the first screen');
+  await context.close();
+});
+
+test('applications load the full bundle, which then opens offline', async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('_bg.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await register(page, server, '13811113333');
+  await workerActive(page);
+  assert.ok(wasm.every((p) => p.startsWith('/yanglao-app-')), `resident only so far: ${wasm}`);
+  await page.getByTestId('nav-home').click();
+  await page.getByTestId('nav-apply').click();
+  await page.getByTestId('new-enrolment').waitFor();
+  assert.ok(wasm.some((p) => p.startsWith('/yanglao-full-')), `the full bundle: ${wasm}`);
+  assert.equal(new URL(page.url()).pathname, '/apply');
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('new-enrolment').waitFor();
+  await context.close();
+});
