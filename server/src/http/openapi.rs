@@ -167,19 +167,33 @@ impl Modify for Refusals {
                 .into(),
         );
         components.add_security_scheme(SESSION, SecurityScheme::Http(bearer));
-        for item in doc.paths.paths.values_mut() {
+        for (path, item) in doc.paths.paths.iter_mut() {
             let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
             ];
-            for operation in operations.into_iter().flatten() {
+            for (method, operation) in operations {
+                let Some(operation) = operation else { continue };
+                operation.operation_id = Some(operation_id(method, path));
                 refusals(operation);
             }
         }
     }
+}
+
+/// A unique operation id from the method and the path (handlers' names repeat across
+/// concerns: `list`, `mine`): `get /payees/{id}` is `get_payees_id`.
+fn operation_id(method: &str, path: &str) -> String {
+    let words = path
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    std::iter::once(method)
+        .chain(words)
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 fn refusals(operation: &mut Operation) {

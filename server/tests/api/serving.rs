@@ -171,9 +171,15 @@ async fn every_body_and_every_error_answer_has_a_schema(app: &TestApp) {
     );
     let error = &doc["components"]["schemas"]["ErrorBody"];
     assert_eq!(error["required"], serde_json::json!(["code", "message"]));
+    let mut ids = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let at = format!("{method} {path}");
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(
+                ids.insert(id.to_owned()),
+                "{at}: operationId {id:?} is not unique"
+            );
             if let Some(body) = op.get("requestBody") {
                 let schema = &body["content"]["application/json"]["schema"];
                 assert!(
