@@ -149,7 +149,7 @@ pub fn json() -> &'static str {
 
 #[utoipa::path(get, path = "/openapi.json", tag = "service",
     summary = "This document",
-    responses((status = 200, description = "OpenAPI 3.1", content_type = "application/json")))]
+    responses((status = 200, description = "OpenAPI 3.1", body = Object, content_type = "application/json")))]
 async fn document() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], json())
 }
