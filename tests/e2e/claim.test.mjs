@@ -46,6 +46,7 @@ test('claiming one\'s own record takes the code sent to the roster\'s mobile', a
   await page.getByTestId('claim-code').fill(wrong);
   await page.getByTestId('claim-confirm').click();
   await page.getByTestId('claim-error').filter({ hasText: '还可以再试4次' }).waitFor();
+  await screenshot(page, 'claim-code');
 
   await page.getByTestId('claim-code').fill(code);
   await page.getByTestId('claim-confirm').click();
