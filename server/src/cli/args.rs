@@ -162,10 +162,11 @@ pub struct ServeArgs {
     pub db: DbArgs,
     #[arg(long, env = "YANGLAO_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
-    /// The built PWA (Trunk's dist folder).
+    /// The built PWA (the dist folder scripts/build-app.sh writes).
     #[arg(long, env = "YANGLAO_DIST", default_value = "dist")]
     pub dist: PathBuf,
-    /// A policy table (JSON) to use instead of the built-in Wendeng 2018 one.
+    /// A policy table (JSON, format 2) to use as version 1 instead of the built-in tables
+    /// (`shared/policies/`); administrators publish later versions with `policy import`.
     #[arg(long, env = "YANGLAO_POLICY")]
     pub policy: Option<PathBuf>,
     /// Administrative code of the region this server collects for.
