@@ -30,6 +30,7 @@ mod cli;
 mod gateway;
 mod payments;
 mod policy;
+mod pwa_files;
 mod roster;
 mod scale;
 mod serving;
