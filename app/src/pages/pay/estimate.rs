@@ -17,6 +17,11 @@ fn zh() -> bool {
     i18n::lang() == Lang::Zh
 }
 
+/// An amount with both decimals ("289.50"), as a pension is quoted.
+pub fn fen(amount: yanglao_shared::Money) -> String {
+    format!("{:.2}", amount.yuan())
+}
+
 /// The 15-year line: `None` when the person reaches the minimum by 60.
 pub fn minimum_warning(years: u32, reaches: bool, min: u32) -> Option<String> {
     (!reaches).then(|| match zh() {
@@ -89,19 +94,19 @@ pub fn TierEstimates(person: LocalPayee, year: i32) -> impl IntoView {
                 .or(for_hint.first())?;
             back_payment_hint(p)
         };
-        let (head_tier, head_cost, head_subsidy, head_pension, title) = match zh() {
+        // Units in the headings, plain numbers in the cells: three columns fit 360 px in
+        // elder mode without a number breaking across lines.
+        let (head_cost, head_subsidy, head_pension, title) = match zh() {
             true => (
-                "档次",
-                "每年缴",
-                "政府补贴/年",
-                "60岁起每月（估算）",
+                "每年缴（元）",
+                "政府补贴（元/年）",
+                "60岁起每月（元，估算）",
                 "各档次能领多少（估算）",
             ),
             false => (
-                "Tier",
-                "You pay/yr",
-                "Subsidy/yr",
-                "From 60, monthly (estimate)",
+                "You pay (¥/yr)",
+                "Subsidy (¥/yr)",
+                "From 60 (¥/month, estimate)",
                 "What each tier brings (estimate)",
             ),
         };
@@ -110,7 +115,6 @@ pub fn TierEstimates(person: LocalPayee, year: i32) -> impl IntoView {
                 <h2>{title}</h2>
                 <table class="estimate__table">
                     <thead><tr>
-                        <th scope="col">{head_tier}</th>
                         <th scope="col">{head_cost}</th>
                         <th scope="col">{head_subsidy}</th>
                         <th scope="col">{head_pension}</th>
@@ -124,10 +128,9 @@ pub fn TierEstimates(person: LocalPayee, year: i32) -> impl IntoView {
                                     data-amount=amount.to_string()
                                     class:estimate__row--on=move || chosen() == Some(amount)
                                 >
-                                    <th scope="row">{p.tier.to_string()}</th>
-                                    <td>{i18n::yuan(p.yearly_cost)}</td>
-                                    <td data-testid="estimate-subsidy">{i18n::yuan(p.subsidy_per_year)}</td>
-                                    <td data-testid="estimate-monthly">{i18n::yuan(p.monthly_at_benefit_age)}</td>
+                                    <th scope="row">{p.yearly_cost.to_string()}</th>
+                                    <td data-testid="estimate-subsidy">{p.subsidy_per_year.to_string()}</td>
+                                    <td data-testid="estimate-monthly">{fen(p.monthly_at_benefit_age)}</td>
                                 </tr>
                             }
                         }).collect_view()}

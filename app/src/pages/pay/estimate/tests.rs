@@ -72,6 +72,15 @@ fn short_of_fifteen_years_the_warning_and_the_back_payment_hint_say_what_to_do()
 }
 
 #[wasm_bindgen_test]
+fn a_pension_is_shown_with_both_decimals() {
+    assert_eq!(
+        fen(yanglao_shared::Money::parse("289.5").unwrap()),
+        "289.50"
+    );
+    assert_eq!(fen(yanglao_shared::Money::parse("188").unwrap()), "188.00");
+}
+
+#[wasm_bindgen_test]
 fn the_phone_names_the_policy_it_uses() {
     let policy = policy_2026();
     assert_eq!(
