@@ -25,7 +25,13 @@ pub const MAX_BACK_YEARS: usize = 44;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentForm {
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "3c2b1a09-8f7e-4d6c-b5a4-932817161514"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
+            example = "3c2b1a09-8f7e-4d6c-b5a4-932817161514"
+        )
+    )]
     pub id: Uuid,
     #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
     pub name: String,
@@ -182,7 +188,13 @@ pub struct EnrolmentView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BackPaymentForm {
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
+            example = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+        )
+    )]
     pub id: Uuid,
     #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
     pub name: String,

@@ -222,7 +222,13 @@ pub struct Contribution {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPayee {
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "0b6f1c1e-5a4e-4b7f-9c3d-2a1e8f6d4c21"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
+            example = "0b6f1c1e-5a4e-4b7f-9c3d-2a1e8f6d4c21"
+        )
+    )]
     pub id: Uuid,
     #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
     pub name: String,
@@ -272,7 +278,13 @@ pub enum PayeeCheck {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BindCard {
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "5d0c9a7e-3f21-4c6b-8e4d-7a9b1c2d3e4f"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
+            example = "5d0c9a7e-3f21-4c6b-8e4d-7a9b1c2d3e4f"
+        )
+    )]
     pub id: Uuid,
     #[cfg_attr(feature = "openapi", schema(example = "6222020000123456782"))]
     pub card_number: String,
@@ -297,9 +309,18 @@ pub struct PaymentMethod {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentIntent {
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", example = "9e8d7c6b-5a49-4f3e-a2d1-c0b9a8f7e6d5"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
+            example = "9e8d7c6b-5a49-4f3e-a2d1-c0b9a8f7e6d5"
+        )
+    )]
     pub id: Uuid,
-    #[cfg_attr(feature = "openapi", schema(example = "0b6f1c1e-5a4e-4b7f-9c3d-2a1e8f6d4c21"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "0b6f1c1e-5a4e-4b7f-9c3d-2a1e8f6d4c21")
+    )]
     pub payee_id: Uuid,
     #[cfg_attr(feature = "openapi", schema(example = 2027))]
     pub year: i32,
