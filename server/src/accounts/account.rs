@@ -85,7 +85,7 @@ async fn me(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Accoun
     request_body = ClaimRequest,
     responses(
         (status = 200, description = "A code was sent to the roster's mobile (masked in the answer)", body = ClaimStarted),
-        (status = 400, description = "Name and ID number match no roster record (`no_roster_match`), or are invalid"),
+        (status = 422, description = "Name and ID number match no roster record (`no_roster_match`), or are invalid"),
         (status = 409, description = "The record has no mobile number (`no_roster_mobile`: ask the village assistant), or the SMS was not sent (`sms_not_sent`)"),
         (status = 429, description = "Too many claims from this account, or codes for this person, this hour (`too_many_attempts`)"),
     ))]
@@ -102,7 +102,7 @@ async fn start_claim(
     request_body = ClaimConfirm,
     responses(
         (status = 200, description = "Claimed: the account with its record", body = Account),
-        (status = 400, description = "A wrong code (`wrong_code`, with the tries left) or not six digits (`code_format`)"),
+        (status = 422, description = "A wrong code (`wrong_code`, with the tries left) or not six digits (`code_format`)"),
         (status = 409, description = "No claim waiting (`no_pending_claim`), the code expired (`code_expired`), was used (`code_used`) or died at the fifth wrong try (`code_dead`), or another account holds the record (`record_claimed`)"),
     ))]
 async fn confirm_claim(
