@@ -211,7 +211,8 @@ fn refusals(operation: &mut Operation) {
         common.push(("413", "Body over 256 KiB (`payload_too_large`)"));
         common.push((
             "422",
-            "Not JSON, or not this body's shape (`invalid_body`, …)",
+            "Not JSON (`malformed_json`), not this body's shape (`invalid_body`), or a value \
+             refused (the field's own code, e.g. `id_check_digit`, `invalid_id`)",
         ));
     }
     for (status, description) in common {
