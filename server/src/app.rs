@@ -12,7 +12,6 @@ use yanglao_shared::policy::{PolicyError, PolicyVersion};
 use yanglao_shared::window::cst_date;
 use yanglao_shared::{Policy, PolicyTable};
 
-use crate::accounts::auth::RateLimiter;
 use crate::clock::Clock;
 use crate::gateway::PaymentGateway;
 use crate::payments::charges::{self, ChargeQueue};
@@ -31,7 +30,6 @@ pub struct AppState {
     pub region: String,
     pub gateway: Arc<dyn PaymentGateway>,
     pub gateway_secret: Arc<str>,
-    pub limiter: Arc<RateLimiter>,
     /// This process's bank-call bound and worker bell; the queue itself is in the database.
     pub charges: Arc<ChargeQueue>,
     /// Where a claim's one-time codes go: the sandbox (the database's outbox) unless
@@ -80,7 +78,6 @@ impl AppState {
             region: parts.region,
             gateway: parts.gateway,
             gateway_secret: parts.gateway_secret.into(),
-            limiter: Arc::new(RateLimiter::default()),
             charges: Arc::new(ChargeQueue::default()),
         };
         state.current_policy()?;

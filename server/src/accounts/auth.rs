@@ -1,12 +1,10 @@
 //! Who is asking: the [`Authed`] extractor (a bearer token to its account), opaque session
 //! tokens (only their SHA-256 is stored, by `storage::accounts`), passwords hashed with
-//! Argon2id off the async workers, and a limiter for login attempts per account and per
-//! address. Only the extractor speaks HTTP; the rest answers with [`ServiceError`].
+//! Argon2id off the async workers, and the limit on failed logins per mobile number and per
+//! address (counted in the database, `storage::login_failures`, so every server process on it
+//! shares it). Only the extractor speaks HTTP; the rest answers with [`ServiceError`].
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -14,11 +12,13 @@ use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+use yanglao_shared::MobileNumber;
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::service::{ServiceError, ServiceResult};
-use crate::storage::accounts;
+use crate::storage::{accounts, login_failures, Db, WriteTx};
 
 pub const SESSION_DAYS: i64 = 30;
 
@@ -106,68 +106,61 @@ pub async fn off_the_workers<T: Send + 'static>(
         .map_err(|e| ServiceError::Internal(format!("argon2 task: {e}")))
 }
 
-/// Counts failed logins in a sliding window, per mobile number and per client address.
-pub struct RateLimiter {
-    window: Duration,
-    per_account: usize,
-    per_address: usize,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
+/// How far back failed logins count, and how many of them block a mobile number or an address.
+const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+const FAILURES_PER_MOBILE: i64 = 5;
+const FAILURES_PER_ADDRESS: i64 = 30;
 
-impl Default for RateLimiter {
-    fn default() -> Self {
-        Self::new(Duration::from_secs(15 * 60), 5, 30)
+/// Refuses a login when the number or the address has used up its failures in the window,
+/// saying how many minutes to wait. The failures are in the database (`storage::login_failures`),
+/// so the limit holds across every server process on it and across a restart.
+pub async fn check_login(
+    conn: &mut AnyConnection,
+    mobile: &MobileNumber,
+    address: IpAddr,
+    now_ms: i64,
+) -> ServiceResult<()> {
+    let recent = login_failures::since(conn, mobile, address, now_ms - LOGIN_WINDOW_MS).await?;
+    match login_wait_minutes(&recent, now_ms) {
+        Some(minutes) => Err(ServiceError::TooManyAttempts(minutes)),
+        None => Ok(()),
     }
 }
 
-impl RateLimiter {
-    pub fn new(window: Duration, per_account: usize, per_address: usize) -> Self {
-        Self {
-            window,
-            per_account,
-            per_address,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
+/// Counts a failed login against the number and the address, forgetting what fell out of the
+/// window.
+pub async fn record_login_failure(
+    db: &Db,
+    mobile: &MobileNumber,
+    address: IpAddr,
+    now_ms: i64,
+) -> ServiceResult<()> {
+    let mut tx = db.begin_write().await?;
+    login_failures::record(&mut tx, mobile, address, now_ms, now_ms - LOGIN_WINDOW_MS).await?;
+    tx.commit().await?;
+    Ok(())
+}
 
-    fn keys(mobile: &str, ip: IpAddr) -> [String; 2] {
-        [format!("m:{mobile}"), format!("ip:{ip}")]
-    }
+/// A login succeeded: the number's failures are forgotten (the address's stay), inside the
+/// transaction that opens its session.
+pub async fn clear_login_failures(tx: &mut WriteTx, mobile: &MobileNumber) -> ServiceResult<()> {
+    login_failures::clear(tx, mobile).await?;
+    Ok(())
+}
 
-    /// Refuses when either key has used up its failures; says how many minutes to wait.
-    pub fn check(&self, mobile: &str, ip: IpAddr) -> ServiceResult<()> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let [account_key, address_key] = Self::keys(mobile, ip);
-        for (key, limit) in [
-            (account_key, self.per_account),
-            (address_key, self.per_address),
-        ] {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                if times.len() >= limit {
-                    let wait = self.window.saturating_sub(now.duration_since(times[0]));
-                    return Err(ServiceError::TooManyAttempts(
-                        wait.as_secs().div_ceil(60).max(1),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    pub fn record_failure(&self, mobile: &str, ip: IpAddr) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for key in Self::keys(mobile, ip) {
-            map.entry(key).or_default().push(now);
-        }
-    }
-
-    pub fn record_success(&self, mobile: &str, ip: IpAddr) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&Self::keys(mobile, ip)[0]);
-    }
+/// Minutes until the first blocked key frees up, or `None` when neither is blocked.
+fn login_wait_minutes(recent: &login_failures::Recent, now_ms: i64) -> Option<u64> {
+    [
+        (recent.mobile, FAILURES_PER_MOBILE),
+        (recent.address, FAILURES_PER_ADDRESS),
+    ]
+    .into_iter()
+    .find(|(failures, limit)| failures.count >= *limit)
+    .map(|(failures, _)| {
+        let oldest = failures.oldest_ms.unwrap_or(now_ms);
+        let wait_ms = (oldest + LOGIN_WINDOW_MS - now_ms).max(0) as u64;
+        wait_ms.div_ceil(60_000).max(1)
+    })
 }
 
 #[cfg(test)]
@@ -183,14 +176,35 @@ mod tests {
     }
 
     #[test]
-    fn limiter_blocks_after_the_limit_per_account_and_per_address() {
-        let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        let limiter = RateLimiter::new(Duration::from_secs(60), 2, 3);
-        limiter.record_failure("a", ip);
-        limiter.record_failure("a", ip);
-        assert!(limiter.check("a", ip).is_err());
-        assert!(limiter.check("b", ip).is_ok());
-        limiter.record_failure("b", ip);
-        assert!(limiter.check("c", ip).is_err(), "address limit reached");
+    fn a_key_at_its_limit_waits_until_its_oldest_failure_leaves_the_window() {
+        use login_failures::{Failures, Recent};
+        let now = 1_000_000_000;
+        let at = |count, minutes_ago: i64| Failures {
+            count,
+            oldest_ms: Some(now - minutes_ago * 60_000),
+        };
+        let free = Recent {
+            mobile: at(4, 1),
+            address: at(29, 1),
+        };
+        assert_eq!(login_wait_minutes(&free, now), None);
+        let mobile_blocked = Recent {
+            mobile: at(5, 1),
+            ..free
+        };
+        assert_eq!(login_wait_minutes(&mobile_blocked, now), Some(14));
+        let address_blocked = Recent {
+            address: at(30, 10),
+            ..free
+        };
+        assert_eq!(login_wait_minutes(&address_blocked, now), Some(5));
+        let almost_free = Recent {
+            mobile: Failures {
+                count: 5,
+                oldest_ms: Some(now - LOGIN_WINDOW_MS + 1),
+            },
+            ..free
+        };
+        assert_eq!(login_wait_minutes(&almost_free, now), Some(1));
     }
 }

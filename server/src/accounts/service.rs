@@ -40,13 +40,14 @@ pub async fn register(state: &AppState, creds: &Credentials) -> ServiceResult<Se
     Ok(session)
 }
 
-/// Checks the password (within the limiter's allowance for this number and address) and
-/// opens a session. An unknown number and a wrong password are the same answer.
+/// Checks the password (within the allowance of failed logins for this number and address,
+/// `auth::check_login`) and opens a session. An unknown number and a wrong password are the
+/// same answer, and both count as a failure.
 pub async fn login(state: &AppState, creds: &Credentials, peer: IpAddr) -> ServiceResult<Session> {
     let mobile = MobileNumber::parse(&creds.mobile).map_err(|_| ServiceError::BadCredentials)?;
-    state.limiter.check(mobile.as_str(), peer)?;
     let stored = {
         let mut conn = state.db.pool.acquire().await?;
+        auth::check_login(&mut conn, &mobile, peer, state.clock.now_ms()).await?;
         accounts::credentials(&mut conn, &mobile).await?
     };
     let account = match stored {
@@ -60,11 +61,11 @@ pub async fn login(state: &AppState, creds: &Credentials, peer: IpAddr) -> Servi
         None => None,
     };
     let Some(account_id) = account else {
-        state.limiter.record_failure(mobile.as_str(), peer);
+        auth::record_login_failure(&state.db, &mobile, peer, state.clock.now_ms()).await?;
         return Err(ServiceError::BadCredentials);
     };
-    state.limiter.record_success(mobile.as_str(), peer);
     let mut tx = state.db.begin_write().await?;
+    auth::clear_login_failures(&mut tx, &mobile).await?;
     let session = open_session(&mut tx, state, account_id, &mobile).await?;
     tx.commit().await?;
     Ok(session)

@@ -1,7 +1,7 @@
 //! The `accounts` and `sessions` tables, and the paid years an account's own record shows.
 //! Every account is made by [`insert`] (registration, `create-staff` and the demo alike), and
 //! a session is stored only as its token's SHA-256, so a copy of the database lets no one in.
-//! The rules (password length, the limiter, how long a session lasts) live in `accounts`.
+//! The rules (password length, the login limit, how long a session lasts) live in `accounts`.
 
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;

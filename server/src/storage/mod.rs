@@ -1,6 +1,6 @@
 //! Storage: the database connection, the write transaction, per-account versions, and one
 //! module per concern holding all of its SQL (the ledger's [`intents`] and [`contributions`],
-//! [`payees`], [`methods`], [`residents`], [`accounts`], [`staff`], [`audit`], [`stats`], the charge queue [`charges`], [`stamp`],
+//! [`payees`], [`methods`], [`residents`], [`accounts`], failed logins [`login_failures`], [`staff`], [`audit`], [`stats`], the charge queue [`charges`], [`stamp`],
 //! [`enrolments`], [`back_payments`], [`places`], [`settings`], the published policy versions
 //! [`policies`], the reconciliation's
 //! [`refund_cases`], a claim's codes and the roster's mobiles ([`claims`], [`roster_mobiles`]),
@@ -49,6 +49,7 @@ pub mod contributions;
 pub mod enrolments;
 mod error;
 pub mod intents;
+pub mod login_failures;
 pub mod methods;
 pub mod payees;
 pub mod places;
