@@ -77,6 +77,7 @@ async fn run(label: &str, url: String) {
                 severely_disabled: false,
                 status: RosterStatus::Enrolled,
                 paid: vec![],
+                mobile: None,
             }
         })
         .collect();

@@ -21,7 +21,7 @@ pub enum Command {
     ImportRoster {
         #[command(flatten)]
         db: DbArgs,
-        /// CSV with the header id_number,name,town,village,severely_disabled,status,paid
+        /// CSV with the header id_number,name,town,village,severely_disabled,status,paid[,mobile]
         file: PathBuf,
         /// On PostgreSQL, write with batched INSERTs as on SQLite instead of COPY (to compare).
         #[arg(long)]

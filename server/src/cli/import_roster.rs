@@ -24,10 +24,12 @@ pub async fn import(url: &str, file: &std::path::Path, copy: bool) -> Result<(),
     let n = done.residents;
     println!("导入 {n} 人 / imported {n} residents");
     println!(
-        "{n} residents and {} paid years in {secs:.1} s: {:.0} residents/s, {:.0} rows/s",
+        "{n} residents, {} paid years and {} mobile numbers in {secs:.1} s: {:.0} residents/s, \
+         {:.0} rows/s",
         done.paid_years,
+        done.mobiles,
         n as f64 / secs,
-        (n + done.paid_years) as f64 / secs
+        (n + done.paid_years + done.mobiles) as f64 / secs
     );
     Ok(())
 }

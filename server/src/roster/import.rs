@@ -1,6 +1,7 @@
-//! Importing the roster CSV, all rows or none: rows are read and checked one at a time
-//! ([`RowReader`]) and handed straight to the database (`storage::residents::import`: `COPY`
-//! on PostgreSQL, batched `INSERT`s on SQLite), all in one transaction that is committed only
+//! Importing the roster CSV, all rows or none (the residents, their paid years and their
+//! mobile numbers): rows are read and checked one at a time ([`RowReader`]) and handed
+//! straight to the database (`storage::residents::import`: `COPY` on PostgreSQL, batched
+//! `INSERT`s on SQLite), all in one transaction that is committed only
 //! when no row was bad and no ID number was already on the roster. Every problem is reported
 //! with its line, as before the import streamed: bad rows first, and only for a clean file the
 //! ID numbers already on the roster.
@@ -27,6 +28,8 @@ pub struct Imported {
     pub residents: u64,
     /// Years the roster says were paid before the app, now in the ledger.
     pub paid_years: u64,
+    /// Residents whose mobile number the roster gave (where a claim's code goes).
+    pub mobiles: u64,
 }
 
 /// Reads the roster CSV from `reader` into `db`. `url` is the database's URL, so that
@@ -63,6 +66,7 @@ pub async fn import_csv(
     let imported = Imported {
         residents: staged.residents,
         paid_years: staged.paid_years,
+        mobiles: staged.mobiles,
     };
     staged.commit().await?;
     Ok(imported)

@@ -2,12 +2,14 @@
 //! [`RowReader`], which reads a file one row at a time so that a million-person roster is
 //! never held in memory whole. Every bad row is reported with its line number, all at once,
 //! so a file is fixed in one pass; [`write_row`] writes the same format (the big demo roster).
+//! The last column, `mobile` (the number a claim's code goes to), may be left out of a file
+//! altogether or left empty in a row.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
 use yanglao_shared::money::Money;
-use yanglao_shared::{IdNumber, PersonName, RosterStatus};
+use yanglao_shared::{IdNumber, MobileNumber, PersonName, RosterStatus};
 
 use crate::roster::seed::NewResident;
 
@@ -23,7 +25,9 @@ impl std::fmt::Display for RowError {
     }
 }
 
-pub const CSV_HEADER: [&str; 7] = [
+/// The columns of a roster CSV, as [`write_rows`] writes them. A file may end its header at
+/// `paid`, without `mobile` (rosters exported before the column).
+pub const CSV_HEADER: [&str; 8] = [
     "id_number",
     "name",
     "town",
@@ -31,6 +35,7 @@ pub const CSV_HEADER: [&str; 7] = [
     "severely_disabled",
     "status",
     "paid",
+    "mobile",
 ];
 
 /// The rows of a roster CSV, one at a time, each checked on its own and against the rows
@@ -51,15 +56,17 @@ impl<R: Read> RowReader<R> {
         let header_ok = csv
             .headers()
             .map(|h| {
-                h.iter()
-                    .map(|c| c.trim_start_matches('\u{feff}'))
-                    .eq(CSV_HEADER)
+                let names = h.iter().map(|c| c.trim_start_matches('\u{feff}'));
+                names.clone().eq(CSV_HEADER) || names.eq(CSV_HEADER[..7].iter().copied())
             })
             .unwrap_or(false);
         if !header_ok {
             return Err(RowError {
                 line: 1,
-                message: format!("表头应为 {}", CSV_HEADER.join(",")),
+                message: format!(
+                    "表头应为 {}（最后一列 mobile 可以没有）",
+                    CSV_HEADER.join(",")
+                ),
             });
         }
         Ok(Self {
@@ -158,6 +165,10 @@ fn parse_row(record: &csv::StringRecord, today: time::Date) -> Result<NewResiden
             paid.push((year, amount));
         }
     }
+    let mobile = match field(7) {
+        "" => None,
+        text => Some(MobileNumber::parse(text).map_err(|e| format!("手机号：{e}"))?),
+    };
     Ok(NewResident {
         id_number,
         name,
@@ -166,6 +177,7 @@ fn parse_row(record: &csv::StringRecord, today: time::Date) -> Result<NewResiden
         severely_disabled,
         status,
         paid,
+        mobile,
     })
 }
 
@@ -195,5 +207,6 @@ fn write_row(csv: &mut csv::Writer<impl Write>, row: &NewResident) -> Result<(),
         if row.severely_disabled { "是" } else { "否" },
         row.status.as_str(),
         &paid.join(" "),
+        row.mobile.as_ref().map_or("", MobileNumber::as_str),
     ])
 }

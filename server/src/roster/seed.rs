@@ -6,7 +6,7 @@
 use time::macros::date;
 use time::Duration;
 use yanglao_shared::money::Money;
-use yanglao_shared::{synthetic, IdNumber, PersonName, RosterStatus};
+use yanglao_shared::{synthetic, IdNumber, MobileNumber, PersonName, RosterStatus};
 
 #[derive(Debug, Clone)]
 pub struct NewResident {
@@ -18,6 +18,8 @@ pub struct NewResident {
     pub status: RosterStatus,
     /// Years already paid, with the yearly amount.
     pub paid: Vec<(i32, Money)>,
+    /// The mobile number the pension system has for them (`roster_mobiles`), if any.
+    pub mobile: Option<MobileNumber>,
 }
 
 pub use crate::roster::import::{insert_all, ImportError};
@@ -100,6 +102,7 @@ pub fn demo(size: usize, year: i32) -> Vec<NewResident> {
                 severely_disabled,
                 status,
                 paid,
+                mobile: None,
             }
         })
         .collect()
@@ -164,6 +167,7 @@ pub fn big(size: usize, year: i32) -> impl Iterator<Item = NewResident> {
             severely_disabled,
             status,
             paid,
+            mobile: None,
         }
     })
 }
@@ -195,6 +199,20 @@ mod tests {
         );
         let rows = parse_csv(ok.as_bytes(), TODAY).unwrap();
         assert_eq!(rows[0].paid.len(), 2);
+        assert_eq!(
+            rows[0].mobile, None,
+            "a file may leave the mobile column out"
+        );
+        let with_mobile = format!(
+            "id_number,name,town,village,severely_disabled,status,paid,mobile\n\
+             {good},王秀英,龙山街道,岛山村,否,enrolled,,+86 139-1234-0001\n"
+        );
+        let rows = parse_csv(with_mobile.as_bytes(), TODAY).unwrap();
+        assert_eq!(rows[0].mobile.as_ref().unwrap().as_str(), "13912340001");
+        let mut written = Vec::new();
+        crate::roster::rows::write_rows(&mut written, rows.into_iter()).unwrap();
+        let again = parse_csv(written.as_slice(), TODAY).unwrap();
+        assert_eq!(again[0].mobile.as_ref().unwrap().as_str(), "13912340001");
     }
 
     #[test]

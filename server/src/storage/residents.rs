@@ -4,7 +4,8 @@
 //! [`import`] loads a whole roster, with the paid years it lists, in one transaction: on
 //! PostgreSQL through `COPY ... FROM STDIN` into a temporary table on a native `PgPool` opened
 //! from the same URL ([`copy`]; `AnyConnection` cannot reach `COPY`), on SQLite (or without a
-//! URL) through multi-row `INSERT`s of [`BATCH`] rows. Nothing is committed until the caller
+//! URL) through multi-row `INSERT`s of [`BATCH`] rows; the mobile numbers a row gives go to
+//! `roster_mobiles` in the same transaction. Nothing is committed until the caller
 //! says so, so a bad file leaves nothing behind. Which index serves each query a sync runs, with
 //! PostgreSQL's plans, is in `storage/indexes.md` (checked by the `storage::explain` test).
 
@@ -17,7 +18,9 @@ use yanglao_shared::{IdNumber, PersonName, RosterStatus};
 use crate::payments::states::ContributionStatus;
 use crate::roster::seed::NewResident;
 use crate::roster::Resident;
-use crate::storage::{contributions, Backend, Db, StorageError, StorageResult, WriteTx};
+use crate::storage::{
+    contributions, roster_mobiles, Backend, Db, StorageError, StorageResult, WriteTx,
+};
 
 mod copy;
 
@@ -150,6 +153,8 @@ pub struct Staged {
     pub residents: u64,
     /// Paid years written to the ledger with them.
     pub paid_years: u64,
+    /// Mobile numbers written to `roster_mobiles` with them.
+    pub mobiles: u64,
     /// Lines whose ID number was already on the roster: the import must not be committed.
     pub taken: Vec<u64>,
 }
@@ -208,7 +213,7 @@ async fn insert_batches(
             .execute(&mut **tx)
             .await?;
     }
-    let (mut residents, mut paid_years, mut taken) = (0, 0, Vec::new());
+    let (mut residents, mut paid_years, mut mobiles, mut taken) = (0, 0, 0, Vec::new());
     let mut batch = Vec::with_capacity(BATCH);
     let mut next_id = ImportIds::new();
     loop {
@@ -222,18 +227,22 @@ async fn insert_batches(
             .map(|_| next_id.next_id().to_string())
             .collect();
         let written = insert_residents(&mut tx, db.backend, &ids, &batch, region, now_ms).await?;
-        let mut paid = Vec::new();
+        let (mut paid, mut numbers) = (Vec::new(), Vec::new());
         for (id, (line, row)) in ids.iter().zip(&batch) {
             if !written.contains(id) {
                 taken.push(*line);
                 continue;
             }
             paid.extend(row.paid.iter().map(|(y, m)| (id.as_str(), *y, m.to_fen())));
+            numbers.extend(row.mobile.as_ref().map(|m| (id.as_str(), m.as_str())));
         }
         residents += written.len() as u64;
         if taken.is_empty() {
             for chunk in paid.chunks(BATCH) {
                 paid_years += insert_paid(&mut tx, db.backend, chunk, now_ms).await?;
+            }
+            for chunk in numbers.chunks(BATCH) {
+                mobiles += roster_mobiles::insert_batch(&mut tx, db.backend, chunk, now_ms).await?;
             }
         }
     }
@@ -241,6 +250,7 @@ async fn insert_batches(
         tx: StagedTx::Any(tx),
         residents,
         paid_years,
+        mobiles,
         taken,
     })
 }
@@ -248,7 +258,7 @@ async fn insert_batches(
 /// The placeholders of row `row` of a multi-row statement, `width` values a row: `$n` on
 /// PostgreSQL; plain `?` on SQLite, which looks each `$n` up by name in a list, a cost that
 /// grows with the statement (measured: 1.6 s for a 1,000-row insert, against milliseconds).
-fn marks(backend: Backend, row: usize, width: usize) -> Vec<String> {
+pub(super) fn marks(backend: Backend, row: usize, width: usize) -> Vec<String> {
     (1..=width)
         .map(|k| match backend {
             Backend::Sqlite => "?".to_owned(),

@@ -1,5 +1,6 @@
 //! The roster import on PostgreSQL: `COPY ... FROM STDIN` into a temporary table, then one
-//! `INSERT ... SELECT` into `residents` and one into `contributions`, all in one transaction
+//! `INSERT ... SELECT` into `residents`, one into `contributions` and one into
+//! `roster_mobiles` (the rows that give a mobile number), all in one transaction
 //! on a native `PgPool` opened from the same URL (`COPY` is not reachable through
 //! `AnyConnection`; see the storage module doc). Rows are sent as they are read, in chunks, so
 //! the file is never held in memory.
@@ -43,7 +44,7 @@ pub(super) async fn import(
         "CREATE TEMPORARY TABLE import_roster (line BIGINT NOT NULL, id TEXT NOT NULL, \
          id_number TEXT NOT NULL, name TEXT NOT NULL, town TEXT NOT NULL, \
          village TEXT NOT NULL, severely_disabled BIGINT NOT NULL, status TEXT NOT NULL, \
-         paid TEXT NOT NULL) ON COMMIT DROP",
+         paid TEXT NOT NULL, mobile TEXT NOT NULL) ON COMMIT DROP",
     )
     .execute(&mut *tx)
     .await?;
@@ -53,7 +54,7 @@ pub(super) async fn import(
         .await?;
     let taken = taken(&mut tx).await?;
     if !taken.is_empty() {
-        return Ok(staged_with(tx, 0, 0, taken));
+        return Ok(staged_with(tx, [0, 0, 0], taken));
     }
     let residents = sqlx::query(
         "INSERT INTO residents (id, id_number, name, town, village, region_code, \
@@ -75,7 +76,7 @@ pub(super) async fn import(
         .fetch_all(&mut *tx)
         .await?;
         let taken = taken.into_iter().map(|l| l as u64).collect();
-        return Ok(staged_with(tx, residents, 0, taken));
+        return Ok(staged_with(tx, [residents, 0, 0], taken));
     }
     let paid_years = sqlx::query(
         "INSERT INTO contributions (resident_id, year, amount_fen, state, back_payment, \
@@ -90,19 +91,29 @@ pub(super) async fn import(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    Ok(staged_with(tx, residents, paid_years, Vec::new()))
+    let mobiles = sqlx::query(
+        "INSERT INTO roster_mobiles (resident_id, mobile, updated_at) \
+         SELECT id, mobile, $1 FROM import_roster WHERE mobile <> ''",
+    )
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Ok(staged_with(
+        tx,
+        [residents, paid_years, mobiles],
+        Vec::new(),
+    ))
 }
 
-fn staged_with(
-    tx: Transaction<'static, Postgres>,
-    residents: u64,
-    paid_years: u64,
-    taken: Vec<u64>,
-) -> Staged {
+/// `written`: residents, paid years and mobile numbers.
+fn staged_with(tx: Transaction<'static, Postgres>, written: [u64; 3], taken: Vec<u64>) -> Staged {
+    let [residents, paid_years, mobiles] = written;
     Staged {
         tx: StagedTx::Postgres(tx),
         residents,
         paid_years,
+        mobiles,
         taken,
     }
 }
@@ -154,12 +165,14 @@ fn encode(buf: &mut String, line: u64, id: Uuid, row: &NewResident) {
         escape(buf, field);
         buf.push('\t');
     }
+    // A mobile number is digits only (`MobileNumber`), nothing to escape; none is empty.
     let _ = writeln!(
         buf,
-        "{}\t{}\t{}",
+        "{}\t{}\t{}\t{}",
         i64::from(row.severely_disabled),
         row.status.as_str(),
-        paid.join(" ")
+        paid.join(" "),
+        row.mobile.as_ref().map_or("", |m| m.as_str())
     );
 }
 

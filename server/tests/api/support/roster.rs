@@ -72,6 +72,7 @@ fn resident(p: Person, town: &str, village: &str, paid: &[(i32, i64)]) -> NewRes
             .iter()
             .map(|&(year, yuan)| (year, Money::from_yuan(yuan).unwrap()))
             .collect(),
+        mobile: None,
     }
 }
 
