@@ -1,6 +1,7 @@
 //! The `claims` table: each start of a claim of one's own roster record, with its code's hash,
 //! its expiry and its wrong tries (`accounts::claim`). The rate limits are counted here, so
-//! they hold across every server process on one database.
+//! they hold across every server process on one database; an account's old starts are
+//! deleted when it starts again ([`prune`]).
 
 use sqlx::{AnyConnection, Row};
 
@@ -79,6 +80,18 @@ pub async fn codes_since(
     .fetch_one(conn)
     .await?;
     Ok((row.try_get("n")?, row.try_get("oldest")?))
+}
+
+/// Deletes the account's starts at or before `until_ms`, except the confirmed ones (how its
+/// record was proven). Over the `claims_account` index; the limits look back an hour only.
+pub async fn prune(conn: &mut AnyConnection, account_id: &str, until_ms: i64) -> StorageResult<()> {
+    sqlx::query("DELETE FROM claims WHERE account_id = $1 AND created_at <= $2 AND state <> $3")
+        .bind(account_id)
+        .bind(until_ms)
+        .bind(ClaimState::Confirmed.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Ends the account's code still waiting, if any: only the newest code counts.

@@ -14,7 +14,8 @@
 //! server process: [`STARTS_PER_ACCOUNT_HOUR`] starts an account, matched or not, and
 //! [`CODES_PER_PERSON_HOUR`] codes a person, whichever accounts ask. Starts and tries of one
 //! account, and codes of one person, take turns (`WriteTx::serialize`), so two requests at
-//! once cannot both pass a limit. [`code`] makes, hashes and checks the codes and spells the
+//! once cannot both pass a limit. A start deletes the account's starts older than a day,
+//! except a confirmed one. [`code`] makes, hashes and checks the codes and spells the
 //! states.
 
 pub mod code;
@@ -72,6 +73,8 @@ pub async fn start(
     let claim_id = Uuid::new_v4().to_string();
     let mut tx = state.db.begin_write().await?;
     tx.serialize(&format!("claim_account:{account_id}")).await?;
+    // Starts older than a day count for nothing any more (a confirmed one stays).
+    claims::prune(&mut tx, account_id, now - 24 * HOUR_MS).await?;
     let (starts, oldest) = claims::starts_since(&mut tx, account_id, now - HOUR_MS).await?;
     if starts >= STARTS_PER_ACCOUNT_HOUR {
         return Err(too_many(oldest, now));

@@ -1,5 +1,6 @@
 //! A claim's one-time code: five minutes, once, five wrong tries; and the claim limits per
-//! account and per person, kept in the database so that they hold across server processes.
+//! account and per person, kept in the database so that they hold across server processes;
+//! an account's day-old starts are deleted when it starts again.
 
 use reqwest::StatusCode;
 use yanglao_server::Server;
@@ -17,6 +18,7 @@ on_both_stores!(
     a_person_gets_three_codes_an_hour_whoever_asks,
     the_limits_hold_across_two_servers_on_one_database,
     only_a_hash_of_the_code_is_kept,
+    a_start_deletes_the_accounts_starts_older_than_a_day_but_not_its_proof,
 );
 
 const HER_MOBILE: &str = "13912340001";
@@ -163,4 +165,40 @@ async fn only_a_hash_of_the_code_is_kept(app: &TestApp) {
     assert_eq!(hashes.len(), 1);
     assert_eq!(hashes[0].len(), 64);
     assert!(!hashes[0].contains(&code));
+}
+
+/// The claims `mobile`'s account started, oldest first: state and hours after [`IN_WINDOW`].
+async fn claim_states(app: &TestApp, mobile: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT c.state, (c.created_at - $2) / 3600000 FROM claims c \
+         JOIN accounts a ON a.id = c.account_id WHERE a.mobile = $1 \
+         ORDER BY c.created_at, c.state",
+    )
+    .bind(mobile)
+    .bind(yanglao_server::clock::to_ms(IN_WINDOW))
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+async fn a_start_deletes_the_accounts_starts_older_than_a_day_but_not_its_proof(app: &TestApp) {
+    let token = app.account("13700000005").await;
+    app.claim_proven(&token, &mother(), HER_MOBILE).await;
+    let miss = app.api.claim(&token, &claim_as("王秀兰", &mother())).await;
+    assert_eq!(miss.unwrap_err().code, "no_roster_match");
+    let other = app.account("13700000006").await;
+    let theirs = app.api.claim(&other, &claim_as("王秀兰", &mother())).await;
+    assert_eq!(theirs.unwrap_err().code, "no_roster_match");
+    let states = claim_states(app, "13700000005").await;
+    assert_eq!(states, [("confirmed".into(), 0), ("no_match".into(), 0)]);
+
+    app.clock.set(IN_WINDOW + time::Duration::hours(24));
+    let again = app.api.claim(&token, &claim_as("王秀梅", &mother())).await;
+    assert_eq!(again.unwrap_err().code, "no_roster_match");
+    // The old miss is gone; the confirmed start (the proof) and today's stay.
+    let states = claim_states(app, "13700000005").await;
+    assert_eq!(states, [("confirmed".into(), 0), ("no_match".into(), 24)]);
+    // Another account's starts are its own to prune.
+    let theirs = claim_states(app, "13700000006").await;
+    assert_eq!(theirs, [("no_match".into(), 0)]);
 }
