@@ -29,7 +29,14 @@ use yanglao_shared::wire::{IntentState, SyncRequest, WIRE_VERSION};
 use crate::support::*;
 
 /// Tables of one row, or a few written by hand: reading them whole is their index.
-const SMALL: &[&str] = &["change_counter", "settings", "_sqlx_migrations"];
+/// `policy_versions` gets one row per table an administrator publishes (a few a year); a sync
+/// asks for its newest number, and an empty or tiny table is read whole by any plan.
+const SMALL: &[&str] = &[
+    "change_counter",
+    "settings",
+    "_sqlx_migrations",
+    "policy_versions",
+];
 
 /// Statements whose generic plan reads a table whole only because it guesses `LIMIT $n` at a
 /// tenth of the rows; PostgreSQL keeps their far cheaper custom plans (an index; both plans
