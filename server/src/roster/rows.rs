@@ -25,6 +25,9 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// The columns a roster CSV must have: all of [`CSV_HEADER`] but `mobile`.
+const REQUIRED: usize = 7;
+
 /// The columns of a roster CSV, as [`write_rows`] writes them. A file may end its header at
 /// `paid`, without `mobile` (rosters exported before the column).
 pub const CSV_HEADER: [&str; 8] = [
@@ -43,6 +46,8 @@ pub const CSV_HEADER: [&str; 8] = [
 /// digits before the check character), about 25 MB for a million people.
 pub struct RowReader<R: Read> {
     records: csv::StringRecordsIntoIter<R>,
+    /// The header's columns: [`CSV_HEADER`]'s, or all but `mobile`.
+    columns: usize,
     today: time::Date,
     seen: HashMap<u64, u64>,
 }
@@ -50,17 +55,21 @@ pub struct RowReader<R: Read> {
 impl<R: Read> RowReader<R> {
     /// Checks the header (line 1); a wrong one is the file's only error.
     pub fn open(reader: R, today: time::Date) -> Result<Self, RowError> {
+        // Flexible: a row may end before the optional last column; the count is checked per
+        // row (`next`), with its line, instead of failing the reader.
         let mut csv = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
+            .flexible(true)
             .from_reader(reader);
-        let header_ok = csv
+        let columns = csv
             .headers()
-            .map(|h| {
+            .ok()
+            .filter(|h| {
                 let names = h.iter().map(|c| c.trim_start_matches('\u{feff}'));
-                names.clone().eq(CSV_HEADER) || names.eq(CSV_HEADER[..7].iter().copied())
+                names.clone().eq(CSV_HEADER) || names.eq(CSV_HEADER[..REQUIRED].iter().copied())
             })
-            .unwrap_or(false);
-        if !header_ok {
+            .map(csv::StringRecord::len);
+        let Some(columns) = columns else {
             return Err(RowError {
                 line: 1,
                 message: format!(
@@ -68,9 +77,10 @@ impl<R: Read> RowReader<R> {
                     CSV_HEADER.join(",")
                 ),
             });
-        }
+        };
         Ok(Self {
             records: csv.into_records(),
+            columns,
             today,
             seen: HashMap::new(),
         })
@@ -91,6 +101,10 @@ impl<R: Read> Iterator for RowReader<R> {
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if !(REQUIRED..=self.columns).contains(&record.len()) {
+            let message = format!("应有{}列，这一行有{}列", self.columns, record.len());
+            return Some(Err(RowError { line, message }));
+        }
         Some(match parse_row(&record, self.today) {
             Ok(row) => match self.seen.insert(key(&row.id_number), line) {
                 Some(first) => Err(RowError {

@@ -213,6 +213,20 @@ mod tests {
         crate::roster::rows::write_rows(&mut written, rows.into_iter()).unwrap();
         let again = parse_csv(written.as_slice(), TODAY).unwrap();
         assert_eq!(again[0].mobile.as_ref().unwrap().as_str(), "13912340001");
+        // A row may stop before the optional mobile; one column too many is its line's error.
+        let ragged = format!(
+            "id_number,name,town,village,severely_disabled,status,paid,mobile\n\
+             {good},王秀英,龙山街道,岛山村,否,enrolled,\n\
+             {good},王秀英,龙山街道,岛山村,否,enrolled,,13912340001,x\n"
+        );
+        let errors = parse_csv(ragged.as_bytes(), TODAY).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 3);
+        assert!(
+            errors[0].message.contains("应有8列"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]
