@@ -112,3 +112,19 @@ test('applications load the full bundle, which then opens offline', async () => 
   await page.getByTestId('new-enrolment').waitFor();
   await context.close();
 });
+
+test('offline, a screen of the full bundle never opened before says so and leads back', async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await register(page, server, '13811114444');
+  await workerActive(page);
+  await page.getByTestId('nav-home').click();
+  await page.getByTestId('payee-list').or(page.getByTestId('nav-apply')).first().waitFor();
+  await context.setOffline(true);
+  await page.getByTestId('nav-apply').click();
+  await page.locator('#boot-left').filter({ hasText: '没有网络' }).waitFor();
+  await page.locator('#boot-back').click();
+  await page.getByTestId('nav-apply').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  await context.close();
+});
