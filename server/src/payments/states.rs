@@ -138,6 +138,18 @@ impl IntentStatus {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// The word staff read (the reconciliation's CSV).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::AwaitingPayment => "待绑卡",
+            Self::Waiting => "等候中（他人扣款中）",
+            Self::Charging => "扣款中",
+            Self::Paid => "已缴费",
+            Self::Failed => "未成功",
+            Self::NotNeeded => "无需缴费（他人已缴）",
+        }
+    }
 }
 
 impl IntentEvent {

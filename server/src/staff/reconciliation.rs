@@ -26,6 +26,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::payments::reconciliation::case_states::CaseStatus;
 use crate::payments::reconciliation::cases::{self, visible, CaseView};
 use crate::payments::reconciliation::{self, Mismatch, Report};
+use crate::payments::states::IntentStatus;
 use crate::staff::audit;
 use crate::staff::roles::{Area, Role, Staff};
 
@@ -178,7 +179,11 @@ fn row(m: &Mismatch) -> [String; 13] {
         m.order_id.to_string(),
         bank.unwrap_or("对账单中没有").to_owned(),
         money(m.bank_amount),
-        m.ledger_state.clone().unwrap_or_else(|| "无此订单".into()),
+        m.ledger_state
+            .as_deref()
+            .map(|code| IntentStatus::parse(code).map_or(code, |s| s.zh()))
+            .unwrap_or("无此订单")
+            .to_owned(),
         money(m.ledger_amount),
         opt(&m.name),
         opt(&m.town),

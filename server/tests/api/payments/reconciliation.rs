@@ -245,6 +245,13 @@ async fn the_reconciliation_csv_opens_in_excel(app: &TestApp) {
     );
     assert!(lines[1].contains(",300,"), "{}", lines[1]);
     assert!(lines[1].contains(mother().name));
+    // The ledger's state in words staff read, not its stored code.
+    let ledger_state = lines[1].split(',').nth(5).unwrap();
+    assert!(
+        ["未成功", "无需缴费（他人已缴）"].contains(&ledger_state),
+        "{}",
+        lines[1]
+    );
 }
 
 /// A second server process on the same database and bank, as `serve` builds one.
