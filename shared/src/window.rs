@@ -21,6 +21,16 @@ pub fn cst_date(instant: OffsetDateTime) -> Date {
     instant.to_offset(CST).date()
 }
 
+/// A calendar day written `YYYY-MM-DD` (surrounding spaces forgiven), as staff, the command
+/// line and the policy files write days.
+pub fn parse_day(text: &str) -> Option<Date> {
+    Date::parse(
+        text.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+}
+
 /// The first instant of `date` in China.
 pub fn cst_midnight(date: Date) -> OffsetDateTime {
     PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(CST)
@@ -162,6 +172,16 @@ impl PaymentWindow {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn days_are_written_year_month_day() {
+        let day = Date::from_calendar_date(2027, Month::March, 1).unwrap();
+        assert_eq!(parse_day("2027-03-01"), Some(day));
+        assert_eq!(parse_day(" 2027-03-01 "), Some(day));
+        for bad in ["2027-3-1", "2027/03/01", "2027-02-30", "", "01-03-2027"] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
+    }
 
     fn wendeng() -> PaymentWindow {
         PaymentWindow {

@@ -6,8 +6,7 @@
 
 use std::sync::Arc;
 
-use time::macros::format_description;
-use time::Date;
+use yanglao_shared::window::parse_day;
 use yanglao_shared::PolicyTable;
 
 use crate::app::{AppState, Parts};
@@ -19,8 +18,7 @@ use crate::service::with_causes;
 use crate::storage::settings;
 
 pub async fn reconcile(url: &str, gateway: &str, date: &str) -> Result<(), String> {
-    let day = Date::parse(date, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| format!("--date must be YYYY-MM-DD, got {date}"))?;
+    let day = parse_day(date).ok_or_else(|| format!("--date must be YYYY-MM-DD, got {date}"))?;
     if !gateway.starts_with("http://") && !gateway.starts_with("https://") {
         return Err(format!(
             "--gateway must be the URL of the bank (a sandbox-bank process), got {gateway}: \

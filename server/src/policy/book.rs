@@ -12,9 +12,9 @@
 use std::sync::RwLock;
 use std::time::Duration;
 
-use time::macros::format_description;
 use time::{Date, Month};
 use yanglao_shared::policy::{PolicyError, PolicyVersion};
+use yanglao_shared::window::parse_day;
 use yanglao_shared::{Policy, PolicyTable};
 
 use crate::clock::from_ms;
@@ -46,10 +46,6 @@ impl std::fmt::Debug for PolicyBook {
             .field("latest", &self.snap().latest)
             .finish()
     }
-}
-
-pub fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
 
 impl PolicyBook {

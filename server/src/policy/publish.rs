@@ -11,11 +11,11 @@ use yanglao_shared::window::cst_date;
 use yanglao_shared::PolicyTable;
 
 use crate::clock::from_ms;
-use crate::policy::book::parse_day;
 use crate::service::{ServiceError, ServiceResult};
 use crate::staff::audit;
 use crate::storage::policies::{self, StoredVersion};
 use crate::storage::Db;
+use yanglao_shared::window::parse_day;
 
 /// What a publisher sends: the document (JSON text, as in `shared/policies/`) and its first day.
 #[derive(Debug, Clone)]

@@ -17,9 +17,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use time::macros::format_description;
 use time::Date;
 use uuid::Uuid;
+use yanglao_shared::window::parse_day;
 
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiResult};
@@ -60,7 +60,7 @@ fn area_of(staff: &Staff) -> ApiResult<Area> {
 }
 
 fn day(text: &str) -> ApiResult<Date> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
+    parse_day(text).ok_or_else(|| {
         ApiError::invalid(
             "bad_date",
             format!("日期格式应为 YYYY-MM-DD，例如 2026-03-01：{text}"),
