@@ -7,8 +7,7 @@
 //   - opening 参保登记 loads the full bundle, which then works offline too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect } from 'node:net';
-import { TestServer, launchBrowser, phone } from './harness.mjs';
+import { TestServer, countingProxy, launchBrowser, phone, workerActive } from './harness.mjs';
 import { register } from './flows.mjs';
 
 let server;
@@ -25,43 +24,15 @@ after(async () => {
   await server?.stop();
 });
 
-/** A TCP proxy in front of the server that keeps every request's method and path. */
-async function recordingProxy() {
-  const seen = [];
-  const proxy = createServer((client) => {
-    const upstream = connect(new URL(server.url).port, '127.0.0.1');
-    client.on('data', (chunk) => {
-      for (const m of chunk.toString('latin1').matchAll(/(?:^|\r\n)(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.1/g)) {
-        seen.push(`${m[1]} ${m[2]}`);
-      }
-    });
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${proxy.address().port}`, seen, close: () => proxy.close() };
-}
-
-async function workerActive(page) {
-  await page.evaluate(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    const worker = registration.active;
-    if (worker.state !== 'activated') {
-      await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()));
-    }
-  });
-}
-
 test('a first visit fetches each file once and only the resident bundle', async () => {
-  const proxy = await recordingProxy();
+  const proxy = await countingProxy(server);
   const context = await phone(browser);
   const page = await context.newPage();
   await page.goto(`${proxy.url}/`);
   await page.getByTestId('nav-home').waitFor();
   await workerActive(page);
   await page.waitForTimeout(500);
-  const files = proxy.seen.filter((r) => r.startsWith('GET ') && !r.includes('/api/') && r !== 'GET /precache.json' && r !== 'GET /sw.js');
+  const files = proxy.requests.filter((r) => r.startsWith('GET ') && !r.includes('/api/') && r !== 'GET /precache.json' && r !== 'GET /sw.js');
   const counts = new Map();
   for (const r of files) counts.set(r, (counts.get(r) ?? 0) + 1);
   // The shell is no-cache: the worker's copy is a revalidation (304, no body); every other

@@ -3,7 +3,7 @@
 // file, the demo roster, and the server's clock started inside the payment window.
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -135,4 +135,45 @@ export async function phone(browser) {
 
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A TCP proxy in front of `server`: what a phone would move over its link. It keeps every
+ * request line (`GET /path`) and counts the bytes each way, headers included.
+ */
+export async function countingProxy(server) {
+  const requests = [];
+  let down = 0;
+  let up = 0;
+  const proxy = createServer((client) => {
+    const upstream = connect(new URL(server.url).port, '127.0.0.1');
+    client.on('data', (chunk) => {
+      up += chunk.length;
+      for (const m of chunk.toString('latin1').matchAll(/(?:^|\r\n)(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.1/g)) {
+        requests.push(`${m[1]} ${m[2]}`);
+      }
+    });
+    upstream.on('data', (chunk) => { down += chunk.length; });
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${proxy.address().port}`,
+    requests,
+    bytes: () => ({ down, up }),
+    close: () => proxy.close(),
+  };
+}
+
+/** Waits until the page's service worker is installed and active. */
+export async function workerActive(page) {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const worker = registration.active;
+    if (worker.state !== 'activated') {
+      await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()));
+    }
+  });
 }

@@ -7,9 +7,8 @@
 //   3. Lighthouse (mobile: slow 4G, 4x CPU) on the start page, when LIGHTHOUSE names its CLI.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
-import { TestServer, launchBrowser } from './harness.mjs';
+import { TestServer, countingProxy, launchBrowser, workerActive } from './harness.mjs';
 
 const DIST = process.env.YANGLAO_DIST ?? new URL('../../dist', import.meta.url).pathname;
 
@@ -37,41 +36,19 @@ function fileTable() {
   return sum;
 }
 
-/** A TCP proxy that counts what the server sends back (headers included). */
-async function countingProxy(target) {
-  let down = 0;
-  let up = 0;
-  const proxy = createServer((client) => {
-    const server = connect(target.port, '127.0.0.1');
-    client.on('data', (d) => { up += d.length; });
-    server.on('data', (d) => { down += d.length; });
-    client.pipe(server).pipe(client);
-    client.on('error', () => server.destroy());
-    server.on('error', () => client.destroy());
-  });
-  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return { port: proxy.address().port, counts: () => ({ down, up }), close: () => proxy.close() };
-}
-
 async function firstVisit(server) {
-  const proxy = await countingProxy(new URL(server.url));
+  const proxy = await countingProxy(server);
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'zh-CN' });
   const page = await context.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
-  await page.goto(`http://127.0.0.1:${proxy.port}/`);
+  await page.goto(`${proxy.url}/`);
   await page.getByTestId('nav-home').waitFor({ timeout: 60_000 });
-  await page.evaluate(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    const worker = registration.active;
-    if (worker && worker.state !== 'activated') {
-      await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()));
-    }
-  });
+  await workerActive(page);
   // Let the last replies finish on the wire.
   await page.waitForTimeout(1000);
-  const { down, up } = proxy.counts();
+  const { down, up } = proxy.bytes();
   const served = requests.filter((u) => !u.includes('/api/')).length;
   await browser.close();
   proxy.close();
