@@ -72,11 +72,15 @@ fn switch_to_full(path: Option<String>) {
 /// every start (and is moved there now if this is the resident build); any other account, or
 /// none, gets the resident one.
 pub fn follow_account(app: AppState) {
-    Effect::new(move |_| {
-        let Some(staff) = app.data.with(|d| {
+    // A memo, so the storage is touched when the answer changes, not on every sync.
+    let staff = Memo::new(move |_| {
+        app.data.with(|d| {
             d.session.as_ref()?;
             Some(d.account.as_ref().is_some_and(|a| a.staff.is_some()))
-        }) else {
+        })
+    });
+    Effect::new(move |_| {
+        let Some(staff) = staff.get() else {
             if let Ok(Some(local)) = window().local_storage() {
                 let _ = local.remove_item(FLAG);
             }
