@@ -12,6 +12,7 @@
 use std::sync::RwLock;
 use std::time::Duration;
 
+use sqlx::AnyConnection;
 use time::{Date, Month};
 use yanglao_shared::policy::{PolicyError, PolicyVersion};
 use yanglao_shared::window::parse_day;
@@ -126,10 +127,16 @@ impl PolicyBook {
     /// A stored document this build cannot read is logged and left out.
     pub async fn refresh(&self, db: &Db) -> StorageResult<()> {
         let mut conn = db.pool.acquire().await?;
-        if policies::latest(&mut conn).await? <= self.latest() {
+        self.refresh_on(&mut conn).await
+    }
+
+    /// [`Self::refresh`] on a connection the caller holds: inside a transaction, so the caller
+    /// never waits for a second connection while it holds one.
+    pub async fn refresh_on(&self, conn: &mut AnyConnection) -> StorageResult<()> {
+        if policies::latest(&mut *conn).await? <= self.latest() {
             return Ok(());
         }
-        let rows = policies::all(&mut conn).await?;
+        let rows = policies::all(conn).await?;
         let old = self.snap();
         let mut versions = vec![old.versions[0].clone()];
         let mut latest = 1;

@@ -134,8 +134,9 @@ pub(super) async fn evaluate(
     if c.policy_version
         .is_some_and(|v| i64::from(v) > state.policies.latest())
     {
-        // Published by another process since this one last looked.
-        state.policies.refresh(&state.db).await?;
+        // Published by another process since this one last looked; read on this transaction's
+        // connection, never a second one from the pool.
+        state.policies.refresh_on(tx).await?;
     }
     let (version, policy) = state.policy_priced(c.policy_version, c.year)?;
     let v = version.number;
