@@ -68,5 +68,9 @@ pub async fn reconcile_once(state: &AppState) -> ServiceResult<usize> {
             }
         }
     }
+    // A payer waiting for a person-year that nobody is charging any more gets it handed on.
+    if !ledger::sweep_waiting(state, cutoff).await?.is_empty() {
+        state.charges.wake();
+    }
     Ok(settled)
 }

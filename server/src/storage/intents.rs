@@ -154,6 +154,35 @@ pub async fn longest_waiting(
     row.as_ref().map(decode).transpose()
 }
 
+/// Person-years with intents `waiting` since before `cutoff_ms` that no intent is charging:
+/// the year is free or paid, so nobody will hand it on (see `ledger::sweep_waiting`).
+/// Served by `intents_state` (state, updated_at) and the contributions' primary key.
+pub async fn stranded_waiting(
+    conn: &mut AnyConnection,
+    cutoff_ms: i64,
+    limit: i64,
+) -> StorageResult<Vec<(String, i32)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT i.resident_id, i.year FROM intents i WHERE i.state = $1 \
+         AND i.updated_at < $2 AND i.resident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \
+         contributions c WHERE c.resident_id = i.resident_id AND c.year = i.year \
+         AND c.state = $3) LIMIT $4",
+    )
+    .bind(Waiting.as_str())
+    .bind(cutoff_ms)
+    .bind(crate::payments::states::ContributionStatus::Charging.as_str())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let year: i64 = r.try_get(1)?;
+            let year = i32::try_from(year).map_err(|_| StorageError::corrupt("year", year))?;
+            Ok((r.try_get(0)?, year))
+        })
+        .collect()
+}
+
 /// Intents still `charging` that were last touched before `cutoff_ms`, oldest first.
 pub async fn charging_before(
     conn: &mut AnyConnection,

@@ -34,7 +34,7 @@ use crate::storage::{charges, contributions, methods, payees, WriteTx};
 mod settle;
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
-pub use settle::{apply, apply_all, ask_bank, new_receipt_no, notified};
+pub use settle::{apply, apply_all, ask_bank, new_receipt_no, notified, sweep_waiting};
 
 pub async fn load(state: &AppState, id: Uuid) -> ServiceResult<Option<Intent>> {
     let mut conn = state.db.pool.acquire().await?;

@@ -233,34 +233,84 @@ async fn settle_declined(
     };
     intents::redecide(tx, row.id, &to, UNSTAMPED, now).await?;
     // The year is free again: the longest-waiting intent for it gets its turn.
-    let Some(next) = intents::longest_waiting(tx, resident_id, row.year).await? else {
-        return Ok(None);
-    };
-    let candidate = Candidate {
-        id: next.id,
-        account_id: &next.account_id,
-        payee_id: next.payee_id,
-        year: next.year,
-        tier: next.tier,
-        method_id: next.method_id.as_deref(),
-        policy_version: Some(next.policy_version),
-    };
-    let outcome = evaluate(tx, state, &candidate).await?;
-    let status = next
-        .status
-        .transition(IntentEvent::YearFreed(outcome.verdict))?;
-    let to = Redecided {
-        status,
-        reason: outcome.reason.as_ref(),
-        method_id: None,
-        resident_id: None,
-    };
-    intents::redecide(tx, next.id, &to, UNSTAMPED, now).await?;
-    if status != IntentStatus::Charging {
-        return Ok(None);
+    hand_on(tx, state, resident_id, row.year).await
+}
+
+/// A free person-year goes to the intents waiting for it, longest first, until one takes it
+/// (its charge queued, its id answered) or none is left: one that is now refused, or has no
+/// usable card any more, must not keep the others waiting.
+async fn hand_on(
+    tx: &mut WriteTx,
+    state: &AppState,
+    resident_id: &str,
+    year: i32,
+) -> ServiceResult<Option<Uuid>> {
+    let now = state.clock.now_ms();
+    while let Some(next) = intents::longest_waiting(tx, resident_id, year).await? {
+        let candidate = Candidate {
+            id: next.id,
+            account_id: &next.account_id,
+            payee_id: next.payee_id,
+            year: next.year,
+            tier: next.tier,
+            method_id: next.method_id.as_deref(),
+            policy_version: Some(next.policy_version),
+        };
+        let outcome = evaluate(tx, state, &candidate).await?;
+        let status = next
+            .status
+            .transition(IntentEvent::YearFreed(outcome.verdict))?;
+        let to = Redecided {
+            status,
+            reason: outcome.reason.as_ref(),
+            method_id: None,
+            resident_id: None,
+        };
+        intents::redecide(tx, next.id, &to, UNSTAMPED, now).await?;
+        match status {
+            IntentStatus::Charging => {
+                charges::enqueue(tx, next.id, queue_now_ms()).await?;
+                return Ok(Some(next.id));
+            }
+            // Someone took the year meanwhile: the rest wait for them as this one does.
+            IntentStatus::Waiting => return Ok(None),
+            _ => {}
+        }
     }
-    charges::enqueue(tx, next.id, queue_now_ms()).await?;
-    Ok(Some(next.id))
+    Ok(None)
+}
+
+/// Intents left `waiting` for a person-year nobody is charging any more (the year is free,
+/// or paid): the charge workers' and notifications' paths hand a freed year on themselves, so
+/// this finds none unless something went wrong between them; it is the ledger's own check
+/// that no payer waits forever. Runs with reconciliation; answers the intents it queued.
+pub async fn sweep_waiting(state: &AppState, cutoff_ms: i64) -> ServiceResult<Vec<Uuid>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let stranded = intents::stranded_waiting(&mut conn, cutoff_ms, 200).await?;
+    drop(conn);
+    let mut queued = Vec::new();
+    for (resident_id, year) in stranded {
+        let mut tx = state.db.begin_write().await?;
+        let held = contributions::status_locked(&mut tx, state.db.backend, &resident_id, year);
+        match held.await? {
+            Some(ContributionStatus::Charging) => {} // taken meanwhile: its answer hands on
+            Some(ContributionStatus::Paid) => {
+                let reason = paid_by_someone(year);
+                let now = state.clock.now_ms();
+                intents::not_needed_for(&mut tx, &resident_id, year, &reason, UNSTAMPED, now)
+                    .await?;
+            }
+            None => queued.extend(hand_on(&mut tx, state, &resident_id, year).await?),
+        }
+        tx.commit().await?;
+    }
+    if !queued.is_empty() {
+        tracing::warn!(
+            count = queued.len(),
+            "waiting intents found stranded and handed on"
+        );
+    }
+    Ok(queued)
 }
 
 /// WD + year + ten digits: short enough to read out over the phone.
