@@ -7,8 +7,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
+use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 
 use crate::components::{
@@ -80,6 +81,7 @@ fn App(routes: fn() -> AnyView) -> impl IntoView {
 
 #[component]
 fn Shell(routes: fn() -> AnyView) -> impl IntoView {
+    let app = crate::state::use_app();
     let location = use_location();
     // After a route change, move focus to the new screen's heading so a screen reader
     // announces it and the keyboard starts from there.
@@ -95,6 +97,27 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
         }
         path
     });
+
+    // Staff start where their work is: an app opened on the home screen by a staff account
+    // (known from the phone's copy of the account, so offline too) goes on to 工作台. Once,
+    // at start: a staff member who taps 首页 later stays there.
+    let navigate = use_navigate();
+    Effect::new(move |landed: Option<bool>| {
+        if landed == Some(true) || !app.ready.get() {
+            return landed.unwrap_or(false);
+        }
+        if crate::components::is_staff(app) && location.pathname.get_untracked() == "/" {
+            navigate(
+                "/staff",
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+        true
+    });
+    crate::voice::announce_payments(app);
 
     view! {
         <TopBar />

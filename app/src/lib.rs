@@ -19,6 +19,7 @@
 //!   and moving to the full one when a screen or an account needs it.
 //! - [`state`]: the reactive application state the pages share.
 //! - [`staff`]: the staff screens' pure logic (statistics cache, tiers, paging).
+//! - [`voice`]: 朗读 in 长辈模式 (speech in Mandarin, its button, payment announcements).
 //! - [`components`] and [`pages`]: the screens.
 
 pub mod api;
@@ -37,6 +38,7 @@ pub mod staff;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod voice;
 
 mod app;
 #[cfg(test)]

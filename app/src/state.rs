@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -69,7 +70,22 @@ pub struct AppState {
     pub minute: RwSignal<u32>,
     /// A short message for everyone (screen readers hear it through `aria-live`).
     pub notice: RwSignal<Option<String>>,
+    /// What the notice is about; the frame clears the notice when that changes
+    /// (`components::chrome::Notice`). `None`: the screen it was said on.
+    pub notice_about: RwSignal<Option<NoticeAbout>>,
 }
+
+/// A notice belongs to one screen and, optionally, to a state it describes ("saved on the
+/// phone, not sent yet"): it goes when the route leaves `path` or `still` turns false, so an
+/// old message never follows the person to a screen where it is no longer true.
+#[derive(Clone)]
+pub struct NoticeAbout {
+    pub path: String,
+    pub still: Option<StillTrue>,
+}
+
+/// Whether what a notice says is still so, asked of the phone's data after each change.
+pub type StillTrue = Arc<dyn Fn(&Snapshot) -> bool + Send + Sync>;
 
 thread_local! {
     static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
@@ -107,6 +123,7 @@ impl AppState {
             draft: RwSignal::new(PayDraft::default()),
             minute: RwSignal::new(0),
             notice: RwSignal::new(None),
+            notice_about: RwSignal::new(None),
         }
     }
 
@@ -144,9 +161,9 @@ impl AppState {
         match self.store().await {
             Ok(store) => match store.load().await {
                 Ok(snapshot) => self.data.set(snapshot),
-                Err(e) => self.notice.set(Some(e.to_string())),
+                Err(e) => self.say(e.to_string()),
             },
-            Err(e) => self.notice.set(Some(e)),
+            Err(e) => self.say(e),
         }
         self.ready.set(true);
     }
@@ -186,7 +203,35 @@ impl AppState {
             .unwrap_or(now)
     }
 
+    /// A notice about the screen shown now: it goes when the route changes.
     pub fn say(&self, message: impl Into<String>) {
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        self.say_on(path, message);
+    }
+
+    /// A notice for the screen at `path`, said just before going there.
+    pub fn say_on(&self, path: impl Into<String>, message: impl Into<String>) {
+        self.notice_about.set(Some(NoticeAbout {
+            path: path.into(),
+            still: None,
+        }));
+        self.notice.set(Some(message.into()));
+    }
+
+    /// A notice for the screen at `path` about a state: it also goes once `still` is false
+    /// (the form was sent, the person was checked).
+    pub fn say_while(
+        &self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        still: impl Fn(&Snapshot) -> bool + Send + Sync + 'static,
+    ) {
+        self.notice_about.set(Some(NoticeAbout {
+            path: path.into(),
+            still: Some(Arc::new(still)),
+        }));
         self.notice.set(Some(message.into()));
     }
 }

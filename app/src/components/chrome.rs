@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use crate::i18n::{self, tr, Lang};
 use crate::state::use_app;
@@ -47,26 +48,44 @@ pub fn TopBar() -> impl IntoView {
     }
 }
 
+/// The bottom bar. Staff get a bar of their own work (工作台 first, the two reviews), so
+/// neither bar has more than five items and no label wraps at 360 px in either mode.
 #[component]
 pub fn TabBar() -> impl IntoView {
     let app = use_app();
     // From the cached account, so staff find their screen offline too; never for residents.
-    let staff = Memo::new(move |_| {
-        app.data
-            .with(|d| d.account.as_ref().is_some_and(|a| a.staff.is_some()) && d.session.is_some())
-    });
-    view! {
-        <nav class="tabbar" aria-label=move || tr().nav_label>
-            <A href="/" exact=true attr:data-testid="nav-home">{move || tr().nav_home}</A>
-            <A href="/pay" attr:data-testid="nav-pay">{move || tr().nav_pay}</A>
-            <A href="/payments" attr:data-testid="nav-payments">{move || tr().nav_payments}</A>
-            <A href="/cards" attr:data-testid="nav-cards">{move || tr().nav_cards}</A>
-            <A href="/guide" attr:data-testid="nav-help">{move || tr().nav_help}</A>
-            <Show when=move || staff.get()>
-                <A href="/staff" attr:data-testid="nav-staff">{move || tr().nav_staff}</A>
-            </Show>
-        </nav>
+    let staff = Memo::new(move |_| is_staff(app));
+    move || {
+        if staff.get() {
+            view! {
+                <nav class="tabbar" aria-label=move || tr().nav_label>
+                    <A href="/staff" exact=true attr:data-testid="nav-staff">{move || tr().nav_staff}</A>
+                    <A href="/staff/enrolments" attr:data-testid="nav-enrol-review">{move || tr().nav_enrol_review}</A>
+                    <A href="/staff/back-payments" attr:data-testid="nav-back-review">{move || tr().nav_back_review}</A>
+                    <A href="/" exact=true attr:data-testid="nav-home">{move || tr().nav_home}</A>
+                    <A href="/guide" attr:data-testid="nav-help">{move || tr().nav_help}</A>
+                </nav>
+            }
+            .into_any()
+        } else {
+            view! {
+                <nav class="tabbar" aria-label=move || tr().nav_label>
+                    <A href="/" exact=true attr:data-testid="nav-home">{move || tr().nav_home}</A>
+                    <A href="/pay" attr:data-testid="nav-pay">{move || tr().nav_pay}</A>
+                    <A href="/payments" attr:data-testid="nav-payments">{move || tr().nav_payments}</A>
+                    <A href="/cards" attr:data-testid="nav-cards">{move || tr().nav_cards}</A>
+                    <A href="/guide" attr:data-testid="nav-help">{move || tr().nav_help}</A>
+                </nav>
+            }
+            .into_any()
+        }
     }
+}
+
+/// A logged-in staff account (from the account kept on the phone, so it holds offline).
+pub fn is_staff(app: crate::state::AppState) -> bool {
+    app.data
+        .with(|d| d.account.as_ref().is_some_and(|a| a.staff.is_some()) && d.session.is_some())
 }
 
 #[component]
@@ -86,10 +105,38 @@ pub fn UpdatePrompt() -> impl IntoView {
     }
 }
 
-/// One message at a time, read out by screen readers, dismissed by a tap.
+/// One message at a time, read out by screen readers, dismissed by a tap. A notice belongs to
+/// the screen (and the state) it is about ([`crate::state::NoticeAbout`]): it goes when the
+/// route leaves that screen or the state it describes changes, never following the person on.
 #[component]
 pub fn Notice() -> impl IntoView {
     let app = use_app();
+    let location = use_location();
+    let clear = move || {
+        app.notice.set(None);
+        app.notice_about.set(None);
+    };
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        let keep = app.notice_about.with_untracked(|about| match about {
+            Some(about) => about.path == path,
+            // Said without a screen: it was about the one being left.
+            None => previous.as_ref().is_none_or(|p| *p == path),
+        });
+        if !keep && app.notice.with_untracked(Option::is_some) {
+            clear();
+        }
+        path
+    });
+    Effect::new(move |_| {
+        let gone = app.notice_about.with(|about| {
+            let still = about.as_ref().and_then(|a| a.still.clone());
+            still.is_some_and(|still| !app.data.with(|d| still(d)))
+        });
+        if gone {
+            clear();
+        }
+    });
     view! {
         <div class="notice-slot" role="status" aria-live="polite">
             {move || {
@@ -99,7 +146,7 @@ pub fn Notice() -> impl IntoView {
                         view! {
                             <div class="notice" data-testid="notice">
                                 <span>{message}</span>
-                                <button type="button" class="link" on:click=move |_| app.notice.set(None)>
+                                <button type="button" class="notice__ok" data-testid="notice-dismiss" on:click=move |_| clear()>
                                     {move || tr().dismiss}
                                 </button>
                             </div>

@@ -7,7 +7,7 @@ mod person;
 mod status;
 
 pub use banners::{DeadlineBanner, SyncLine, WindowBanner};
-pub use chrome::{Notice, TabBar, TopBar, UpdatePrompt};
+pub use chrome::{is_staff, Notice, TabBar, TopBar, UpdatePrompt};
 pub use field::TextField;
 pub use person::{PersonFields, PersonInput};
 pub use status::{IntentChip, PayeeChip, SandboxNote};

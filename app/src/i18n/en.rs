@@ -174,6 +174,8 @@ pub static EN: Strings = Strings {
     guide_pension: "With 15 years paid in total, a monthly pension is paid from age 60.",
     guide_offline: "Without a network you can still prepare a payment: it is kept on the phone and sent when online.",
     nav_staff: "Staff",
+    nav_enrol_review: "Enrol",
+    nav_back_review: "Back pay",
     staff_title: "Staff: payment window",
     staff_year: "Year",
     staff_enrolled: "Enrolled",

@@ -9,6 +9,7 @@
 pub mod apply;
 mod en;
 mod strings;
+pub mod voice;
 mod zh;
 
 use std::fmt::Display;

@@ -170,6 +170,8 @@ pub struct Strings {
     pub guide_offline: &'static str,
     // staff (工作台)
     pub nav_staff: &'static str,
+    pub nav_enrol_review: &'static str,
+    pub nav_back_review: &'static str,
     pub staff_title: &'static str,
     pub staff_year: &'static str,
     pub staff_enrolled: &'static str,

@@ -174,6 +174,8 @@ pub static ZH: Strings = Strings {
     guide_pension: "累计缴费满15年，年满60周岁后可以按月领取养老金。",
     guide_offline: "没有网络时也可以准备缴费：先保存在手机上（待提交），联网后自动提交。",
     nav_staff: "工作台",
+    nav_enrol_review: "登记审核",
+    nav_back_review: "补缴审核",
     staff_title: "工作台：缴费情况",
     staff_year: "统计年度",
     staff_enrolled: "已参保",

@@ -56,6 +56,7 @@ fn AddForm() -> impl IntoView {
         };
         busy.set(true);
         let navigate = navigate.clone();
+        let id = payee.id;
         spawn_local(async move {
             // Stored first; the sync that follows may or may not reach the server.
             let saved = sync
@@ -66,7 +67,12 @@ fn AddForm() -> impl IntoView {
                 failure.set(Some(e));
                 return;
             }
-            app.say(tr().saved_unverified);
+            // About this person being unchecked: it goes once the server has checked them.
+            app.say_while("/", tr().saved_unverified, move |d| {
+                d.payees.iter().any(|p| {
+                    p.id == id && matches!(p.check, yanglao_shared::wire::PayeeCheck::Unverified)
+                })
+            });
             navigate("/", Default::default());
         });
     };

@@ -43,6 +43,13 @@ fn CardList() -> impl IntoView {
     view! {
         <section class="page">
             <h1 tabindex="-1">{move || tr().cards_title}</h1>
+            <crate::voice::ReadAloud text=move || {
+                app.data.with_untracked(|d| {
+                    let bound: Vec<_> = d.methods.iter().filter(|m| !m.removed).collect();
+                    let cards: Vec<_> = bound.iter().map(|m| (m.bank.as_str(), m.last_four.as_str())).collect();
+                    i18n::voice::cards(&cards, bound.iter().any(|m| m.sandbox))
+                })
+            } />
             {move || {
                 i18n::track_lang();
                 let methods: Vec<_> = app.data.with(|d| d.methods.iter().filter(|m| !m.removed).cloned().collect());
@@ -133,7 +140,11 @@ fn BindForm() -> impl IntoView {
                 app.say(e);
             }
             app.draft.update(|d| d.method = Some(method.id));
-            app.say(tr().card_bound);
+            if back_to_pay {
+                app.say_on("/pay", tr().card_bound);
+            } else {
+                app.say(tr().card_bound);
+            }
             if back_to_pay {
                 navigate("/pay", Default::default());
             }

@@ -15,6 +15,7 @@ pub fn Guide() -> impl IntoView {
     view! {
         <section class="page guide">
             <h1 tabindex="-1">{move || tr().guide_title}</h1>
+            <crate::voice::ReadAloud text=crate::i18n::voice::guide />
             <p class="callout">{move || tr().guide_window}</p>
             <h2 id="pay">{move || tr().guide_pay_title}</h2>
             {move || steps(tr().guide_pay_steps)}

@@ -6,11 +6,12 @@ use leptos_router::components::A;
 
 use super::RequireSession;
 use crate::components::PayeeChip;
-use crate::i18n::{self, tr};
+use crate::i18n::{self, tr, voice};
 use crate::model::LocalPayee;
 use crate::rules::{self, PayeeStatus};
 use crate::state::use_app;
 use crate::sync::use_sync;
+use crate::voice::ReadAloud;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -57,6 +58,10 @@ fn PeopleList() -> impl IntoView {
     view! {
         <section class="page">
             <h1 tabindex="-1">{move || tr().home_title}</h1>
+            <ReadAloud text=move || {
+                let people: Vec<_> = rows().into_iter().map(|(p, s)| (p.name_masked, s)).collect();
+                voice::home(rules::window_year(&app.window().state), &people, waiting())
+            } />
             <p class="muted">{year}</p>
             <div class="actions">
                 <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{move || tr().start_pay}</A>

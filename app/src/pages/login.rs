@@ -119,11 +119,15 @@ fn AuthForm(mode: Mode) -> impl IntoView {
             }
             app.needs_login.set(false);
             sync.request();
-            // Whether this account is staff decides the 工作台 entry.
-            spawn_local(async move {
-                crate::sync::refresh_account(app).await;
-            });
-            navigate("/", Default::default());
+            // Whether this account is staff decides where it starts: staff on 工作台, where
+            // their work is, everyone else on their people. Asked before leaving the form (a
+            // login needs the network anyway); without an answer the phone's copy decides.
+            crate::sync::refresh_account(app).await;
+            let staff = app
+                .data
+                .with_untracked(|d| d.account.as_ref().is_some_and(|a| a.staff.is_some()));
+            let start = if staff { "/staff" } else { "/" };
+            navigate(start, Default::default());
         });
     };
 
@@ -135,6 +139,7 @@ fn AuthForm(mode: Mode) -> impl IntoView {
     view! {
         <section class="page page--narrow">
             <h1 tabindex="-1">{move || words().0}</h1>
+            <crate::voice::ReadAloud text=move || i18n::voice::login(mode == Mode::Register) />
             <p class="lead">{move || tr().login_intro}</p>
             <form on:submit=submit novalidate>
                 <TextField

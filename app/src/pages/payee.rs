@@ -62,6 +62,10 @@ fn Detail() -> impl IntoView {
         view! {
             <section class="page">
                 <h1 tabindex="-1">{payee.name_masked.clone()}</h1>
+                <crate::voice::ReadAloud text={
+                    let (name, status) = (payee.name_masked.clone(), status.clone());
+                    move || i18n::voice::person(&name, year, &status)
+                } />
                 <p class="muted id-masked">{payee.id_masked.clone()}</p>
                 <p class="status-line" data-testid="payee-detail-status">
                     {i18n::year(year)} " " <PayeeChip status />

@@ -9,10 +9,12 @@ use yanglao_shared::wire::{IntentState, PaymentMethod};
 
 use super::RequireSession;
 use crate::components::{IntentChip, SandboxNote};
+use crate::i18n::voice::{self, PaymentSaid};
 use crate::i18n::{self, tr};
 use crate::model::LocalIntent;
 use crate::state::{use_app, AppState};
 use crate::sync::use_sync;
+use crate::voice::ReadAloud;
 
 #[component]
 pub fn Payments() -> impl IntoView {
@@ -38,6 +40,20 @@ fn PaymentList() -> impl IntoView {
     view! {
         <section class="page">
             <h1 tabindex="-1">{move || tr().payments_title}</h1>
+            <ReadAloud text=move || {
+                let (intents, _) = list();
+                let items: Vec<PaymentSaid> = intents
+                    .iter()
+                    .map(|i| PaymentSaid {
+                        name: &i.name_masked,
+                        year: i.intent.year,
+                        tier: i.intent.tier,
+                        state: &i.state,
+                        mine: i.mine,
+                    })
+                    .collect();
+                voice::payments(&items)
+            } />
             // Rows hold no input: built again in the other language.
             {move || {
                 i18n::track_lang();

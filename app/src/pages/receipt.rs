@@ -12,6 +12,7 @@ use super::{api_message, ErrorText};
 use crate::components::TextField;
 use crate::i18n::{self, tr};
 use crate::state::use_app;
+use crate::voice::ReadAloud;
 
 #[component]
 pub fn Receipt() -> impl IntoView {
@@ -40,6 +41,7 @@ pub fn Receipt() -> impl IntoView {
             return view! {
                 <section class="page">
                     <h1 tabindex="-1">{move || tr().receipt_title}</h1>
+                    <ReadAloud text=|| i18n::voice::receipt(None) />
                     <p class="empty" data-testid="receipt-missing">{move || tr().receipt_missing}</p>
                     <A href="/payments">{move || tr().nav_payments}</A>
                 </section>
@@ -49,6 +51,11 @@ pub fn Receipt() -> impl IntoView {
         view! {
             <section class="page receipt" data-testid="receipt">
                 <h1 tabindex="-1">{move || tr().receipt_title}</h1>
+                <ReadAloud text={
+                    let name = intent.name_masked.clone();
+                    let year = intent.intent.year;
+                    move || i18n::voice::receipt(Some((&name, year, amount, paid_at)))
+                } />
                 <p class="receipt__scheme">{move || tr().receipt_scheme}</p>
                 <dl class="facts">
                     <dt>{move || tr().receipt_no}</dt><dd data-testid="receipt-no">{receipt_no.clone()}</dd>

@@ -12,8 +12,10 @@ use yanglao_shared::wire::{ClaimRequest, ClaimStarted, OwnRecord};
 use super::{api_message, ErrorText, RequireSession};
 use crate::api;
 use crate::components::{PersonFields, PersonInput, TextField};
+use crate::i18n::voice::{self, RecordSaid};
 use crate::i18n::{self, tr};
 use crate::state::use_app;
+use crate::voice::ReadAloud;
 
 #[component]
 pub fn Record() -> impl IntoView {
@@ -61,7 +63,9 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
     let t = tr();
     let mut rows = record.contributions.clone();
     rows.sort_by_key(|c| std::cmp::Reverse(c.year));
+    let said = record.clone();
     view! {
+        <ReadAloud text=move || voice::record(RecordSaid::Record(&said)) />
         <dl class="facts" data-testid="record-facts">
             <dt>{move || tr().name}</dt><dd>{record.name.clone()}</dd>
             <dt>{move || tr().id_number}</dt><dd class="id-masked">{record.id_masked.clone()}</dd>
@@ -151,6 +155,7 @@ fn ClaimStart(sent: RwSignal<Option<ClaimStarted>>) -> impl IntoView {
         });
     };
     view! {
+        <ReadAloud text=|| voice::record(RecordSaid::Claim) />
         <p class="lead">{move || tr().claim_intro}</p>
         <form on:submit=submit novalidate class="page--narrow">
             <PersonFields person=person testids=("claim-name", "claim-id-number", "claim-id-ok") />
@@ -191,7 +196,9 @@ fn ClaimCode(started: ClaimStarted, sent: RwSignal<Option<ClaimStarted>>) -> imp
         });
     };
     let masked = started.mobile_masked;
+    let said = masked.clone();
     view! {
+        <ReadAloud text=move || voice::record(RecordSaid::CodeSent(&said)) />
         <p class="callout" role="status" data-testid="claim-sent">
             {move || tr().claim_code_sent}" "<span class="id-masked">{masked.clone()}</span>
         </p>

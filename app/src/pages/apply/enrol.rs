@@ -120,6 +120,7 @@ fn EnrolForm() -> impl IntoView {
     view! {
         <section class="page page--narrow">
             <h1 tabindex="-1">{move || ta().enrol_form_title}</h1>
+            <crate::voice::ReadAloud text=crate::i18n::voice::enrol_form />
             <p class="lead">{move || ta().enrol_form_intro}</p>
             {retype.then(|| view! { <p class="callout" data-testid="enrol-retype">{move || ta().retype_note}</p> })}
             <form on:submit=submit novalidate>

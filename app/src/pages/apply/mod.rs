@@ -42,6 +42,7 @@ fn ApplicationsPage() -> impl IntoView {
     view! {
         <section class="page applications">
             <h1 tabindex="-1">{move || ta().apps_title}</h1>
+            <crate::voice::ReadAloud text=move || i18n::voice::applications_of(&apps()) />
             <p class="lead">{move || ta().apps_intro}</p>
             <div class="actions">
                 <A href="/apply/enrol" attr:class="button button--primary" attr:data-testid="new-enrolment">{move || ta().new_enrol}</A>
@@ -221,6 +222,7 @@ fn save_and_show(
     failure: RwSignal<Option<String>>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
+    let id = record.id;
     spawn_local(async move {
         let saved = sync
             .record(|store| async move { store.file_application(&record).await })
@@ -229,7 +231,13 @@ fn save_and_show(
             failure.set(Some(e));
             return;
         }
-        sync.app().say(ta().saved_waiting);
+        // About this form waiting on the phone: it goes once the form is sent.
+        sync.app()
+            .say_while("/apply", ta().saved_waiting, move |d| {
+                d.applications
+                    .iter()
+                    .any(|a| a.id == id && a.to_send().is_some())
+            });
         navigate("/apply", Default::default());
     });
 }

@@ -101,8 +101,19 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
         .map(|m| i18n::card_label(&m.bank, &m.last_four))
         .unwrap_or_else(|| t.no_card_now.to_owned());
     let sandbox = method.as_ref().is_some_and(|m| m.sandbox);
+    let said: Vec<_> = rows
+        .iter()
+        .map(|(p, tier)| (p.name_masked.clone(), year, *tier))
+        .collect();
+    let spoken = move || {
+        let card = method
+            .as_ref()
+            .map(|m| (m.bank.as_str(), m.last_four.as_str()));
+        i18n::voice::confirm(&said, card, total, blocked)
+    };
     view! {
         <h1 tabindex="-1">{move || tr().step_confirm}</h1>
+        <crate::voice::ReadAloud text=spoken />
         // One card per person (not a table): it stays readable at 320px and in 长辈模式.
         <ul class="list" data-testid="confirm-table">
             {rows.iter().map(|(p, tier)| view! {

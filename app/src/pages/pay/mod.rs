@@ -15,10 +15,14 @@ use yanglao_shared::window::WindowState;
 use super::RequireSession;
 use crate::clock;
 use crate::components::SandboxNote;
-use crate::i18n::{self, tr};
+use crate::i18n::{self, tr, voice};
 use crate::model::LocalPayee;
 use crate::rules;
 use crate::state::{use_app, AppState, PayDraft, PayStep};
+use crate::voice::ReadAloud;
+
+/// The decisions of a payment: people, tier, card, confirm.
+const STEPS: usize = 4;
 
 #[component]
 pub fn Pay() -> impl IntoView {
@@ -51,19 +55,29 @@ fn Wizard() -> impl IntoView {
         _ => None,
     });
     let step = Memo::new(move |_| app.draft.with(|d| d.step));
+    // `data-step` numbers the screens (one tier screen per person) so a test can wait for
+    // the next one; the words count the four decisions, whose total never changes mid-flow
+    // however many people are chosen (the tier step says whose turn it is).
     let step_number = move || {
-        let steps = app.draft.with(|d| d.people.len()) + 3;
-        let number = match step.get() {
+        let people = app.draft.with(|d| d.people.len());
+        match step.get() {
             PayStep::People => 1,
             PayStep::Tier(i) => 2 + i,
-            PayStep::Card => steps - 1,
-            PayStep::Confirm => steps,
-        };
-        (number, steps)
+            PayStep::Card => people + 2,
+            PayStep::Confirm => people + 3,
+        }
     };
     let step_text = move || {
-        let (number, steps) = step_number();
-        i18n::step_of(number, steps)
+        let people = app.draft.with(|d| d.people.len());
+        match step.get() {
+            PayStep::People => i18n::step_of(1, STEPS),
+            PayStep::Tier(i) if people > 1 => {
+                format!("{} · {}/{people}", i18n::step_of(2, STEPS), i + 1)
+            }
+            PayStep::Tier(_) => i18n::step_of(2, STEPS),
+            PayStep::Card => i18n::step_of(3, STEPS),
+            PayStep::Confirm => i18n::step_of(STEPS, STEPS),
+        }
     };
     // Each step is built again in the other language (what was chosen lives in the draft).
     move || {
@@ -86,7 +100,7 @@ fn Wizard() -> impl IntoView {
         };
         view! {
             <section class="page">
-                <p class="step" data-testid="pay-step" data-step=move || step_number().0>{step_text}</p>
+                <p class="step" data-testid="pay-step" data-step=step_number>{step_text}</p>
                 {body}
             </section>
         }
@@ -119,8 +133,10 @@ fn ChoosePeople(year: i32) -> impl IntoView {
         })
     };
     let none = payable.is_empty();
+    let names: Vec<String> = payable.iter().map(|p| p.name_masked.clone()).collect();
     view! {
         <h1 tabindex="-1">{move || tr().step_people}</h1>
+        <ReadAloud text=move || voice::pay_people(&names) />
         {none.then(|| view! {
             <p class="empty" data-testid="pay-none">{move || tr().none_payable}</p>
             <A href="/" attr:class="button">{move || tr().go_home}</A>
@@ -186,8 +202,19 @@ fn ChooseTier(index: usize, year: i32) -> impl IntoView {
     } else {
         PayStep::Tier(index - 1)
     };
+    let said = person.clone();
+    let spoken = move || {
+        let tiers: Vec<_> = said.tiers().iter().map(|r| r.amount).collect();
+        let chosen = chosen();
+        let estimate = crate::rules::estimate::for_payee(&app.policy(), &said, year);
+        let row = estimate
+            .as_ref()
+            .and_then(|e| e.rows.iter().find(|p| Some(p.tier) == chosen));
+        voice::pay_tier(&said.name_masked, &tiers, chosen, row)
+    };
     view! {
         <h1 tabindex="-1">{i18n::choose_tier_for(&person.name_masked)}</h1>
+        <ReadAloud text=spoken />
         <p class="muted">{move || tr().tier_note}</p>
         <div class="tiers" role="group" aria-label=i18n::choose_tier_for(&person.name_masked)>
             {person
@@ -257,8 +284,15 @@ fn ChooseCard() -> impl IntoView {
             d.step = PayStep::Confirm;
         })
     };
+    let said = methods.clone();
+    let spoken = move || {
+        let method = chosen().and_then(|id| said.iter().find(|m| m.id == id));
+        let card = method.map(|m| (m.bank.as_str(), m.last_four.as_str()));
+        voice::pay_card(card, method.is_some_and(|m| m.sandbox))
+    };
     view! {
         <h1 tabindex="-1">{move || tr().step_card}</h1>
+        <ReadAloud text=spoken />
         {methods.is_empty().then(|| view! { <p class="empty">{move || tr().no_cards}</p> })}
         <div class="choices" role="group" aria-label=move || tr().step_card>
             {methods
