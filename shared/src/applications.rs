@@ -2,13 +2,10 @@
 //! and the town center, as forms and states both the app and the server understand, with the
 //! rules that decide them (written once, so the app can warn offline and the server decides).
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::eligibility::{PersonFacts, RosterStatus};
 use crate::money::Money;
 use crate::policy::Policy;
 use crate::refusal::Reason;
@@ -159,13 +156,28 @@ pub fn place_name(input: &str) -> Option<String> {
     ((2..=30).contains(&n) && !name.chars().any(char::is_control)).then(|| name.to_owned())
 }
 
+/// The full name and ID number of an application's person: sent only to the staff who must
+/// compare them with the papers in hand (the village assistant of the person's village, the
+/// town center of their town), never kept on a phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonIdentity {
+    #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "371003197906110069"))]
+    pub id_number: String,
+}
+
 /// An enrolment as its applicant and the staff of its area see it, with each step's time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentView {
     pub id: Uuid,
-    pub name: String,
+    pub name_masked: String,
     pub id_masked: String,
+    /// Only for the reviewers of the person's own village or town; absent for everyone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full: Option<PersonIdentity>,
     pub town: String,
     pub village: String,
     pub mobile_masked: String,
@@ -203,6 +215,9 @@ pub struct BackPaymentForm {
     #[cfg_attr(feature = "openapi", schema(example = json!([2021])))]
     pub years: Vec<i32>,
     pub tier: TierAmount,
+    /// 0 when first sent; each fix after the town returned it counts up (as on enrolment).
+    #[serde(default)]
+    pub revision: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,8 +226,10 @@ pub struct BackPaymentForm {
 pub enum BackPaymentState {
     /// Waiting for the town center's eligibility check.
     Submitted,
-    /// Not eligible; `refusals` say why.
-    Rejected,
+    /// Sent back by the town center (`refusals` and `return_reason` say why); the applicant
+    /// may fix it and send it again. Once stored as `rejected`, when a refusal was final.
+    #[serde(alias = "rejected")]
+    Returned,
     /// Eligible: a payment slip (缴费单据) with its number and amount, to pay at the bank.
     SlipIssued,
     /// The bank receipt is recorded and the years are in the ledger.
@@ -223,7 +240,7 @@ impl BackPaymentState {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Submitted => "submitted",
-            Self::Rejected => "rejected",
+            Self::Returned => "returned",
             Self::SlipIssued => "slip_issued",
             Self::Paid => "paid",
         }
@@ -232,7 +249,7 @@ impl BackPaymentState {
     pub fn parse(text: &str) -> Option<Self> {
         [
             Self::Submitted,
-            Self::Rejected,
+            Self::Returned,
             Self::SlipIssued,
             Self::Paid,
         ]
@@ -261,13 +278,27 @@ pub struct BackPaymentView {
     pub id: Uuid,
     pub name_masked: String,
     pub id_masked: String,
+    /// Only for the town center of the person's town, which checks it; absent for everyone
+    /// else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full: Option<PersonIdentity>,
     pub town: String,
     pub village: String,
+    /// The years asked for.
     pub years: Vec<i32>,
     pub tier: TierAmount,
     pub state: BackPaymentState,
-    /// Why it was rejected, in both languages (a plain reason keeps the app's decoder small).
+    #[serde(default)]
+    pub revision: u32,
+    /// The years the slip covers (empty until a slip is issued): those of `years` that passed.
+    #[serde(default)]
+    pub slip_years: Vec<i32>,
+    /// With a slip: why each year left off it was left off. With a return: every reason the
+    /// check found. In both languages (a plain reason keeps the app's decoder small).
     pub refusals: Vec<Reason>,
+    /// The town center's own words when it returned the form.
+    #[serde(default)]
+    pub return_reason: Option<String>,
     pub slip_no: Option<String>,
     pub amount: Option<Money>,
     /// Always false under the notice: back-paid years earn no contribution subsidy.
@@ -281,104 +312,67 @@ pub struct BackPaymentView {
     pub paid_at: Option<OffsetDateTime>,
 }
 
-/// Whether a person born on `birth` was of contribution age (16 to 59 under Wendeng's policy)
-/// in `year`, counting the age reached in that year.
-fn in_contribution_ages(policy: &Policy, birth: Date, year: i32) -> bool {
-    let age = year - birth.year();
-    age >= i32::from(policy.min_age) && age < i32::from(policy.benefit_age)
+/// One year of the town center's check: payable when `refusals` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearCheck {
+    pub year: i32,
+    pub refusals: Vec<Reason>,
 }
 
-/// The past years a person born on `birth` could ask to back-pay: before `this_year`, covered
-/// by a policy, at contribution age. Which of them are already paid only the server knows;
-/// the form offers these, and the town center's check refuses a paid one.
-pub fn back_payable_years<'p>(
-    policy_of: impl Fn(i32) -> Option<&'p Policy>,
-    birth: Date,
-    this_year: i32,
-) -> Vec<i32> {
-    (birth.year()..this_year)
-        .filter(|&year| policy_of(year).is_some_and(|p| in_contribution_ages(p, birth, year)))
-        .collect()
-}
-
-/// A yes: the years (ascending) and the amount, tier × years. No subsidy unless the policy
-/// says back payment earns one (Wendeng's does not).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackQuote {
-    pub years: Vec<i32>,
-    pub amount: Money,
+/// The check the town center sees before deciding: each year's result, the reasons against
+/// the whole form, and what a slip for the payable years would come to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackPaymentCheck {
+    pub years: Vec<YearCheck>,
+    /// Reasons against the whole form (not enrolled, the tier): no slip is possible.
+    pub general: Vec<Reason>,
+    pub payable_years: Vec<i32>,
+    /// tier × payable years; absent when nothing is payable.
+    pub amount: Option<Money>,
     pub earns_subsidy: bool,
 }
 
-/// The town center's check. `current` is the policy in force today (its tiers price the slip);
-/// `policy_of(year)` is the policy that covered a past year, if any (its ages apply to it).
-/// Every reason is returned at once.
-pub fn check_back_payment<'p>(
-    current: &Policy,
-    policy_of: impl Fn(i32) -> Option<&'p Policy>,
-    facts: &PersonFacts,
-    years: &[i32],
-    tier: TierAmount,
-    this_year: i32,
-) -> Result<BackQuote, Vec<BackRefusal>> {
-    let mut refusals = Vec::new();
-    if facts.status != RosterStatus::Enrolled {
-        refusals.push(BackRefusal::NotEnrolled);
-    }
-    let set: BTreeSet<i32> = years.iter().copied().collect();
-    if set.is_empty() {
-        refusals.push(BackRefusal::NoYears);
-    } else if set.len() > MAX_BACK_YEARS {
-        refusals.push(BackRefusal::TooManyYears {
-            max: MAX_BACK_YEARS,
-        });
-    }
-    for &year in set.iter().take(MAX_BACK_YEARS + 1) {
-        if year >= this_year {
-            refusals.push(BackRefusal::NotPastYear { year });
-            continue;
-        }
-        let Some(policy) = policy_of(year) else {
-            refusals.push(BackRefusal::YearNotCovered { year });
-            continue;
-        };
-        if !in_contribution_ages(policy, facts.birth_date, year) {
-            let age = year - facts.birth_date.year();
-            refusals.push(BackRefusal::AgeOutside { year, age });
-        }
-        if facts.paid_years.contains(&year) {
-            refusals.push(BackRefusal::AlreadyPaid { year });
+impl BackPaymentCheck {
+    pub fn of(check: &BackCheck) -> Self {
+        let quote = check.quote();
+        Self {
+            years: check
+                .years
+                .iter()
+                .map(|(year, why)| YearCheck {
+                    year: *year,
+                    refusals: why.iter().map(BackRefusal::reason).collect(),
+                })
+                .collect(),
+            general: check.general.iter().map(BackRefusal::reason).collect(),
+            payable_years: check.payable_years(),
+            amount: quote.as_ref().map(|q| q.amount),
+            earns_subsidy: quote.is_some_and(|q| q.earns_subsidy),
         }
     }
-    match current.tier(tier) {
-        None => refusals.push(BackRefusal::NotATier {
-            amount: tier.money(),
-        }),
-        Some(rule) if !rule.allows(facts.severely_disabled) => {
-            refusals.push(BackRefusal::TierRestricted {
-                amount: tier.money(),
-            })
-        }
-        Some(_) => {}
-    }
-    if !refusals.is_empty() {
-        return Err(refusals);
-    }
-    let years: Vec<i32> = set.into_iter().collect();
-    let amount = tier.money().checked_mul(years.len() as u32).map_err(|_| {
-        vec![BackRefusal::TooManyYears {
-            max: MAX_BACK_YEARS,
-        }]
-    })?;
-    Ok(BackQuote {
-        years,
-        amount,
-        earns_subsidy: current.back_payment_subsidy,
-    })
 }
 
+/// The town center's decision after the check: a slip for the payable years it was shown
+/// (refused if the check has changed since), or the form back to the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "decision", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BackPaymentDecision {
+    Slip {
+        #[cfg_attr(feature = "openapi", schema(example = json!([2021])))]
+        years: Vec<i32>,
+    },
+    Return {
+        reason: Option<String>,
+    },
+}
+
+mod check;
 mod refusals;
 mod transitions;
+pub use check::{back_payable_years, check_back_years, BackCheck, BackQuote};
 pub use transitions::{BackPaymentEvent, EnrolmentEvent, NotAtThisStep};
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,8 @@
 //! their town), oldest first, optionally only those in one state: the services behind
 //! `GET /staff/enrolments` and `GET /staff/back-payments` (each flow's `routes` mounts its
 //! own). Each read is audited like every staff read, after the rows are read and before they
-//! are answered.
+//! are answered, naming the forms shown with the person's full name and ID number (only to
+//! the village assistant of the person's village and the town center of their town).
 
 use serde_json::json;
 use yanglao_shared::applications::{
@@ -10,10 +11,11 @@ use yanglao_shared::applications::{
 };
 
 use crate::app::AppState;
-use crate::applications::{back_payment, enrolment};
+use crate::applications::back_payment::{self, Shown};
+use crate::applications::enrolment;
 use crate::service::{ServiceError, ServiceResult};
 use crate::staff::audit;
-use crate::staff::roles::{Area, Staff};
+use crate::staff::roles::{Area, Role, Staff};
 use crate::storage::{back_payments, enrolments};
 
 /// `?state=…`: only the applications in that state (empty or absent: all of them).
@@ -36,13 +38,14 @@ fn wanted<S>(
     }
 }
 
-/// Records the read: how many forms of which state this member saw, in which area.
+/// Records the read: how many forms of which state this member saw, in which area, and which
+/// of them were shown with the full name and ID number.
 async fn audited(
     state: &AppState,
     staff: &Staff,
     area: &Area,
     action: &str,
-    count: usize,
+    (count, unmasked): (usize, Vec<String>),
     asked: Option<&str>,
 ) -> ServiceResult<()> {
     audit::record_read(
@@ -51,10 +54,31 @@ async fn audited(
         state.clock.now_ms(),
         action,
         &area.target(state.current_year()),
-        json!({ "count": count, "state": asked }),
+        json!({ "count": count, "state": asked, "unmasked": unmasked }),
     )
     .await?;
     Ok(())
+}
+
+/// Whether this member reviews forms of `town`/`village` in one of `roles`, and so must see
+/// the person in full to compare with the papers. Administrators, and staff who only look on
+/// (a village assistant at a back payment), see masked values.
+fn reviews(staff: &Staff, roles: &[Role], town: &str, village: &str) -> Shown {
+    let mine = roles
+        .iter()
+        .any(|&role| staff.acts_in(role, town, village).is_ok());
+    if mine {
+        Shown::Full
+    } else {
+        Shown::Masked
+    }
+}
+
+/// The village checks the papers, the town enters the person: both compare them.
+const ENROLMENT_REVIEWERS: &[Role] = &[Role::Village, Role::Town];
+
+fn unmasked<T>(views: &[T], full: impl Fn(&T) -> Option<String>) -> (usize, Vec<String>) {
+    (views.len(), views.iter().filter_map(full).collect())
 }
 
 pub async fn enrolments(
@@ -66,8 +90,18 @@ pub async fn enrolments(
     let wanted = wanted(asked, EnrolmentState::parse, states)?;
     let area = staff.area(None, None)?;
     let rows = enrolments::in_area(&state.db, wanted, &area).await?;
-    audited(state, staff, &area, "enrolment_list", rows.len(), asked).await?;
-    Ok(rows.iter().map(enrolment::view).collect())
+    let views: Vec<EnrolmentView> = rows
+        .iter()
+        .map(|r| {
+            enrolment::view(
+                r,
+                reviews(staff, ENROLMENT_REVIEWERS, &r.form.town, &r.form.village),
+            )
+        })
+        .collect();
+    let seen = unmasked(&views, |v| v.full.as_ref().map(|_| v.id.to_string()));
+    audited(state, staff, &area, "enrolment_list", seen, asked).await?;
+    Ok(views)
 }
 
 pub async fn back_payments(
@@ -79,6 +113,11 @@ pub async fn back_payments(
     let wanted = wanted(asked, BackPaymentState::parse, states)?;
     let area = staff.area(None, None)?;
     let rows = back_payments::in_area(&state.db, wanted, &area).await?;
-    audited(state, staff, &area, "back_payment_list", rows.len(), asked).await?;
-    Ok(rows.iter().map(back_payment::view).collect())
+    let views: Vec<BackPaymentView> = rows
+        .iter()
+        .map(|r| back_payment::view(r, reviews(staff, &[Role::Town], &r.town, &r.village)))
+        .collect();
+    let seen = unmasked(&views, |v| v.full.as_ref().map(|_| v.id.to_string()));
+    audited(state, staff, &area, "back_payment_list", seen, asked).await?;
+    Ok(views)
 }

@@ -112,14 +112,53 @@ async fn unpaid_csv(
 ) -> ApiResult<impl IntoResponse> {
     let (_, year, area) = asked(&state, &staff, q)?;
     let body = report::unpaid_csv(&state, &staff, &area, year).await?;
+    let today = yanglao_shared::window::cst_date(state.now());
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"unpaid-{year}.csv\""),
-            ),
+            (header::CONTENT_DISPOSITION, disposition(&area, year, today)),
         ],
         body,
     ))
+}
+
+/// The file name of an unpaid list: by area and the day it was taken (China time), so a
+/// village's and a town's lists, or two days' lists, never overwrite each other in a
+/// Downloads folder: `未缴费名单-西楼村-2027-03-01.csv` (with the year when it is not the
+/// day's own). Sent as RFC 6266 `filename*` (UTF-8) with a plain ASCII `filename` beside it.
+pub fn csv_name(area: &Area, year: i32, day: time::Date) -> String {
+    let place = area
+        .village
+        .as_deref()
+        .or(area.town.as_deref())
+        .unwrap_or("全区");
+    let day_text = day_text(day);
+    if year == day.year() {
+        format!("未缴费名单-{place}-{day_text}.csv")
+    } else {
+        format!("未缴费名单-{place}-{year}年度-{day_text}.csv")
+    }
+}
+
+/// `2027-03-01`.
+fn day_text(day: time::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )
+}
+
+fn disposition(area: &Area, year: i32, day: time::Date) -> String {
+    let name = csv_name(area, year, day);
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let day_text = day_text(day);
+    format!("attachment; filename=\"unpaid-{year}-{day_text}.csv\"; filename*=UTF-8''{encoded}")
 }

@@ -25,8 +25,13 @@ pub struct BackPayment {
     pub years: Vec<i32>,
     pub tier: TierAmount,
     pub state: BackPaymentState,
-    /// Why it was rejected; empty otherwise.
+    /// Fixes after a return, counted up by the applicant's form.
+    pub revision: u32,
+    /// The years the slip covers, once issued.
+    pub slip_years: Vec<i32>,
+    /// With a slip, why the years left off it were; with a return, every reason found.
     pub refusals: Vec<BackRefusal>,
+    pub return_reason: Option<String>,
     pub slip_no: Option<String>,
     /// tier × years, fixed when the slip is issued.
     pub amount: Option<Money>,
@@ -52,7 +57,8 @@ pub struct NewBackPayment<'a> {
 
 const COLUMNS: &str = "b.id, b.applicant_id, b.resident_id, b.years_json, b.tier_fen, \
     b.state, b.refusals_json, b.slip_no, b.amount_fen, b.bank_receipt_no, b.submitted_at, \
-    b.reviewed_at, b.paid_at, r.name, r.id_number, r.town, r.village";
+    b.reviewed_at, b.paid_at, b.revision, b.slip_years_json, b.return_reason, r.name, \
+    r.id_number, r.town, r.village";
 const FROM: &str = "back_payments b JOIN residents r ON r.id = b.resident_id";
 
 fn money(fen: i64, what: &'static str) -> StorageResult<Money> {
@@ -72,6 +78,7 @@ fn decode(r: &AnyRow) -> StorageResult<BackPayment> {
     let id: String = r.try_get("id")?;
     let state: String = r.try_get("state")?;
     let tier_fen: i64 = r.try_get("tier_fen")?;
+    let revision: i64 = r.try_get("revision")?;
     let tier = TierAmount::try_from(money(tier_fen, "tier_fen")?)
         .map_err(|_| StorageError::corrupt("tier_fen", tier_fen))?;
     Ok(BackPayment {
@@ -82,10 +89,17 @@ fn decode(r: &AnyRow) -> StorageResult<BackPayment> {
         tier,
         state: BackPaymentState::parse(&state)
             .ok_or_else(|| StorageError::corrupt("back payment state", state))?,
+        revision: u32::try_from(revision)
+            .map_err(|_| StorageError::corrupt("revision", revision))?,
+        slip_years: match r.try_get::<Option<String>, _>("slip_years_json")? {
+            Some(text) => from_json(text, "slip years")?,
+            None => Vec::new(),
+        },
         refusals: match r.try_get::<Option<String>, _>("refusals_json")? {
             Some(text) => from_json(text, "refusals")?,
             None => Vec::new(),
         },
+        return_reason: r.try_get("return_reason")?,
         slip_no: r.try_get("slip_no")?,
         amount: r
             .try_get::<Option<i64>, _>("amount_fen")?
@@ -165,13 +179,15 @@ pub async fn insert(
     Ok(())
 }
 
-/// The years on this person's slips issued but not yet paid.
+/// The years on this person's slips issued but not yet paid (a slip's own years, not every
+/// year its form asked for).
 pub async fn years_on_open_slips(
     conn: &mut AnyConnection,
     resident_id: &str,
 ) -> StorageResult<Vec<i32>> {
     let lists: Vec<String> = sqlx::query_scalar(
-        "SELECT years_json FROM back_payments WHERE resident_id = $1 AND state = $2",
+        "SELECT slip_years_json FROM back_payments WHERE resident_id = $1 AND state = $2 \
+         AND slip_years_json IS NOT NULL",
     )
     .bind(resident_id)
     .bind(BackPaymentState::SlipIssued.as_str())
@@ -194,45 +210,91 @@ pub async fn receipt_used(conn: &mut AnyConnection, bank_receipt_no: &str) -> St
     Ok(used > 0)
 }
 
-/// The eligibility check said yes: slip `slip_no` for `amount`.
+/// What a slip is issued with: its number, the years it covers and their amount, and why
+/// the other years asked for are left off.
+pub struct Slip<'a> {
+    pub slip_no: &'a str,
+    pub years: &'a [i32],
+    pub amount: Money,
+    pub left_off: &'a [BackRefusal],
+}
+
+/// The town center issued `slip` after the check.
 pub async fn issue_slip(
     conn: &mut AnyConnection,
     id: Uuid,
     to: BackPaymentState,
-    slip_no: &str,
-    amount: Money,
+    slip: &Slip<'_>,
     now_ms: i64,
 ) -> StorageResult<()> {
     sqlx::query(
         "UPDATE back_payments SET state = $5, slip_no = $1, amount_fen = $2, \
-         reviewed_at = $3 WHERE id = $4",
+         reviewed_at = $3, slip_years_json = $6, refusals_json = $7, return_reason = NULL \
+         WHERE id = $4",
     )
-    .bind(slip_no)
-    .bind(amount.to_fen())
+    .bind(slip.slip_no)
+    .bind(slip.amount.to_fen())
     .bind(now_ms)
     .bind(id.to_string())
     .bind(to.as_str())
+    .bind(to_json(slip.years))
+    .bind(to_json(slip.left_off))
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// The eligibility check said no, for every one of `refusals`.
-pub async fn reject(
+/// The town center returned the form, with every reason the check found and its own words.
+pub async fn returned(
     conn: &mut AnyConnection,
     id: Uuid,
     to: BackPaymentState,
     refusals: &[BackRefusal],
+    reason: Option<&str>,
     now_ms: i64,
 ) -> StorageResult<()> {
     sqlx::query(
         "UPDATE back_payments SET state = $4, refusals_json = $1, \
-         reviewed_at = $2 WHERE id = $3",
+         reviewed_at = $2, return_reason = $5 WHERE id = $3",
     )
     .bind(to_json(refusals))
     .bind(now_ms)
     .bind(id.to_string())
     .bind(to.as_str())
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What a fixed form changes: the person it is for, the years and the tier.
+pub struct Fix<'a> {
+    pub resident_id: &'a str,
+    pub years: &'a [i32],
+    pub tier: TierAmount,
+    pub revision: u32,
+}
+
+/// The applicant's fix after a return: back to the town center, the earlier check forgotten.
+pub async fn resubmit(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    to: BackPaymentState,
+    fix: &Fix<'_>,
+    now_ms: i64,
+) -> StorageResult<()> {
+    sqlx::query(
+        "UPDATE back_payments SET state = $1, resident_id = $2, years_json = $3, tier_fen = $4, \
+         revision = $5, submitted_at = $6, refusals_json = NULL, return_reason = NULL, \
+         reviewed_at = NULL WHERE id = $7",
+    )
+    .bind(to.as_str())
+    .bind(fix.resident_id)
+    .bind(to_json(fix.years))
+    .bind(fix.tier.money().to_fen())
+    .bind(i64::from(fix.revision))
+    .bind(now_ms)
+    .bind(id.to_string())
     .execute(conn)
     .await?;
     Ok(())

@@ -76,6 +76,17 @@ impl BackRefusal {
         }
     }
 
+    /// The year a refusal is about; `None` for one about the whole form.
+    pub fn year(&self) -> Option<i32> {
+        match self {
+            Self::NotPastYear { year }
+            | Self::YearNotCovered { year }
+            | Self::AgeOutside { year, .. }
+            | Self::AlreadyPaid { year } => Some(*year),
+            _ => None,
+        }
+    }
+
     pub fn reason(&self) -> Reason {
         Reason::new(self.code(), self.zh(), self.en())
     }

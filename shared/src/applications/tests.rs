@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use time::macros::date;
 
 use super::*;
+use crate::eligibility::{PersonFacts, RosterStatus};
 use crate::policy::{PolicyTable, DEFAULT_REGION};
 
 fn facts() -> PersonFacts {
@@ -14,10 +15,10 @@ fn facts() -> PersonFacts {
     }
 }
 
-fn check(facts: &PersonFacts, years: &[i32], tier: &str) -> Result<BackQuote, Vec<BackRefusal>> {
+fn checked(facts: &PersonFacts, years: &[i32], tier: &str) -> BackCheck {
     let table = PolicyTable::builtin();
     let current = table.lookup(DEFAULT_REGION, 2026).unwrap();
-    check_back_payment(
+    check_back_years(
         current,
         |y| table.lookup(DEFAULT_REGION, y).ok(),
         facts,
@@ -25,7 +26,15 @@ fn check(facts: &PersonFacts, years: &[i32], tier: &str) -> Result<BackQuote, Ve
         TierAmount::parse(tier).unwrap(),
         2026,
     )
-    .map_err(|r| r.into_iter().collect())
+}
+
+/// Every year payable: the quote; otherwise every reason.
+fn check(facts: &PersonFacts, years: &[i32], tier: &str) -> Result<BackQuote, Vec<BackRefusal>> {
+    let found = checked(facts, years, tier);
+    match found.refusals() {
+        none if none.is_empty() => Ok(found.quote().expect("a payable year")),
+        some => Err(some),
+    }
 }
 
 fn codes(result: Result<BackQuote, Vec<BackRefusal>>) -> Vec<&'static str> {
@@ -175,4 +184,59 @@ fn back_payable_years_are_covered_past_contribution_years() {
     };
     let years = back_payable_years(policy_of, facts.birth_date, 2026);
     assert!(check(&facts, &years, "500").is_ok());
+}
+
+#[test]
+fn one_paid_year_leaves_a_slip_for_the_others() {
+    // 2024 is paid; 2019 and 2020 are not.
+    let found = checked(&facts(), &[2024, 2020, 2019], "500");
+    assert!(found.general.is_empty());
+    assert_eq!(found.payable_years(), [2019, 2020]);
+    let quote = found.quote().unwrap();
+    assert_eq!(
+        quote.amount,
+        Money::from_yuan(1000).unwrap(),
+        "500 × 2 years"
+    );
+    let refused = found.year_refusals();
+    assert_eq!(refused, [BackRefusal::AlreadyPaid { year: 2024 }]);
+    assert_eq!(refused[0].year(), Some(2024));
+    let wire = BackPaymentCheck::of(&found);
+    assert_eq!(wire.payable_years, [2019, 2020]);
+    assert_eq!(wire.years.len(), 3);
+    assert_eq!(wire.years[2].year, 2024);
+    assert_eq!(wire.years[2].refusals[0].code, "already_paid");
+    assert_eq!(wire.amount, Some(Money::from_yuan(1000).unwrap()));
+}
+
+#[test]
+fn a_refused_form_offers_no_year() {
+    let pensioner = PersonFacts {
+        status: RosterStatus::DrawingPension,
+        ..facts()
+    };
+    let found = checked(&pensioner, &[2019, 2020], "500");
+    assert!(found.payable_years().is_empty());
+    assert!(found.quote().is_none());
+    assert_eq!(found.refusals()[0], BackRefusal::NotEnrolled);
+    let all_paid = checked(&facts(), &[2023, 2024], "500");
+    assert!(all_paid.quote().is_none());
+    assert_eq!(all_paid.year_refusals().len(), 2);
+}
+
+#[test]
+fn decisions_and_old_states_decode() {
+    let slip: BackPaymentDecision =
+        serde_json::from_value(serde_json::json!({"decision": "slip", "years": [2021]})).unwrap();
+    assert_eq!(slip, BackPaymentDecision::Slip { years: vec![2021] });
+    let back: BackPaymentDecision =
+        serde_json::from_value(serde_json::json!({"decision": "return", "reason": "请改选"}))
+            .unwrap();
+    assert!(matches!(
+        back,
+        BackPaymentDecision::Return { reason: Some(_) }
+    ));
+    // A phone may still keep a view from before returns existed.
+    let old: BackPaymentState = serde_json::from_value(serde_json::json!("rejected")).unwrap();
+    assert_eq!(old, BackPaymentState::Returned);
 }

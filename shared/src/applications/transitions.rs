@@ -6,7 +6,7 @@
 //!               submitted ─village returns─► returned ◄─town returns─ village_approved
 //!               returned ─applicant fixes─► submitted
 //! back payment: submitted ─slip issued─► slip_issued ─receipt recorded─► paid
-//!               submitted ─rejected─► rejected
+//!               submitted ─town returns─► returned ─applicant fixes─► submitted
 //! ```
 
 use super::{BackPaymentState, EnrolmentState};
@@ -23,8 +23,11 @@ pub enum EnrolmentEvent {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackPaymentEvent {
+    /// For the years that passed the check (the others are named on the slip).
     SlipIssued,
-    Rejected,
+    TownReturns,
+    /// The applicant sends a fixed form after a return.
+    ApplicantFixes,
     ReceiptRecorded,
 }
 
@@ -63,7 +66,7 @@ impl EnrolmentState {
 impl BackPaymentState {
     pub const ALL: [Self; 4] = [
         Self::Submitted,
-        Self::Rejected,
+        Self::Returned,
         Self::SlipIssued,
         Self::Paid,
     ];
@@ -73,7 +76,8 @@ impl BackPaymentState {
         use BackPaymentState as S;
         match (self, event) {
             (S::Submitted, E::SlipIssued) => Ok(S::SlipIssued),
-            (S::Submitted, E::Rejected) => Ok(S::Rejected),
+            (S::Submitted, E::TownReturns) => Ok(S::Returned),
+            (S::Returned, E::ApplicantFixes) => Ok(S::Submitted),
             (S::SlipIssued, E::ReceiptRecorded) => Ok(S::Paid),
             _ => Err(NotAtThisStep),
         }
@@ -115,12 +119,18 @@ mod tests {
     fn every_back_payment_pair_is_allowed_exactly_as_the_table_says() {
         use BackPaymentEvent as E;
         use BackPaymentState as S;
-        let events = [E::SlipIssued, E::Rejected, E::ReceiptRecorded];
+        let events = [
+            E::SlipIssued,
+            E::TownReturns,
+            E::ApplicantFixes,
+            E::ReceiptRecorded,
+        ];
         for from in S::ALL {
             for event in events {
                 let want = match (from, event) {
                     (S::Submitted, E::SlipIssued) => Some(S::SlipIssued),
-                    (S::Submitted, E::Rejected) => Some(S::Rejected),
+                    (S::Submitted, E::TownReturns) => Some(S::Returned),
+                    (S::Returned, E::ApplicantFixes) => Some(S::Submitted),
                     (S::SlipIssued, E::ReceiptRecorded) => Some(S::Paid),
                     _ => None,
                 };

@@ -6,9 +6,11 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use uuid::Uuid;
-use yanglao_shared::applications::{BackPaymentForm, BackPaymentView, BankReceipt};
+use yanglao_shared::applications::{
+    BackPaymentCheck, BackPaymentDecision, BackPaymentForm, BackPaymentView, BankReceipt,
+};
 
-use super::service;
+use super::{review, service};
 use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::applications::lists::{self, ListQuery};
@@ -19,8 +21,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/back-payments", get(mine))
         .route("/back-payments/{id}", put(submit))
+        .route("/back-payments/{id}/form", get(form_to_fix))
         .route("/staff/back-payments", get(in_area))
-        .route("/staff/back-payments/{id}/review", post(review))
+        .route("/staff/back-payments/{id}/check", get(check))
+        .route("/staff/back-payments/{id}/review", post(decide))
         .route("/staff/back-payments/{id}/receipt", post(receipt))
 }
 
@@ -29,6 +33,24 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, description = "Oldest first", body = Vec<BackPaymentView>)))]
 async fn mine(State(state): State<AppState>, who: Authed) -> ApiResult<Json<Vec<BackPaymentView>>> {
     Ok(Json(service::mine(&state, &who.account_id).await?))
+}
+
+#[utoipa::path(get, path = "/back-payments/{id}/form", tag = "applications", security(("session" = [])),
+    summary = "The applicant's own returned form as filed (full name and ID number), to fix it",
+    params(("id" = Uuid, Path, description = "The form")),
+    responses(
+        (status = 200, description = "The form as filed", body = BackPaymentForm),
+        (status = 404, description = "No such form of this account"),
+        (status = 409, description = "The form is not returned"),
+    ))]
+async fn form_to_fix(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<BackPaymentForm>> {
+    Ok(Json(
+        service::form_to_fix(&state, &who.account_id, id).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/back-payments/{id}", tag = "applications", security(("session" = [])),
@@ -70,9 +92,27 @@ async fn in_area(
     ))
 }
 
-#[utoipa::path(post, path = "/staff/back-payments/{id}/review", tag = "staff", security(("session" = [])),
-    summary = "Town center: check eligibility and issue a payment slip, or reject with reasons",
+#[utoipa::path(get, path = "/staff/back-payments/{id}/check", tag = "staff", security(("session" = [])),
+    summary = "Town center: the eligibility check year by year, before deciding (audited)",
     params(("id" = Uuid, Path, description = "The form")),
+    responses(
+        (status = 200, description = "Each year's result and the slip's amount", body = BackPaymentCheck),
+        (status = 403, description = "Not town-center staff, or outside one's area"),
+        (status = 404, description = "No such form"),
+        (status = 409, description = "The form is not waiting for the check"),
+    ))]
+async fn check(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<BackPaymentCheck>> {
+    Ok(Json(review::check(&state, &staff, id).await?))
+}
+
+#[utoipa::path(post, path = "/staff/back-payments/{id}/review", tag = "staff", security(("session" = [])),
+    summary = "Town center: a payment slip for the payable years (the others named), or return the form",
+    params(("id" = Uuid, Path, description = "The form")),
+    request_body = BackPaymentDecision,
     responses(
         (status = 200, description = "The form after the step", body = BackPaymentView),
         (status = 403, description = "Not town-center staff, or outside one's area"),
@@ -80,12 +120,13 @@ async fn in_area(
         (status = 409, description = "The form is not at this step"),
         (status = 422, description = "The step's input is refused"),
     ))]
-async fn review(
+async fn decide(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<Uuid>,
+    ApiJson(decision): ApiJson<BackPaymentDecision>,
 ) -> ApiResult<Json<BackPaymentView>> {
-    Ok(Json(service::review(&state, &staff, id).await?))
+    Ok(Json(review::decide(&state, &staff, id, &decision).await?))
 }
 
 #[utoipa::path(post, path = "/staff/back-payments/{id}/receipt", tag = "staff", security(("session" = [])),
@@ -105,5 +146,5 @@ async fn receipt(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<BankReceipt>,
 ) -> ApiResult<Json<BackPaymentView>> {
-    Ok(Json(service::receipt(&state, &staff, id, &body).await?))
+    Ok(Json(review::receipt(&state, &staff, id, &body).await?))
 }

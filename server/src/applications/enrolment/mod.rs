@@ -7,6 +7,9 @@
 //! - [`submit`]: the applicant's form (new, retried, or fixed after a return).
 //! - [`review`]: the village assistant's check and the town center's review.
 //!
+//! The applicant gets the masked view; the reviewers of the person's village or town get the
+//! name and ID number in full (`Shown`), to compare with the papers in hand.
+//!
 //! The SQL is in `storage::enrolments`; this module turns its rows into the wire's view.
 
 pub mod review;
@@ -15,22 +18,30 @@ pub mod submit;
 
 pub use routes::router;
 
-use yanglao_shared::applications::{EnrolmentForm, EnrolmentView};
-use yanglao_shared::{IdNumber, MobileNumber};
+use yanglao_shared::applications::{EnrolmentForm, EnrolmentView, PersonIdentity};
+use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 
+pub use super::back_payment::Shown;
 use crate::clock::from_ms;
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::enrolments::Enrolment;
 
-/// An enrolment as its applicant and the staff of its area see it: ID and mobile masked.
-pub fn view(e: &Enrolment) -> EnrolmentView {
+/// An enrolment as its applicant and the staff of its area see it: name, ID and mobile
+/// masked, and the name and ID in full only for its reviewers (`shown`).
+pub fn view(e: &Enrolment, shown: Shown) -> EnrolmentView {
     let f = &e.form;
     EnrolmentView {
         id: f.id,
-        name: f.name.clone(),
+        name_masked: PersonName::parse(&f.name)
+            .map(|n| n.masked())
+            .unwrap_or_default(),
         id_masked: IdNumber::parse_any_date(&f.id_number)
             .map(|i| i.masked())
             .unwrap_or_default(),
+        full: (shown == Shown::Full).then(|| PersonIdentity {
+            name: f.name.clone(),
+            id_number: f.id_number.clone(),
+        }),
         town: f.town.clone(),
         village: f.village.clone(),
         mobile_masked: MobileNumber::parse(&f.mobile)
@@ -47,9 +58,9 @@ pub fn view(e: &Enrolment) -> EnrolmentView {
     }
 }
 
-/// What the audit log keeps of an enrolment: the view (masked ID and mobile), never more.
+/// What the audit log keeps of an enrolment: the masked view, never more.
 fn audit_json(e: &Enrolment) -> serde_json::Value {
-    serde_json::to_value(view(e)).unwrap_or_default()
+    serde_json::to_value(view(e, Shown::Masked)).unwrap_or_default()
 }
 
 /// The stored ID number of a form; it was checked when the form was filed.

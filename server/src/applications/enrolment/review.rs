@@ -8,7 +8,7 @@ use yanglao_shared::applications::{
     return_reason, EnrolmentEvent, EnrolmentView, TownReview, VillageCheck,
 };
 
-use super::{already_enrolled, audit_json, id_number_of, view};
+use super::{already_enrolled, audit_json, id_number_of, view, Shown};
 use crate::app::AppState;
 use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
@@ -129,5 +129,6 @@ async fn finish(
         Some(audit_json(&after)),
     )
     .await?;
-    Ok(view(&after))
+    // Only the form's own village assistant or town center gets here (`acts_in`).
+    Ok(view(&after, Shown::Full))
 }

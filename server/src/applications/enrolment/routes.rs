@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enrolments", get(mine))
         .route("/enrolments/{id}", put(file))
+        .route("/enrolments/{id}/form", get(form_to_reuse))
         .route("/staff/enrolments", get(in_area))
         .route("/staff/enrolments/{id}/village-check", post(village_check))
         .route("/staff/enrolments/{id}/town-review", post(town_review))
@@ -50,6 +51,24 @@ async fn file(
         return Err(ApiError::invalid("id_mismatch", "地址中的编号与内容不一致"));
     }
     Ok(Json(submit::submit(&state, &who.account_id, &form).await?))
+}
+
+#[utoipa::path(get, path = "/enrolments/{id}/form", tag = "applications", security(("session" = [])),
+    summary = "The applicant's own form as filed (in full), to fix it after a return or to add the enrolled person as a payee",
+    params(("id" = Uuid, Path, description = "The form")),
+    responses(
+        (status = 200, description = "The form as filed", body = EnrolmentForm),
+        (status = 404, description = "No such form of this account"),
+        (status = 409, description = "The form is still being reviewed"),
+    ))]
+async fn form_to_reuse(
+    State(state): State<AppState>,
+    who: Authed,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<EnrolmentForm>> {
+    Ok(Json(
+        submit::form_to_reuse(&state, &who.account_id, id).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/staff/enrolments", tag = "staff", security(("session" = [])),

@@ -9,7 +9,7 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::{IdNumber, MobileNumber, PersonName};
 
-use super::{already_enrolled, audit_json, id_number_of, view};
+use super::{already_enrolled, audit_json, id_number_of, view, Shown};
 use crate::app::AppState;
 use crate::applications::places;
 use crate::roster;
@@ -22,7 +22,29 @@ use crate::storage::WriteTx;
 /// The forms `account_id` filed, oldest first.
 pub async fn mine(state: &AppState, account_id: &str) -> ServiceResult<Vec<EnrolmentView>> {
     let rows = enrolments::of_applicant(&state.db, account_id).await?;
-    Ok(rows.iter().map(view).collect())
+    Ok(rows.iter().map(|r| view(r, Shown::Masked)).collect())
+}
+
+/// The applicant's own form as filed, in full, for what comes next without retyping: the fix
+/// form of a returned enrolment, or the add-payee form once the person is enrolled. Nobody
+/// else's, and not while it waits on the village or the town.
+pub async fn form_to_reuse(
+    state: &AppState,
+    account_id: &str,
+    id: uuid::Uuid,
+) -> ServiceResult<EnrolmentForm> {
+    let mut conn = state.db.pool.acquire().await?;
+    let row = enrolments::load(&mut conn, id)
+        .await?
+        .filter(|r| r.applicant_id == account_id)
+        .ok_or(ServiceError::NotFound)?;
+    match row.state {
+        EnrolmentState::Returned | EnrolmentState::Enrolled => Ok(row.form),
+        _ => Err(ServiceError::conflict(
+            "under_review",
+            "这份登记表正在审核，审核后再修改或添加",
+        )),
+    }
 }
 
 /// The form, checked; what a person typed is normalised (trimmed names, upper-case X).
@@ -124,7 +146,7 @@ pub async fn submit(
         // The same form again (a retried outbox item): the answer, unchanged.
         Some(row) if row.form == form => {
             tx.commit().await?;
-            return Ok(view(row));
+            return Ok(view(row, Shown::Masked));
         }
         _ => {}
     }
@@ -177,5 +199,5 @@ pub async fn submit(
         audit::record(&mut tx, &entry).await?;
     }
     tx.commit().await?;
-    Ok(view(&after))
+    Ok(view(&after, Shown::Masked))
 }

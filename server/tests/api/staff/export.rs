@@ -12,6 +12,7 @@ on_both_stores!(
     the_unpaid_export_is_a_csv_attachment,
     the_unpaid_export_opens_in_excel_with_chinese_headers,
     the_unpaid_export_lists_the_area_with_masked_id_numbers,
+    a_villages_and_a_towns_exports_are_named_by_area_and_day,
 );
 
 async fn exported(app: &TestApp) -> RawAnswer {
@@ -50,4 +51,56 @@ async fn the_unpaid_export_lists_the_area_with_masked_id_numbers(app: &TestApp) 
         .iter()
         .any(|l| l.starts_with("丛玉梅,371") && l.ends_with(",龙山街道,岛山村,2026")));
     assert!(!text.contains(disabled_neighbour().id_number.as_str()));
+}
+
+/// The UTF-8 name in `filename*=UTF-8''…`, percent-decoded.
+fn file_name(answer: &RawAnswer) -> String {
+    let disposition = answer.headers["content-disposition"].to_str().unwrap();
+    let encoded = disposition.split("filename*=UTF-8''").nth(1).unwrap();
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+async fn a_villages_and_a_towns_exports_are_named_by_area_and_day(app: &TestApp) {
+    app.seed(&second_village()).await;
+    let (_, town) = app.staff("13900000021", Role::Town, TOWN, None).await;
+    let (_, village) = app
+        .staff("13900000022", Role::Village, TOWN, Some(VILLAGE))
+        .await;
+    let today = yanglao_shared::window::cst_date(app.clock.now());
+    let day = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let this_year = format!("year={}", today.year());
+    let town_csv = app.api.unpaid_csv(&town, &this_year).await.unwrap();
+    let village_csv = app.api.unpaid_csv(&village, &this_year).await.unwrap();
+    assert_eq!(file_name(&town_csv), format!("未缴费名单-{TOWN}-{day}.csv"));
+    assert_eq!(
+        file_name(&village_csv),
+        format!("未缴费名单-{VILLAGE}-{day}.csv")
+    );
+    let earlier = app
+        .api
+        .unpaid_csv(&village, &format!("year={}", today.year() - 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        file_name(&earlier),
+        format!("未缴费名单-{VILLAGE}-{}年度-{day}.csv", today.year() - 1)
+    );
 }

@@ -112,5 +112,6 @@ pub fn back_payment(person: &Person, years: &[i32], amount: &str) -> BackPayment
         id_number: person.id_number.as_str().into(),
         years: years.to_vec(),
         tier: tier(amount),
+        revision: 0,
     }
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 use yanglao_shared::applications::{
-    BackPaymentForm, BackPaymentView, BankReceipt, EnrolmentForm, EnrolmentView, TownReview,
-    VillageCheck,
+    BackPaymentCheck, BackPaymentDecision, BackPaymentForm, BackPaymentView, BankReceipt,
+    EnrolmentForm, EnrolmentView, TownReview, VillageCheck,
 };
 use yanglao_shared::wire::{
     Account, BindCard, ClaimConfirm, ClaimRequest, ClaimStarted, Credentials, ErrorBody, NewPayee,
@@ -302,12 +302,44 @@ impl Client {
         self.get("/staff/back-payments", token).await
     }
 
-    /// The town center's eligibility check: a slip or a rejection.
-    pub async fn review_back_payment(&self, token: &str, id: Uuid) -> ApiResult<BackPaymentView> {
-        let path = format!("/staff/back-payments/{id}/review");
-        self.call::<(), _>(Method::POST, &path, Some(token), None)
+    /// The town center's check, year by year, before deciding.
+    pub async fn check_back_payment(&self, token: &str, id: Uuid) -> ApiResult<BackPaymentCheck> {
+        self.get(&format!("/staff/back-payments/{id}/check"), token)
             .await
-            .map(|(_, v)| v)
+    }
+
+    pub async fn decide_back_payment(
+        &self,
+        token: &str,
+        id: Uuid,
+        decision: &BackPaymentDecision,
+    ) -> ApiResult<BackPaymentView> {
+        let path = format!("/staff/back-payments/{id}/review");
+        self.send(Method::POST, &path, token, decision).await
+    }
+
+    /// The town center's usual step: the check, then a slip for the payable years if there
+    /// are any, or the form returned with the check's reasons.
+    pub async fn review_back_payment(&self, token: &str, id: Uuid) -> ApiResult<BackPaymentView> {
+        let check = self.check_back_payment(token, id).await?;
+        let decision = if check.payable_years.is_empty() {
+            BackPaymentDecision::Return { reason: None }
+        } else {
+            BackPaymentDecision::Slip {
+                years: check.payable_years,
+            }
+        };
+        self.decide_back_payment(token, id, &decision).await
+    }
+
+    /// The applicant's own returned form, in full, to fix it.
+    pub async fn back_payment_form(&self, token: &str, id: Uuid) -> ApiResult<BackPaymentForm> {
+        self.get(&format!("/back-payments/{id}/form"), token).await
+    }
+
+    /// The applicant's own returned or entered enrolment form, in full.
+    pub async fn enrolment_form(&self, token: &str, id: Uuid) -> ApiResult<EnrolmentForm> {
+        self.get(&format!("/enrolments/{id}/form"), token).await
     }
 
     pub async fn record_bank_receipt(

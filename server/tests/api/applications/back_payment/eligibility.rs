@@ -1,5 +1,6 @@
-//! The town center's check: a paid year is never back-paid. Years already paid, this year,
-//! before the policy, or with a tier not theirs are rejected with every reason at once; two
+//! The town center's check: a paid year is never back-paid. A form whose every year is already
+//! paid, this year or before the policy, or with a tier not theirs, is returned with every
+//! reason at once; two
 //! slips never cover one year; a year paid another way after the slip refuses the receipt.
 
 use reqwest::StatusCode;
@@ -11,8 +12,8 @@ use crate::on_both_stores;
 use crate::support::*;
 
 on_both_stores!(
-    a_year_already_paid_is_rejected_and_no_slip_is_issued,
-    every_reason_for_a_rejection_is_given_at_once,
+    a_form_of_paid_years_only_is_returned_and_no_slip_is_issued,
+    every_reason_for_a_return_is_given_at_once,
     two_slips_never_cover_one_year,
     a_year_paid_another_way_after_the_slip_refuses_the_receipt,
     each_decision_of_the_check_is_audited,
@@ -27,24 +28,25 @@ fn codes(view: &BackPaymentView) -> Vec<&str> {
 }
 
 /// Father paid 2025.
-async fn a_year_already_paid_is_rejected_and_no_slip_is_issued(app: &TestApp) {
+async fn a_form_of_paid_years_only_is_returned_and_no_slip_is_issued(app: &TestApp) {
     let token = app.account("13800000051").await;
     let (_, town) = town_center(app).await;
     let paid_year = apply(app, &token, &father(), &[2025], "500").await;
     let reply = review(app, &town, paid_year.id).await;
-    assert_eq!(reply.state, BackPaymentState::Rejected);
+    assert_eq!(reply.state, BackPaymentState::Returned);
     assert_eq!(codes(&reply)[0], "already_paid");
     assert_eq!(reply.slip_no, None);
 }
 
-async fn every_reason_for_a_rejection_is_given_at_once(app: &TestApp) {
+async fn every_reason_for_a_return_is_given_at_once(app: &TestApp) {
     let token = app.account("13800000051").await;
     let (_, town) = town_center(app).await;
     let odd = apply(app, &token, &father(), &[2026, 2017], "300").await;
     let reply = review(app, &town, odd.id).await;
     assert_eq!(
         codes(&reply),
-        ["year_not_covered", "not_past_year", "tier_restricted"]
+        ["tier_restricted", "year_not_covered", "not_past_year"],
+        "the form's own reasons first, then each year's"
     );
 }
 
@@ -108,10 +110,14 @@ async fn each_decision_of_the_check_is_audited(app: &TestApp) {
     assert_eq!(
         app.audit_actions(&town_id).await,
         [
-            "back_payment_reject",
-            "back_payment_reject",
+            "back_payment_check",
+            "back_payment_return",
+            "back_payment_check",
+            "back_payment_return",
+            "back_payment_check",
             "back_payment_slip",
-            "back_payment_reject"
+            "back_payment_check",
+            "back_payment_return"
         ]
     );
 }

@@ -147,6 +147,10 @@ async fn the_slip_and_the_receipt_are_audited(app: &TestApp) {
     a.paid(app).await;
     assert_eq!(
         app.audit_actions(&a.town_id).await,
-        ["back_payment_slip", "back_payment_receipt"]
+        [
+            "back_payment_check",
+            "back_payment_slip",
+            "back_payment_receipt"
+        ]
     );
 }

@@ -1,10 +1,12 @@
-//! Back payment: the applicant's form, the town center's eligibility check and payment slip,
+//! Back payment: the applicant's form, the town center's check year by year and payment slip
+//! for the payable years (or a return the applicant fixes),
 //! the Agricultural Bank receipt and the ledger; never a subsidy, never over a paid year;
 //! only the town center of the area acts; bad input refused without writing.
 
 mod eligibility;
 mod flow;
 mod input;
+mod per_year;
 mod who;
 
 use uuid::Uuid;

@@ -4,6 +4,7 @@
 mod areas;
 mod flow;
 mod input;
+mod reviewers;
 mod roster;
 
 use uuid::Uuid;
