@@ -3,7 +3,7 @@
 //!
 //! A map of the crate:
 //! - [`id_number`], [`name`], [`mobile`], [`bank_card`]: what a person types, parsed into types
-//!   that can only hold valid values.
+//!   that can only hold valid values; [`payee_label`]: a payer's own name for a person (妈妈).
 //! - [`money`] and [`tiers`]: exact yuan amounts and the fixed contribution tiers.
 //! - [`policy`]: the rules that vary by place and year, as data (one file per year since 2018,
 //!   built in), each figure with its source; [`pension`]: the estimate of what a tier brings.
@@ -22,6 +22,7 @@ pub mod id_number;
 pub mod mobile;
 pub mod money;
 pub mod name;
+pub mod payee_label;
 pub mod pension;
 pub mod policy;
 pub mod reconciliation;
@@ -39,6 +40,7 @@ pub use id_number::IdNumber;
 pub use mobile::MobileNumber;
 pub use money::Money;
 pub use name::PersonName;
+pub use payee_label::PayeeLabel;
 pub use policy::{Policy, PolicyTable};
 pub use refusal::{Reason, Refusal};
 pub use tiers::TierAmount;

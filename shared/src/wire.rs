@@ -247,6 +247,33 @@ pub struct PayeeView {
     pub check: PayeeCheck,
     /// Set when the payer removed the person: the client drops it from its list.
     pub removed: bool,
+    /// This account's own label for the person (妈妈, 二叔), if it gave one: only ever in the
+    /// answers to the account that wrote it, never to another payer of the same person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "二叔"))]
+    pub label: Option<crate::PayeeLabel>,
+}
+
+/// `PUT /payees/{id}/label`: give a person a label of this account's own, or take it away
+/// (`label: null`). `id` is the client's random id of this one change, its idempotency key:
+/// the same change sent again is answered without being applied twice, so a late retry never
+/// undoes a newer label set from the payer's other phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LabelChange {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",
+            example = "5d3c2b1a-0f9e-4d8c-b7a6-958473625140"
+        )
+    )]
+    pub id: Uuid,
+    /// Trimmed, 1 to 10 characters (`shared::payee_label`); a string, not the parsed type,
+    /// so a bad one gets the rule's own code and sentence.
+    #[cfg_attr(feature = "openapi", schema(example = "二叔"))]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

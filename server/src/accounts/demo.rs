@@ -166,6 +166,7 @@ async fn seed_account(db: &Db, people: &[NewResident], now_ms: i64) -> ServiceRe
             id_number: resident.id_number.as_str().to_owned(),
             resident_id: Some(resident.id),
             removed: false,
+            label: None,
         };
         storage::payees::insert(&mut tx, &payee, seq, now_ms).await?;
     }

@@ -50,6 +50,7 @@ pub const SESSION: &str = "session";
         crate::payments::payees::list,
         crate::payments::payees::add,
         crate::payments::payees::remove,
+        crate::payments::labels::put_label,
         crate::payments::methods::list,
         crate::payments::methods::bind,
         crate::payments::methods::remove,

@@ -4,7 +4,8 @@
 //! - [`sync`]: `POST /sync`, one round trip that pushes people and intents and pulls changes.
 //! - [`charges`]: the workers that ask the bank for queued charges, apart from the phone's
 //!   request, in every server process.
-//! - [`payees`]: the people an account pays for, seen only as much as paying needs.
+//! - [`payees`]: the people an account pays for, seen only as much as paying needs; [`labels`]:
+//!   the payer's own label for each (妈妈), shown to that payer alone.
 //! - [`methods`]: bound cards (a gateway token and the last four digits).
 //! - [`receipts`]: public receipt verification.
 //! - [`notify`] and [`reconcile`]: the bank's signed notifications, and the task that asks the
@@ -13,6 +14,7 @@
 //!   ledger, both ways, and the refund cases (退费) it opens.
 
 pub mod charges;
+pub mod labels;
 pub mod ledger;
 pub mod methods;
 pub mod notify;

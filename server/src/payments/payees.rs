@@ -1,7 +1,10 @@
 //! The people an account pays for (缴费人员). A payer learns only what paying needs: masked name
 //! and ID, whether the person can pay, whether this year is paid (by anyone), and which tiers
-//! they may choose. Never amounts, history, or who else pays. The handlers come first; the
-//! service (`upsert`, `views_since`) below them; the SQL is in `storage::payees`.
+//! they may choose, and the payer's own label for them (`super::labels`). Never amounts,
+//! history, or who else pays. The handlers come first; the service (`upsert`, `views_since`)
+//! below them; the SQL is in `storage::payees`.
+
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,13 +23,14 @@ use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
-use crate::storage::payees::{self, Payee};
+use crate::storage::payees::{self, Payee, ViewRow};
 use crate::storage::WriteTx;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/payees", get(list))
         .route("/payees/{id}", put(add).delete(remove))
+        .route("/payees/{id}/label", put(super::labels::put_label))
 }
 
 #[utoipa::path(get, path = "/payees", tag = "payments", security(("session" = [])),
@@ -133,6 +137,7 @@ pub async fn record(
         name: name.as_str().to_owned(),
         id_number: id_number.as_str().to_owned(),
         removed: false,
+        label: None,
     };
     if !payees::insert(tx, &row, version, state.clock.now_ms()).await? {
         if payees::by_id(tx, payee.id).await?.is_some() {
@@ -157,44 +162,72 @@ pub async fn view_of(
     account_id: &str,
     id: Uuid,
 ) -> ServiceResult<PayeeView> {
-    let row = payees::changed_since(conn, account_id, Some(id), None).await?;
+    let row = payees::view_rows(conn, account_id, Some(id), None).await?;
     let row = row.into_iter().next().ok_or(ServiceError::NotFound)?;
-    view(conn, state, row).await
+    view(state, row)
 }
 
 /// The account's people whose view changed after `since` (all current ones when `None`;
-/// removals are included only for a client that has synced before).
+/// removals are included only for a client that has synced before). A constant number of
+/// queries however many people there are (`storage::payees::view_rows`).
 pub async fn views_since(
     conn: &mut AnyConnection,
     state: &AppState,
     account_id: &str,
     since: Option<i64>,
 ) -> ServiceResult<Vec<PayeeView>> {
-    let mut views = Vec::new();
-    for row in payees::changed_since(conn, account_id, None, since).await? {
-        views.push(view(conn, state, row).await?);
-    }
-    Ok(views)
+    payees::view_rows(conn, account_id, None, since)
+        .await?
+        .into_iter()
+        .map(|row| view(state, row))
+        .collect()
 }
 
-/// What a payer may know of a person: masked name and ID, and whether (and with which tiers)
-/// they can pay this year.
-async fn view(conn: &mut AnyConnection, state: &AppState, row: Payee) -> ServiceResult<PayeeView> {
+/// The views of several of the account's current people, by id, in one read of the
+/// account's list (a constant number of queries however many are asked for); an id the
+/// account does not have (or removed) is missing from the answer.
+pub async fn views_of(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    account_id: &str,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, PayeeView>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted: HashSet<_> = ids.iter().collect();
+    payees::view_rows(conn, account_id, None, None)
+        .await?
+        .into_iter()
+        .filter(|row| wanted.contains(&row.payee.id))
+        .map(|row| Ok((row.payee.id, view(state, row)?)))
+        .collect()
+}
+
+/// What a payer may know of a person: masked name and ID, whether (and with which tiers)
+/// they can pay this year, and the payer's own label.
+fn view(state: &AppState, row: ViewRow) -> ServiceResult<PayeeView> {
+    let ViewRow {
+        payee: row,
+        resident,
+        paid_years,
+    } = row;
     let name_masked = PersonName::parse(&row.name)
         .map(|n| n.masked())
         .unwrap_or_default();
     let id_masked = IdNumber::parse_any_date(&row.id_number)
         .map(|i| i.masked())
         .unwrap_or_default();
-    let resident = match (&row.resident_id, row.removed) {
-        (Some(rid), false) => roster::by_id(conn, rid).await?,
-        _ => None,
-    };
     let check = match (row.removed, resident) {
         (true, _) => PayeeCheck::Unverified,
         (false, None) => PayeeCheck::NoMatch { reason: no_match() },
         (false, Some(resident)) => {
-            let facts = roster::facts(conn, &resident).await?;
+            let facts = PersonFacts {
+                status: resident.status,
+                birth_date: resident.id_number.birth_date(),
+                severely_disabled: resident.severely_disabled,
+                paid_years,
+            };
             let now = state.now();
             let year = state.current_year();
             let policy = state.current_policy()?;
@@ -230,6 +263,8 @@ async fn view(conn: &mut AnyConnection, state: &AppState, row: Payee) -> Service
         id_masked,
         check,
         removed: row.removed,
+        // A removed person's view only tells the phone to drop them.
+        label: (!row.removed).then_some(row.label).flatten(),
     })
 }
 

@@ -113,11 +113,20 @@ pub async fn push_and_pull(
     // refusal) are answered on their own, in the order they came.
     let pulled = payees::views_since(&mut conn, state, account, request.cursor).await?;
     let pulled_ids: HashSet<_> = pulled.iter().map(|p| p.id).collect();
+    // The retries, all in one read (a constant number of queries however many there are).
+    let retried: Vec<_> = pushed
+        .iter()
+        .filter_map(|entry| match entry {
+            Pushed::Recorded(id) if !pulled_ids.contains(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let mut retried = payees::views_of(&mut conn, state, account, &retried).await?;
     let mut payee_views = Vec::with_capacity(pushed.len() + pulled.len());
     for entry in pushed {
         match entry {
             Pushed::Recorded(id) if !pulled_ids.contains(&id) => {
-                payee_views.push(payees::view_of(&mut conn, state, account, id).await?);
+                payee_views.push(retried.remove(&id).ok_or(ServiceError::NotFound)?);
             }
             Pushed::Refused(view) if !pulled_ids.contains(&view.id) => payee_views.push(view),
             _ => {}
@@ -183,6 +192,7 @@ async fn push(
                     reason: Reason::new(code, message, code),
                 },
                 removed: false,
+                label: None,
             }),
             Err(other) => return Err(other),
         });

@@ -26,7 +26,7 @@ mod copy;
 
 const COLUMNS: &str = "id, id_number, name, town, village, severely_disabled, status";
 
-fn from_row(row: &sqlx::any::AnyRow) -> StorageResult<Resident> {
+pub(super) fn from_row(row: &sqlx::any::AnyRow) -> StorageResult<Resident> {
     let decode = |what: &'static str, e: String| StorageError::corrupt(what, e);
     let id_number: String = row.try_get("id_number")?;
     let name: String = row.try_get("name")?;

@@ -90,6 +90,7 @@ fn the_sync_round_trip_and_errors_keep_their_json_shape() {
                 contributor: None,
             },
             removed: false,
+            label: Some(yanglao_shared::PayeeLabel::parse("妈妈").unwrap()),
         }],
         intents: vec![
             IntentResult {
@@ -154,7 +155,8 @@ fn the_sync_round_trip_and_errors_keep_their_json_shape() {
                     ],
                     "blocked": null
                 },
-                "removed": false
+                "removed": false,
+                "label": "妈妈"
             }],
             "intents": [
                 {

@@ -5,6 +5,7 @@
 
 mod forged_notices;
 mod idempotency;
+mod labels;
 mod ledger;
 mod notify;
 mod payees;
