@@ -9,8 +9,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
 use yanglao_shared::applications::{
-    BackPaymentForm, BackPaymentView, BankReceipt, EnrolmentForm, EnrolmentState, EnrolmentView,
-    TownReview, VillageCheck,
+    BackPaymentCheck, BackPaymentDecision, BackPaymentForm, BackPaymentView, BankReceipt,
+    EnrolmentForm, EnrolmentState, EnrolmentView, TownReview, VillageCheck,
 };
 use yanglao_shared::policy::{PolicyVersion, PublishPolicy, PublishedPolicy};
 use yanglao_shared::reconciliation::{CaseView, Report};
@@ -348,6 +348,29 @@ pub async fn staff_enrolments(
         &format!("/staff/enrolments{query}"),
         Some(token),
         NO_BODY,
+/// The applicant's own returned or entered enrolment as filed (in full), to fill the fix form
+/// or the add-payee form; held in memory by that screen only.
+pub async fn enrolment_form(token: &str, id: Uuid) -> Result<EnrolmentForm, ApiError> {
+    call(
+        "GET",
+        &format!("/enrolments/{id}/form"),
+        Some(token),
+        NO_BODY,
+    )
+    .await
+}
+
+/// The applicant's own returned back-payment form as filed (in full), to fix it.
+pub async fn back_payment_form(token: &str, id: Uuid) -> Result<BackPaymentForm, ApiError> {
+    call(
+        "GET",
+        &format!("/back-payments/{id}/form"),
+        Some(token),
+        NO_BODY,
+    )
+    .await
+}
+
     )
     .await
 }
@@ -374,10 +397,20 @@ pub async fn staff_back_payments(token: &str) -> Result<Vec<BackPaymentView>, Ap
     call("GET", "/staff/back-payments", Some(token), NO_BODY).await
 }
 
-/// The town center's eligibility check: a payment slip, or a rejection with every reason.
-pub async fn back_payment_review(token: &str, id: Uuid) -> Result<BackPaymentView, ApiError> {
+/// The town center's check of a submitted application, year by year, before it decides.
+pub async fn back_payment_check(token: &str, id: Uuid) -> Result<BackPaymentCheck, ApiError> {
+    let path = format!("/staff/back-payments/{id}/check");
+    call("GET", &path, Some(token), NO_BODY).await
+}
+
+/// The town center's decision: a slip for the payable years it was shown, or a return.
+pub async fn back_payment_decide(
+    token: &str,
+    id: Uuid,
+    decision: &BackPaymentDecision,
+) -> Result<BackPaymentView, ApiError> {
     let path = format!("/staff/back-payments/{id}/review");
-    call("POST", &path, Some(token), NO_BODY).await
+    call("POST", &path, Some(token), Some(decision)).await
 }
 
 pub async fn back_payment_receipt(

@@ -4,7 +4,10 @@
 //!
 //! A form is sent with `PUT` under its client-made id, so a retry is recognised by the server,
 //! never filed twice. The full name and ID number stay on the phone only while a form waits to
-//! be sent (or to be fixed after a refusal); what the server answers is kept masked.
+//! be sent (or to be fixed after a refusal); what the server answers is kept masked (a staff
+//! member's full view of a person never reaches the phone's storage). To fix a returned form,
+//! or to add an enrolled person as a payee, the filed form is fetched again and held only in
+//! memory for that screen.
 //!
 //! The server's state wins: a change waiting on the phone that the server can no longer take
 //! (the form is past the point where it may be fixed) is dropped when the server's view
@@ -145,13 +148,15 @@ impl LocalApplication {
         }
     }
 
-    /// The revision a fix of this enrolment carries: one past what the server has, so the
-    /// server takes it for a fix, not for a late retry of the earlier sending.
+    /// The revision a fix of this form carries: one past what the server has, so the server
+    /// takes it for a fix, not for a late retry of the earlier sending.
     pub fn next_revision(&self) -> u32 {
         match (&self.filed, &self.pending) {
             (Some(Filed::Enrolment(v)), _) => v.revision + 1,
+            (Some(Filed::BackPayment(v)), _) => v.revision + 1,
             (None, Some(ApplicationForm::Enrolment(f))) => f.revision,
-            _ => 0,
+            (None, Some(ApplicationForm::BackPayment(f))) => f.revision,
+            (None, None) => 0,
         }
     }
 
@@ -223,7 +228,7 @@ impl LocalApplication {
             self.status(),
             Status::Refused(_)
                 | Status::Enrolment(EnrolmentState::Returned)
-                | Status::BackPayment(BackPaymentState::SlipIssued)
+                | Status::BackPayment(BackPaymentState::Returned | BackPaymentState::SlipIssued)
         )
     }
 
@@ -236,6 +241,35 @@ impl LocalApplication {
     /// Never reached the server: it may simply be thrown away.
     pub fn can_discard(&self) -> bool {
         self.filed.is_none()
+    }
+
+    /// What changing the form means now: editing a form still queued on the phone (nothing was
+    /// sent, so there is nothing to send "again"), or fixing one the server has.
+    pub fn change(&self) -> Option<Change> {
+        let never_sent = self.filed.is_none() && self.refused.is_none();
+        match (self.can_fix(), never_sent) {
+            (false, _) => None,
+            (true, true) => Some(Change::EditQueued),
+            (true, false) => Some(Change::FixAndResend),
+        }
+    }
+
+    /// Whether the server's form must be fetched to fill the fix form: the phone no longer
+    /// holds the full name and ID number once the server has them.
+    pub fn needs_filed_form(&self) -> bool {
+        self.can_fix() && self.filed.is_some() && self.pending.is_none()
+    }
+
+    /// An enrolled person already among this account's payees (compared as both are kept, by
+    /// masked name and ID number): the application says so instead of offering to add them.
+    pub fn payee_added<'a>(&self, payees: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
+        let Some(Filed::Enrolment(v)) = &self.filed else {
+            return false;
+        };
+        v.state == EnrolmentState::Enrolled
+            && payees
+                .into_iter()
+                .any(|(name, id)| name == v.name_masked && id == v.id_masked)
     }
 
     /// The applicant's timeline: the notice's steps, each done, current, stopped or to come.
@@ -273,7 +307,7 @@ impl LocalApplication {
                 use BackPaymentState::*;
                 let (town, bank, ledger) = match v.state {
                     Submitted => (Mark::Now, Mark::Todo, Mark::Todo),
-                    Rejected => (Mark::Problem, Mark::Todo, Mark::Todo),
+                    Returned => (Mark::Problem, Mark::Todo, Mark::Todo),
                     SlipIssued => (Mark::Done, Mark::Now, Mark::Todo),
                     Paid => (Mark::Done, Mark::Done, Mark::Done),
                 };
@@ -300,23 +334,29 @@ impl LocalApplication {
     }
 }
 
-/// Whether the server takes a changed form under this id: only an enrolment returned by the
-/// village or the town (a filed back payment is final; a new form is filed instead).
-fn takes_a_fix(view: &Filed) -> bool {
-    matches!(view, Filed::Enrolment(v) if v.state == EnrolmentState::Returned)
+/// What changing a form is, for its button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// 修改: still on the phone, never sent.
+    EditQueued,
+    /// 修改后重新提交: returned by the village or the town (or refused), sent again.
+    FixAndResend,
 }
 
-/// The view as the phone keeps it: an enrolment's name masked like everything else.
+/// Whether the server takes a changed form under this id: one returned by the village or the
+/// town (a form past that point is decided; a new one is filed instead).
+fn takes_a_fix(view: &Filed) -> bool {
+    match view {
+        Filed::Enrolment(v) => v.state == EnrolmentState::Returned,
+        Filed::BackPayment(v) => v.state == BackPaymentState::Returned,
+    }
+}
+
+/// The view as the phone keeps it: masked, whatever the server sent.
 fn masked(view: Filed) -> Filed {
     match view {
-        Filed::Enrolment(mut v) => {
-            // A name that does not parse is already masked (张**).
-            if let Ok(name) = yanglao_shared::PersonName::parse(&v.name) {
-                v.name = name.masked();
-            }
-            Filed::Enrolment(v)
-        }
-        other => other,
+        Filed::Enrolment(v) => Filed::Enrolment(EnrolmentView { full: None, ..v }),
+        Filed::BackPayment(v) => Filed::BackPayment(BackPaymentView { full: None, ..v }),
     }
 }
 
@@ -331,16 +371,11 @@ pub fn merge_filed(
     let incoming = enrolments
         .iter()
         .map(|v| {
-            let filed = Filed::Enrolment(v.clone());
-            let name = match masked(filed.clone()) {
-                Filed::Enrolment(kept) => kept.name,
-                Filed::BackPayment(_) => String::new(),
-            };
             (
                 v.id,
                 Kind::Enrolment,
-                filed,
-                name,
+                Filed::Enrolment(v.clone()),
+                v.name_masked.clone(),
                 v.id_masked.clone(),
                 v.submitted_at,
             )
@@ -358,7 +393,7 @@ pub fn merge_filed(
     let mut changed = Vec::new();
     for (id, kind, filed, name_masked, id_masked, at) in incoming {
         match local.iter().find(|a| a.id == id) {
-            // Compared as kept (masked): masking twice would lose the name.
+            // Compared as kept (masked).
             Some(a) if a.filed.as_ref() == Some(&masked(filed.clone())) => {}
             Some(a) => changed.push(a.with_filed(filed)),
             None => changed.push(LocalApplication {

@@ -2,7 +2,7 @@
 
 use time::macros::datetime;
 use wasm_bindgen_test::wasm_bindgen_test;
-use yanglao_shared::applications::Checklist;
+use yanglao_shared::applications::{Checklist, PersonIdentity};
 use yanglao_shared::TierAmount;
 
 use super::*;
@@ -25,8 +25,9 @@ fn form(name: &str) -> ApplicationForm {
 fn view(state: EnrolmentState) -> EnrolmentView {
     EnrolmentView {
         id: Uuid::from_u128(7),
-        name: "王芳".into(),
+        name_masked: "*芳".into(),
         id_masked: "371003********1237".into(),
+        full: None,
         town: "龙山街道".into(),
         village: "西村".into(),
         mobile_masked: "139****0000".into(),
@@ -46,12 +47,16 @@ fn back_view(state: BackPaymentState) -> BackPaymentView {
         id: Uuid::from_u128(9),
         name_masked: "*芳".into(),
         id_masked: "371003********1237".into(),
+        full: None,
         town: "龙山街道".into(),
         village: "西村".into(),
         years: vec![2021, 2022],
         tier: TierAmount::parse("500").unwrap(),
         state,
+        revision: 0,
+        slip_years: Vec::new(),
         refusals: Vec::new(),
+        return_reason: None,
         slip_no: None,
         amount: None,
         earns_subsidy: false,
@@ -138,7 +143,8 @@ fn a_fix_of_a_returned_form_waits_and_can_still_be_changed() {
     let Some(Filed::Enrolment(kept)) = &late.filed else {
         panic!("filed")
     };
-    assert!(!kept.name.contains("王芳"), "{}", kept.name);
+    assert!(kept.full.is_none());
+    assert_eq!(fix.change(), Some(Change::FixAndResend));
 }
 
 #[wasm_bindgen_test]
@@ -219,4 +225,83 @@ fn back_payment_steps_and_the_lists_merge() {
     );
     // Nothing new: nothing to write.
     assert!(merge_filed(&changed, &[view(EnrolmentState::Submitted)], &[back]).is_empty());
+}
+
+#[wasm_bindgen_test]
+fn a_queued_form_is_edited_not_resent() {
+    // Never sent: 修改 (and it may be deleted), not 修改后重新提交.
+    let queued = new_app();
+    assert_eq!(queued.change(), Some(Change::EditQueued));
+    assert!(queued.can_discard());
+    // Refused once it was sent: fixed and sent again.
+    let refused = queued.refused_with(&form("王芳"), "too_young".into(), "未满16周岁".into());
+    assert_eq!(refused.change(), Some(Change::FixAndResend));
+    // Waiting on the village: nothing to change.
+    let sent = queued.answered(
+        &form("王芳"),
+        Filed::Enrolment(view(EnrolmentState::Submitted)),
+    );
+    assert_eq!(sent.change(), None);
+    assert!(!sent.needs_filed_form());
+    // Returned: fixed from the server's copy, since the phone kept it masked.
+    let returned = queued.answered(
+        &form("王芳"),
+        Filed::Enrolment(view(EnrolmentState::Returned)),
+    );
+    assert!(returned.needs_filed_form());
+}
+
+#[wasm_bindgen_test]
+fn a_full_view_from_the_server_is_never_kept() {
+    let mut seen = view(EnrolmentState::Returned);
+    seen.full = Some(PersonIdentity {
+        name: "王芳".into(),
+        id_number: "371003199001011237".into(),
+    });
+    let mut back = back_view(BackPaymentState::Submitted);
+    back.full = seen.full.clone();
+    let merged = merge_filed(&[], &[seen], &[back]);
+    for record in &merged {
+        let kept = serde_json::to_string(record).unwrap();
+        assert!(!kept.contains("371003199001011237"), "{kept}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_returned_back_payment_is_fixed_under_its_id() {
+    let with = |state| LocalApplication {
+        kind: Kind::BackPayment,
+        pending: None,
+        filed: Some(Filed::BackPayment(back_view(state))),
+        ..new_app()
+    };
+    let returned = with(BackPaymentState::Returned);
+    assert!(returned.can_fix() && returned.awaits_applicant());
+    assert_eq!(returned.change(), Some(Change::FixAndResend));
+    assert_eq!(returned.next_revision(), 1);
+    assert_eq!(
+        marks(&returned),
+        [Mark::Done, Mark::Problem, Mark::Todo, Mark::Todo]
+    );
+    let slip = with(BackPaymentState::SlipIssued);
+    assert!(!slip.can_fix() && slip.awaits_applicant());
+}
+
+#[wasm_bindgen_test]
+fn an_enrolled_person_among_the_payees_is_said_added() {
+    let enrolled = LocalApplication {
+        pending: None,
+        filed: Some(Filed::Enrolment(view(EnrolmentState::Enrolled))),
+        ..new_app()
+    };
+    let payees = [("*芳", "371003********1237")];
+    assert!(enrolled.payee_added(payees));
+    assert!(!enrolled.payee_added([("*芳", "371003********9999")]));
+    assert!(!enrolled.payee_added([]));
+    // Not yet enrolled: nothing to add, whoever is on the list.
+    let waiting = LocalApplication {
+        filed: Some(Filed::Enrolment(view(EnrolmentState::VillageApproved))),
+        ..enrolled
+    };
+    assert!(!waiting.payee_added(payees));
 }

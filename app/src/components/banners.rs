@@ -57,6 +57,7 @@ pub fn WindowBanner() -> impl IntoView {
 pub fn SyncLine() -> impl IntoView {
     let app = use_app();
     let sync = use_sync();
+    let location = leptos_router::hooks::use_location();
     move || {
         let t = tr();
         if app.needs_login.get() {
@@ -71,12 +72,15 @@ pub fn SyncLine() -> impl IntoView {
         if app.session().is_none() {
             return ().into_any();
         }
+        // On an application form's screens the line speaks of the form, not of payments.
+        let path = location.pathname.get();
+        let offline = i18n::apply::offline_line(&path).unwrap_or(t.offline);
         let (class, text) = match app.sync.get() {
             SyncStatus::Running => ("syncline", t.syncing.to_owned()),
-            SyncStatus::Offline => ("syncline syncline--offline", t.offline.to_owned()),
+            SyncStatus::Offline => ("syncline syncline--offline", offline.to_owned()),
             SyncStatus::Failed(message) => ("syncline syncline--alert", message),
             SyncStatus::Idle if !app.online.get() => {
-                ("syncline syncline--offline", t.offline.to_owned())
+                ("syncline syncline--offline", offline.to_owned())
             }
             SyncStatus::Idle => {
                 app.minute.track();

@@ -23,7 +23,10 @@ pub struct ApplyStrings {
     pub fix: &'static str,
     pub discard: &'static str,
     pub discard_confirm: &'static str,
-    pub refile: &'static str,
+    pub edit_queued: &'static str,
+    pub added_payee: &'static str,
+    pub left_off: &'static str,
+    pub slip_years: &'static str,
     pub now_enrolled: &'static str,
     pub add_to_pay: &'static str,
     pub slip_go_bank: &'static str,
@@ -46,7 +49,9 @@ pub struct ApplyStrings {
     pub mobile_hint: &'static str,
     pub disabled_claim: &'static str,
     pub materials_note: &'static str,
-    pub retype_note: &'static str,
+    pub prefill_offline: &'static str,
+    pub prefill_loading: &'static str,
+    pub offline_form: &'static str,
     pub submit_form: &'static str,
     // the back-payment form
     pub back_form_title: &'static str,
@@ -67,7 +72,7 @@ pub struct ApplyStrings {
     pub en_village_approved: &'static str,
     pub en_enrolled: &'static str,
     pub bp_submitted: &'static str,
-    pub bp_rejected: &'static str,
+    pub bp_returned: &'static str,
     pub bp_slip: &'static str,
     pub bp_paid: &'static str,
     pub step_prepared: &'static str,
@@ -94,7 +99,13 @@ pub struct ApplyStrings {
     pub return_reason_label: &'static str,
     pub approve_town: &'static str,
     pub enter_for: &'static str,
-    pub check_eligibility: &'static str,
+    pub check_title: &'static str,
+    pub check_loading: &'static str,
+    pub year_payable: &'static str,
+    pub nothing_payable: &'static str,
+    pub return_form: &'static str,
+    pub return_reason_optional: &'static str,
+    pub receipt_invalid: &'static str,
     pub record_receipt: &'static str,
     pub receipt_hint: &'static str,
     pub review_offline: &'static str,
@@ -119,7 +130,10 @@ pub static ZH: ApplyStrings = ApplyStrings {
     fix: "修改后重新提交",
     discard: "删除这份申请",
     discard_confirm: "确定删除？这份申请还没有提交，删除后不能恢复。",
-    refile: "重新填写一份",
+    edit_queued: "修改",
+    added_payee: "已添加为缴费人员",
+    left_off: "以下年度没有列入缴费单：",
+    slip_years: "缴费单年度",
     now_enrolled: "已录入参保名册。添加为缴费人员后就可以缴费。",
     add_to_pay: "添加为缴费人员",
     slip_go_bank: "请带上缴费单号到农业银行网点缴款，缴款后把银行回单交给镇社保中心。",
@@ -141,7 +155,9 @@ pub static ZH: ApplyStrings = ApplyStrings {
     mobile_hint: "审核时村居协办员会打这个电话",
     disabled_claim: "重度残疾（需要残疾证明；可以选300元档）",
     materials_note: "请把户口簿、居民身份证（原件和复印件）交给村居协办员审核；重度残疾的还要带残疾证明。",
-    retype_note: "为保护隐私，手机上不保存完整的姓名、身份证号码和手机号码，请重新填写这三项。",
+    prefill_offline: "现在没有网络，不能填入原来填写的内容（为保护隐私，手机上不保存完整的姓名和身份证号码）。联网后重新打开本页，或现在重新填写。",
+    prefill_loading: "正在填入原来填写的内容…",
+    offline_form: "当前没有网络。申请表保存在手机上（待提交），联网后自动提交。",
     submit_form: "保存并提交",
     back_form_title: "补缴申请表",
     back_form_intro: "已参保的人员，往年漏缴的可以申请补缴。镇社保中心审核后开具缴费单，再到农业银行缴款。",
@@ -160,7 +176,7 @@ pub static ZH: ApplyStrings = ApplyStrings {
     en_village_approved: "等待镇社保中心录入",
     en_enrolled: "已参保",
     bp_submitted: "等待镇社保中心审核",
-    bp_rejected: "未通过",
+    bp_returned: "被退回，需要修改",
     bp_slip: "已开缴费单，待缴款",
     bp_paid: "已补缴",
     step_prepared: "填写并提交",
@@ -186,7 +202,13 @@ pub static ZH: ApplyStrings = ApplyStrings {
     return_reason_label: "退回原因（申请人会看到）",
     approve_town: "录入参保名册",
     enter_for: "代居民填写参保登记表",
-    check_eligibility: "审核资格并开缴费单",
+    check_title: "各年度核查结果",
+    check_loading: "正在核查各年度…",
+    year_payable: "可以补缴",
+    nothing_payable: "没有可以补缴的年度，不能开缴费单，只能退回。",
+    return_form: "退回申请（申请人修改后重新提交）",
+    return_reason_optional: "退回原因（申请人会看到；核查出的原因会一并告知）",
+    receipt_invalid: "这个号码不对：回单号只有字母和数字，请对照回单再输入一次。",
     record_receipt: "登记银行回单",
     receipt_hint: "农业银行回单上的号码（6至32位字母或数字）",
     review_offline: "审核需要联网。",
@@ -211,7 +233,10 @@ pub static EN: ApplyStrings = ApplyStrings {
     fix: "Fix and send again",
     discard: "Delete this application",
     discard_confirm: "Delete it? It was never sent and cannot be recovered.",
-    refile: "Fill in a new one",
+    edit_queued: "Edit",
+    added_payee: "Added as a person to pay for",
+    left_off: "These years are not on the slip:",
+    slip_years: "Years on the slip",
     now_enrolled: "On the roster now. Add the person to your list to pay.",
     add_to_pay: "Add to my list",
     slip_go_bank: "Take the slip number to an Agricultural Bank branch to pay, then hand the bank receipt to the town center.",
@@ -233,7 +258,9 @@ pub static EN: ApplyStrings = ApplyStrings {
     mobile_hint: "The village assistant calls this number",
     disabled_claim: "Severely disabled (proof needed; may choose the 300 tier)",
     materials_note: "Bring the household register and the ID card (originals and copies) to the village assistant, plus proof of disability if claimed.",
-    retype_note: "For privacy the phone keeps no full name, ID or mobile number: please type them again.",
+    prefill_offline: "Offline: the form as filed cannot be filled in (for privacy the phone keeps no full name or ID number). Open this page again when online, or type them now.",
+    prefill_loading: "Filling in the form as filed…",
+    offline_form: "Offline. The form is kept on this phone (waiting) and sent when online.",
     submit_form: "Save and send",
     back_form_title: "Back-payment form",
     back_form_intro: "An enrolled person may back-pay missed past years. The town center checks and issues a payment slip, paid at the Agricultural Bank.",
@@ -252,7 +279,7 @@ pub static EN: ApplyStrings = ApplyStrings {
     en_village_approved: "Waiting for the town center",
     en_enrolled: "Enrolled",
     bp_submitted: "Waiting for the town center",
-    bp_rejected: "Rejected",
+    bp_returned: "Returned: needs a fix",
     bp_slip: "Slip issued, to pay",
     bp_paid: "Back-paid",
     step_prepared: "Filled in and sent",
@@ -278,7 +305,13 @@ pub static EN: ApplyStrings = ApplyStrings {
     return_reason_label: "Reason (the applicant reads it)",
     approve_town: "Enter on the roster",
     enter_for: "Fill in a form for a resident",
-    check_eligibility: "Check and issue a slip",
+    check_title: "The check, year by year",
+    check_loading: "Checking each year…",
+    year_payable: "can be back-paid",
+    nothing_payable: "No year can be back-paid: no slip, only a return.",
+    return_form: "Return the form (the applicant fixes and resends it)",
+    return_reason_optional: "Reason for returning (the applicant sees it, with the check's reasons)",
+    receipt_invalid: "That is not a receipt number: letters and digits only. Check the receipt and type it again.",
     record_receipt: "Record the bank receipt",
     receipt_hint: "The number on the Agricultural Bank receipt (6 to 32 letters or digits)",
     review_offline: "Reviewing needs a connection.",
@@ -310,7 +343,7 @@ pub fn status(status: &Status) -> (&'static str, &'static str) {
         Status::Enrolment(E::VillageApproved) => ("submitted", t.en_village_approved),
         Status::Enrolment(E::Enrolled) => ("paid", t.en_enrolled),
         Status::BackPayment(B::Submitted) => ("submitted", t.bp_submitted),
-        Status::BackPayment(B::Rejected) => ("failed", t.bp_rejected),
+        Status::BackPayment(B::Returned) => ("failed", t.bp_returned),
         Status::BackPayment(B::SlipIssued) => ("awaiting", t.bp_slip),
         Status::BackPayment(B::Paid) => ("paid", t.bp_paid),
     }
@@ -355,4 +388,18 @@ pub fn times_years(tier: impl Display, n: usize, total: impl Display) -> String 
     } else {
         format!("¥{tier} × {n} year(s) = ¥{total}")
     }
+}
+
+/// The town's slip button: "开具缴费单：2019、2020年，共1000元".
+pub fn issue_slip_for(years_on: &[i32], amount: impl Display) -> String {
+    if zh() {
+        format!("开具缴费单：{}年，共{amount}元", years(years_on))
+    } else {
+        format!("Issue the slip: {}, ¥{amount} in all", years(years_on))
+    }
+}
+
+/// The offline line on an application form's screens speaks of the form, not of payments.
+pub fn offline_line(path: &str) -> Option<&'static str> {
+    path.starts_with("/apply").then(|| ta().offline_form)
 }

@@ -15,6 +15,17 @@ use crate::model::LocalPayee;
 use crate::state::use_app;
 use crate::sync::use_sync;
 
+thread_local! {
+    /// A name and ID number to fill the next form with (an enrolled person from their
+    /// enrolment): in memory only, taken by the form that uses it.
+    static PREFILL: std::cell::RefCell<Option<(String, String)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Fills the next 新增缴费人员 form with `name` and `id_number` (held in memory, never stored).
+pub fn prefill(name: String, id_number: String) {
+    PREFILL.with(|p| *p.borrow_mut() = Some((name, id_number)));
+}
+
 #[component]
 pub fn AddPayee() -> impl IntoView {
     view! {
@@ -30,6 +41,10 @@ fn AddForm() -> impl IntoView {
     let sync = use_sync();
     let navigate = use_navigate();
     let person = PersonInput::new(move || cst_date(app.server_now()));
+    if let Some((name, id_number)) = PREFILL.with(|p| p.borrow_mut().take()) {
+        person.name.set(name);
+        person.id_number.set(id_number);
+    }
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
 

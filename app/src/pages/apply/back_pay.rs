@@ -1,26 +1,30 @@
 //! 《补缴居民基本养老保险申请表》 on the phone: the person (name and ID number), the missed
 //! years, and a tier; the amount is tier × years and earns no subsidy. Only the years the
 //! policy and the person's age allow are offered (the same rule the town center applies);
-//! which of them are already paid the town center knows, and says so if one is.
+//! which of them are already paid the town center knows, and says so if one is. A form the
+//! town center returned opens here again, filled in as filed (fetched for this screen only),
+//! to be fixed and sent again under the same id.
 
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use yanglao_shared::applications::{back_payable_years, BackPaymentForm};
 use yanglao_shared::policy::DEFAULT_REGION;
 use yanglao_shared::tiers::TierAmount;
 use yanglao_shared::window::cst_date;
 
+use super::enrol::Prefill;
 use super::{from_query, save_and_show};
 use crate::applications::{ApplicationForm, Filed, LocalApplication};
-use crate::clock;
 use crate::components::{PersonFields, PersonInput};
 use crate::i18n::{self, apply, ta, tr};
 use crate::pages::{ErrorText, RequireSession};
 use crate::rules;
 use crate::state::use_app;
 use crate::sync::use_sync;
+use crate::{api, clock};
 
 #[component]
 pub fn BackPay() -> impl IntoView {
@@ -43,10 +47,10 @@ fn BackPayForm() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let this_year = cst_date(app.server_now()).year();
 
-    // Fixing a form (same id), or starting again from a rejected one (a new id).
+    // Fixing a form: the same id, sent again.
     let editing = from_query(app, "edit").filter(LocalApplication::can_fix);
-    let earlier = editing.clone().or_else(|| from_query(app, "from"));
-    match earlier.as_ref().map(|a| (&a.pending, &a.filed)) {
+    let prefill = RwSignal::new(None::<Prefill>);
+    match editing.as_ref().map(|a| (&a.pending, &a.filed)) {
         Some((Some(ApplicationForm::BackPayment(f)), _)) => {
             person.name.set(f.name.clone());
             person.id_number.set(f.id_number.clone());
@@ -56,6 +60,25 @@ fn BackPayForm() -> impl IntoView {
         Some((_, Some(Filed::BackPayment(v)))) => {
             years.set(v.years.iter().copied().collect());
             tier.set(Some(v.tier));
+            prefill.set(Some(Prefill::Loading));
+            let id = v.id;
+            spawn_local(async move {
+                let form = match app.token() {
+                    Some(token) => api::back_payment_form(&token, id).await.ok(),
+                    None => None,
+                };
+                let Some(f) = form else {
+                    prefill.set(Some(Prefill::Offline));
+                    return;
+                };
+                if person.name.with_untracked(String::is_empty) {
+                    person.name.set(f.name);
+                }
+                if person.id_number.with_untracked(String::is_empty) {
+                    person.id_number.set(f.id_number);
+                }
+                prefill.set(None);
+            });
         }
         _ => {}
     }
@@ -111,6 +134,7 @@ fn BackPayForm() -> impl IntoView {
             id_number: id.as_str().to_owned(),
             years,
             tier,
+            revision: editing.as_ref().map_or(0, LocalApplication::next_revision),
         });
         let record = match &editing {
             Some(earlier) => earlier.fixed(form, name.masked(), id.masked()),
@@ -126,6 +150,10 @@ fn BackPayForm() -> impl IntoView {
             <crate::voice::ReadAloud text=crate::i18n::voice::back_pay_form />
             <p class="lead">{move || ta().back_form_intro}</p>
             <p class="explain">{move || ta().back_window_note}</p>
+            {move || prefill.get().map(|p| match p {
+                Prefill::Loading => view! { <p class="muted">{move || ta().prefill_loading}</p> }.into_any(),
+                Prefill::Offline => view! { <p class="callout" data-testid="back-retype">{move || ta().prefill_offline}</p> }.into_any(),
+            })}
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("back-name", "back-id-number", "back-id-ok") />
                 <fieldset class="choices" data-testid="back-years">

@@ -1,10 +1,12 @@
 //! 《居民基本养老保险参保登记表》 on the phone: name, ID number, town and village of household
 //! registration, a phone number, and a claim of severe disability. Checked as typed (offline
 //! too), kept as 待提交 until sent. A form returned by the village or the town opens here
-//! again to be fixed; the name, ID and mobile numbers are typed again, since the phone no
-//! longer keeps them once the server has the form.
+//! again to be fixed, filled in as filed: the phone no longer keeps the full name, ID and
+//! mobile numbers once the server has the form, so they are fetched again for this screen
+//! (held in memory only); offline, the person types them.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use yanglao_shared::applications::{enrolment_too_young, place_name, EnrolmentForm};
 use yanglao_shared::mobile::MobileNumber;
@@ -13,12 +15,19 @@ use yanglao_shared::window::cst_date;
 use super::place::PlaceFields;
 use super::{from_query, save_and_show};
 use crate::applications::{ApplicationForm, Filed, LocalApplication};
-use crate::clock;
 use crate::components::{PersonFields, PersonInput, TextField};
 use crate::i18n::{self, ta, tr};
 use crate::pages::{ErrorText, RequireSession};
 use crate::state::use_app;
 use crate::sync::use_sync;
+use crate::{api, clock};
+
+/// Filling a fix form from the server's copy: on its way, or not possible now (offline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Prefill {
+    Loading,
+    Offline,
+}
 
 #[component]
 pub fn Enrol() -> impl IntoView {
@@ -44,7 +53,8 @@ fn EnrolForm() -> impl IntoView {
 
     // Fixing an earlier form: what the phone still has is filled in.
     let editing = from_query(app, "edit").filter(LocalApplication::can_fix);
-    let mut retype = false;
+    // Fetched from the server when the phone no longer has the form in full.
+    let prefill = RwSignal::new(None::<Prefill>);
     match editing.as_ref().map(|a| (&a.pending, &a.filed)) {
         Some((Some(ApplicationForm::Enrolment(f)), _)) => {
             person.name.set(f.name.clone());
@@ -58,7 +68,28 @@ fn EnrolForm() -> impl IntoView {
             town.set(v.town.clone());
             village.set(v.village.clone());
             disabled.set(v.severely_disabled);
-            retype = true;
+            prefill.set(Some(Prefill::Loading));
+            let id = v.id;
+            spawn_local(async move {
+                let form = match app.token() {
+                    Some(token) => api::enrolment_form(&token, id).await.ok(),
+                    None => None,
+                };
+                let Some(f) = form else {
+                    prefill.set(Some(Prefill::Offline));
+                    return;
+                };
+                // What the person already typed meanwhile stays.
+                let keep = |field: RwSignal<String>, value: String| {
+                    if field.with_untracked(String::is_empty) {
+                        field.set(value);
+                    }
+                };
+                keep(person.name, f.name);
+                keep(person.id_number, f.id_number);
+                keep(mobile, f.mobile);
+                prefill.set(None);
+            });
         }
         _ => {}
     }
@@ -122,7 +153,10 @@ fn EnrolForm() -> impl IntoView {
             <h1 tabindex="-1">{move || ta().enrol_form_title}</h1>
             <crate::voice::ReadAloud text=crate::i18n::voice::enrol_form />
             <p class="lead">{move || ta().enrol_form_intro}</p>
-            {retype.then(|| view! { <p class="callout" data-testid="enrol-retype">{move || ta().retype_note}</p> })}
+            {move || prefill.get().map(|p| match p {
+                Prefill::Loading => view! { <p class="muted" data-testid="enrol-prefill-loading">{move || ta().prefill_loading}</p> }.into_any(),
+                Prefill::Offline => view! { <p class="callout" data-testid="enrol-retype">{move || ta().prefill_offline}</p> }.into_any(),
+            })}
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("enrol-name", "enrol-id-number", "enrol-id-ok") />
                 {move || too_young().map(|why| view! { <p class="callout" role="alert" data-testid="enrol-too-young">{why}</p> })}

@@ -1,6 +1,7 @@
 //! 参保登记和补缴申请: the applicant's applications, newest first, each with its status chip,
-//! its steps (done, current, stopped, to come) and what the person can do next: fix and send
-//! again, delete a form never sent, add the newly enrolled person to pay, or file anew.
+//! its steps (done, current, stopped, to come) and what the person can do next: edit or delete
+//! a form never sent, fix and send again one that was returned, or add the newly enrolled
+//! person to pay for (said as done once they are among this account's payees).
 
 pub mod back_pay;
 pub mod enrol;
@@ -14,7 +15,7 @@ use yanglao_shared::applications::{
 };
 
 use super::RequireSession;
-use crate::applications::{newest_first, Filed, Kind, LocalApplication, Mark, Status};
+use crate::applications::{newest_first, Change, Filed, Kind, LocalApplication, Mark, Status};
 use crate::i18n::{self, apply, ta};
 use crate::state::{use_app, AppState};
 use crate::sync::{use_sync, SyncEngine};
@@ -73,6 +74,7 @@ fn ApplicationsPage() -> impl IntoView {
 #[component]
 fn ApplicationCard(record: LocalApplication) -> impl IntoView {
     let sync = use_sync();
+    let app = use_app();
     let t = ta();
     let status = record.status();
     let (class, words) = apply::status(&status);
@@ -87,8 +89,19 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
         }),
         _ => None,
     };
+    let added = record.payee_added(
+        app.data
+            .with_untracked(|d| {
+                d.payees
+                    .iter()
+                    .map(|p| (p.name_masked.clone(), p.id_masked.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .iter()
+            .map(|(n, i)| (n.as_str(), i.as_str())),
+    );
     let details = match &record.filed {
-        Some(Filed::Enrolment(v)) => enrolment_details(v).into_any(),
+        Some(Filed::Enrolment(v)) => enrolment_details(v, added).into_any(),
         Some(Filed::BackPayment(v)) => back_details(v).into_any(),
         None => ().into_any(),
     };
@@ -97,7 +110,11 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
         Kind::Enrolment => format!("/apply/enrol?edit={id}"),
         Kind::BackPayment => format!("/apply/back-pay?edit={id}"),
     };
-    let rejected = status == Status::BackPayment(BackPaymentState::Rejected);
+    let change_label = match record.change() {
+        Some(Change::EditQueued) => Some(t.edit_queued),
+        Some(Change::FixAndResend) => Some(t.fix),
+        None => None,
+    };
     let discard = move |_| {
         let sure = window()
             .confirm_with_message(ta().discard_confirm)
@@ -135,11 +152,8 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
                 }).collect_view()}
             </ol>
             <div class="actions">
-                {record.can_fix().then(|| view! {
-                    <A href=fix_href attr:class="button" attr:data-testid="application-fix">{move || ta().fix}</A>
-                })}
-                {rejected.then(|| view! {
-                    <A href=format!("/apply/back-pay?from={id}") attr:class="button" attr:data-testid="application-refile">{move || ta().refile}</A>
+                {change_label.map(|label| view! {
+                    <A href=fix_href attr:class="button" attr:data-testid="application-fix">{label}</A>
                 })}
                 {record.can_discard().then(|| view! {
                     <button type="button" class="button button--quiet" data-testid="application-discard" on:click=discard>{move || ta().discard}</button>
@@ -149,37 +163,79 @@ fn ApplicationCard(record: LocalApplication) -> impl IntoView {
     }
 }
 
-fn enrolment_details(v: &EnrolmentView) -> impl IntoView {
+fn enrolment_details(v: &EnrolmentView, added: bool) -> impl IntoView {
     let t = ta();
     let reason = (v.state == EnrolmentState::Returned)
         .then(|| v.return_reason.clone())
         .flatten();
     let enrolled = v.state == EnrolmentState::Enrolled;
+    let id = v.id;
+    let (app, navigate) = (use_app(), leptos_router::hooks::use_navigate());
+    let next = match (enrolled, added) {
+        (false, _) => ().into_any(),
+        (true, true) => view! {
+            <p class="explain" data-testid="application-payee-added">{move || ta().added_payee}</p>
+        }
+        .into_any(),
+        (true, false) => view! {
+            <p class="explain">{move || ta().now_enrolled}</p>
+            <button type="button" class="button button--primary button--block" data-testid="application-add-payee"
+                on:click=move |_| spawn_local(add_as_payee(app, id, navigate.clone()))>
+                {move || ta().add_to_pay}
+            </button>
+        }
+        .into_any(),
+    };
     view! {
         <p class="muted">{format!("{} {}", v.town, v.village)}
             {v.severely_disabled.then(|| format!(" · {}", t.claims_disabled))}</p>
         {reason.map(|r| view! {
             <p class="callout" role="alert" data-testid="application-return-reason">{move || ta().return_reason}{r}</p>
         })}
-        {enrolled.then(|| view! {
-            <p class="explain">{move || ta().now_enrolled}" "
-                <A href="/payees/new" attr:data-testid="application-add-payee">{move || ta().add_to_pay}</A>
-            </p>
-        })}
+        {next}
     }
+}
+
+/// Opens 新增缴费人员 filled in from the enrolment as filed (fetched now, held in memory for
+/// that form only); offline it opens empty and says why.
+async fn add_as_payee(
+    app: AppState,
+    id: uuid::Uuid,
+    navigate: impl Fn(&str, leptos_router::NavigateOptions),
+) {
+    let form = match app.token() {
+        Some(token) => crate::api::enrolment_form(&token, id).await.ok(),
+        None => None,
+    };
+    match form {
+        Some(f) => crate::pages::add_payee::prefill(f.name, f.id_number),
+        None => app.say_on("/payees/new", ta().prefill_offline),
+    }
+    navigate("/payees/new", Default::default());
 }
 
 fn back_details(v: &BackPaymentView) -> impl IntoView {
     let t = ta();
     let slip = v.slip_no.clone().map(|no| {
         let amount = v.amount.map(i18n::yuan).unwrap_or_default();
+        let years = apply::years(&v.slip_years);
         view! {
-            <dl class="facts facts--tight" data-testid="application-slip">
-                <dt>{move || ta().slip_no}</dt><dd data-testid="slip-no">{no}</dd>
+            <dl class="facts facts--tight slip" data-testid="application-slip">
+                <dt>{move || ta().slip_no}</dt><dd class="slip__no" data-testid="slip-no">{no}</dd>
+                <dt>{move || ta().slip_years}</dt><dd data-testid="slip-years">{years}</dd>
                 <dt>{move || ta().amount_due}</dt><dd data-testid="slip-amount">{amount}</dd>
             </dl>
         }
     });
+    let returned = v.return_reason.clone().map(|r| {
+        view! { <p class="callout" role="alert" data-testid="application-return-reason">{move || ta().return_reason}{r}</p> }
+    });
+    // With a slip, the refusals are the years left off it; otherwise why it was returned.
+    let refusals_title = if v.slip_no.is_some() {
+        t.left_off
+    } else {
+        t.refusals
+    };
     let to_bank = (v.state == BackPaymentState::SlipIssued)
         .then(|| view! { <p class="explain">{move || ta().slip_go_bank}</p> });
     let receipt = v.bank_receipt_no.clone().map(|no| {
@@ -190,7 +246,7 @@ fn back_details(v: &BackPaymentView) -> impl IntoView {
     let refusals = (!v.refusals.is_empty()).then(|| {
         view! {
             <div class="callout" role="alert" data-testid="application-refusals">
-                <p>{move || ta().refusals}</p>
+                <p>{refusals_title}</p>
                 <ul>{v.refusals.iter().map(|r| view! { <li>{i18n::reason(r)}</li> }).collect_view()}</ul>
             </div>
         }
@@ -201,6 +257,7 @@ fn back_details(v: &BackPaymentView) -> impl IntoView {
         {to_bank}
         {receipt}
         {refusals}
+        {returned}
         <p class="small muted">{move || ta().no_subsidy}</p>
     }
 }
@@ -242,7 +299,7 @@ fn save_and_show(
     });
 }
 
-/// The application named by `?edit=` (or `?from=`) in the address, if this phone has it.
+/// The application named by `?edit=` in the address, if this phone has it.
 fn from_query(app: AppState, key: &str) -> Option<LocalApplication> {
     let query = leptos_router::hooks::use_query_map();
     let id = query.with_untracked(|q| q.get(key).and_then(|s| uuid::Uuid::parse_str(&s).ok()))?;

@@ -1,6 +1,8 @@
 //! Town (镇街) and village (村居) of household registration: chosen from the places the server
 //! knows when the phone has them (no typing, and no typo that would leave the form where no
 //! village assistant looks), typed otherwise (a first use offline); the server checks either.
+//! Each chooser is its label above a full-width select as tall as a text field (styled under
+//! "applications: forms" at the end of style/main.css).
 
 use leptos::prelude::*;
 
@@ -46,9 +48,9 @@ pub fn PlaceFields(
             .into_any();
         }
         view! {
-            <label class="field">
-                <span>{move || ta().town}</span>
-                <select data-testid="enrol-town-choice" on:change=move |ev| choose_town(event_target_value(&ev))>
+            <label class="field field--select">
+                <span class="field__label">{move || ta().town}</span>
+                <select class="select" data-testid="enrol-town-choice" on:change=move |ev| choose_town(event_target_value(&ev))>
                     <option value="" selected=move || town.with(String::is_empty)>{move || ta().choose}</option>
                     {move || towns.get().into_iter().map(|name| {
                         let selected = { let name = name.clone(); move || town.get() == name };
@@ -57,9 +59,9 @@ pub fn PlaceFields(
                 </select>
                 <span class="field__error" aria-live="polite">{move || town_error.get()}</span>
             </label>
-            <label class="field">
-                <span>{move || ta().village}</span>
-                <select data-testid="enrol-village-choice" on:change=move |ev| village.set(event_target_value(&ev))>
+            <label class="field field--select">
+                <span class="field__label">{move || ta().village}</span>
+                <select class="select" data-testid="enrol-village-choice" on:change=move |ev| village.set(event_target_value(&ev))>
                     <option value="" selected=move || village.with(String::is_empty)>{move || ta().choose}</option>
                     {move || villages.get().into_iter().map(|name| {
                         let selected = { let name = name.clone(); move || village.get() == name };

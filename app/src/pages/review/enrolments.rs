@@ -1,6 +1,7 @@
 //! 参保登记审核: the village assistant checks the materials (户口簿, ID card, proof of severe
 //! disability when claimed) and approves or returns with a reason; the town center enters the
-//! approved ones on the roster or returns them. Each sees the forms of their own area only.
+//! approved ones on the roster or returns them. Each sees the forms of their own area only,
+//! with the person's full name and ID number to compare with the papers.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +11,7 @@ use yanglao_shared::applications::{
 };
 use yanglao_shared::wire::StaffRole;
 
-use super::{decision_error, queue, role, QueueLists};
+use super::{decision_error, person_line, queue, role, QueueLists};
 use crate::api;
 use crate::applications::Status;
 use crate::i18n::{self, apply, ta};
@@ -74,8 +75,7 @@ fn summary(v: &EnrolmentView) -> impl IntoView {
     view! {
         <div class="list__row">
             <span class="list__main">
-                <span class="person-name">{v.name.clone()}</span>" "
-                <span class="muted id-masked">{v.id_masked.clone()}</span>
+                {person_line(v.full.as_ref(), &v.name_masked, &v.id_masked)}
             </span>
             <span class=format!("chip chip--{class}") data-testid="review-status" data-state=v.state.as_str()>{words}</span>
         </div>

@@ -2,6 +2,9 @@
 //! (which decides for real): the forms of the staff member's own area, those waiting on them
 //! first. On a weak network the last list loaded on this phone is shown with its time; a
 //! decision needs the network, and what was typed stays on screen until it goes through.
+//! The server sends the person's full name and ID number to the reviewers of their own village
+//! or town; those stay in memory for the screen, and the list kept on the phone is masked
+//! ([`Reviewed::kept`]).
 //! [`reconciliation`] is the town center's and administrators' 对账 screen: the day's
 //! mismatches with the bank and the refund cases (退费) to resolve. [`policies`] is the
 //! administrators' 缴费政策 screen: the policy versions, and publishing one.
@@ -18,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
-use yanglao_shared::applications::{BackPaymentView, EnrolmentView};
+use yanglao_shared::applications::{BackPaymentView, EnrolmentView, PersonIdentity};
 use yanglao_shared::wire::StaffRole;
 
 use super::failure_text;
@@ -69,7 +72,7 @@ impl<T: Clone> Listing<T> {
 /// was kept when offline.
 async fn load<T, F>(app: AppState, key: &'static str, fetch: F) -> Listing<T>
 where
-    T: Clone + Serialize + DeserializeOwned,
+    T: Reviewed,
     F: Future<Output = Result<Vec<T>, ApiError>>,
 {
     let store = app.store().await.ok();
@@ -78,7 +81,7 @@ where
             if let Some(store) = &store {
                 let kept = CachedList {
                     at: app.server_now(),
-                    items: items.clone(),
+                    items: items.iter().map(Reviewed::kept).collect(),
                 };
                 let _ = store.set(key, &kept).await;
             }
@@ -106,6 +109,8 @@ pub trait Reviewed:
     /// Its step: on screen a form is keyed by id and step, so a form whose step changed is
     /// built afresh while the others keep what is typed into them.
     fn step(&self) -> &'static str;
+    /// As the phone keeps it: without the full name and ID number a reviewer is shown.
+    fn kept(&self) -> Self;
 }
 
 impl Reviewed for EnrolmentView {
@@ -115,6 +120,12 @@ impl Reviewed for EnrolmentView {
     fn step(&self) -> &'static str {
         self.state.as_str()
     }
+    fn kept(&self) -> Self {
+        Self {
+            full: None,
+            ..self.clone()
+        }
+    }
 }
 
 impl Reviewed for BackPaymentView {
@@ -123,6 +134,29 @@ impl Reviewed for BackPaymentView {
     }
     fn step(&self) -> &'static str {
         self.state.as_str()
+    }
+    fn kept(&self) -> Self {
+        Self {
+            full: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// The name and ID number a reviewer compares with the papers: in full when the server sent
+/// them (this staff member reviews the person's village or town), masked otherwise.
+pub fn person_line(full: Option<&PersonIdentity>, name_masked: &str, id_masked: &str) -> AnyView {
+    match full {
+        Some(p) => view! {
+            <span class="person-name" data-testid="review-name">{p.name.clone()}</span>" "
+            <span class="id-full" data-testid="review-id">{p.id_number.clone()}</span>
+        }
+        .into_any(),
+        None => view! {
+            <span class="person-name" data-testid="review-name">{name_masked.to_owned()}</span>" "
+            <span class="muted id-masked" data-testid="review-id">{id_masked.to_owned()}</span>
+        }
+        .into_any(),
     }
 }
 
@@ -193,7 +227,7 @@ fn remember_decision<T: Reviewed>(
         };
         if let Ok(Some(mut kept)) = store.get::<CachedList<T>>(key).await {
             if let Some(slot) = kept.items.iter_mut().find(|v| v.id() == id) {
-                *slot = now;
+                *slot = now.kept();
                 let _ = store.set(key, &kept).await;
             }
         }

@@ -34,6 +34,7 @@ fn back_payment(n: u128) -> LocalApplication {
         id_number: "371003197906110069".into(),
         years: vec![2021],
         tier: tier("1500"),
+        revision: 0,
     });
     LocalApplication::prepared(
         form,

@@ -192,6 +192,7 @@ async fn a_form_discarded_before_sending_never_goes_out() {
         id_number: "371003197906110069".into(),
         years: vec![2021],
         tier: tier("1500"),
+        revision: 0,
     });
     let app = LocalApplication::prepared(form, "刘*".into(), "3710…0069".into(), NOW);
     store.file_application(&app).await.unwrap();
