@@ -14,3 +14,4 @@ mod receipts;
 mod reconciliation;
 mod reconciliation_cases;
 mod rules;
+mod waiting;
