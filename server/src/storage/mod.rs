@@ -245,7 +245,14 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        let tx = match self.backend {
+            // IMMEDIATE takes SQLite's write lock at BEGIN. A deferred transaction that read
+            // first fails at its first write with SQLITE_BUSY_SNAPSHOT, which no busy timeout
+            // waits out, whenever a write outside this process's writer lock (a plain pool
+            // write, another process) committed in between: seen as a 500 in the chaos run.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx {
             tx,
             account: None,
