@@ -10,12 +10,15 @@
 //! `YANGLAO_BENCH_PEOPLE` sets the roster's size (default 1,000,000; the import is timed too),
 //! `YANGLAO_BENCH_SECONDS` each load's duration (default 5).
 
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::{env_or, pg_database, roster, server_bin, Processes};
 use uuid::Uuid;
 
 const PROCESS_COUNTS: [usize; 3] = [1, 2, 4];
@@ -23,93 +26,7 @@ const OFFERED: [u64; 3] = [100, 500, 1000];
 const ACCOUNTS: usize = 50;
 const CARD: &str = "6222020000123456782";
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn server_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_yanglao-server")
-}
-
-struct Servers(Vec<Child>);
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-async fn database(admin: &str) -> String {
-    sqlx::any::install_default_drivers();
-    let name = format!("scaling_{}", Uuid::new_v4().simple());
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(admin)
-        .await
-        .unwrap();
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-}
-
-/// The roster as a CSV file, imported; answers the people who can pay 2026 (enrolled, not
-/// severely disabled, 16 to 59), as (name, ID number).
-fn roster(url: &str, people: usize) -> Vec<(String, String)> {
-    let file = std::env::temp_dir().join(format!("yanglao-scaling-{}.csv", Uuid::new_v4()));
-    let csv = Command::new(server_bin())
-        .args([
-            "demo-roster",
-            "--csv",
-            "--size",
-            &people.to_string(),
-            "--year",
-            "2026",
-        ])
-        .output()
-        .unwrap();
-    assert!(csv.status.success());
-    std::fs::write(&file, &csv.stdout).unwrap();
-    let started = Instant::now();
-    let import = Command::new(server_bin())
-        .args([
-            "import-roster",
-            "--database-url",
-            url,
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        import.status.success(),
-        "{}",
-        String::from_utf8_lossy(&import.stderr)
-    );
-    println!(
-        "roster: {people} people imported in {:.1} s ({:.0} people/s)",
-        started.elapsed().as_secs_f64(),
-        people as f64 / started.elapsed().as_secs_f64()
-    );
-    let text = String::from_utf8(csv.stdout).unwrap();
-    let _ = std::fs::remove_file(&file);
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            let born: i32 = f.first()?.get(6..10)?.parse().ok()?;
-            let age = 2026 - born;
-            let payable =
-                f.get(5) == Some(&"enrolled") && f.get(4) == Some(&"否") && (17..59).contains(&age);
-            payable.then(|| (f[1].to_owned(), f[0].to_owned()))
-        })
-        .collect()
-}
-
-fn start(url: &str, port: u16, processes: usize) -> Servers {
+fn start(url: &str, port: u16, processes: usize) -> Processes {
     let children = (0..processes)
         .map(|_| {
             Command::new(server_bin())
@@ -131,7 +48,7 @@ fn start(url: &str, port: u16, processes: usize) -> Servers {
                 .unwrap()
         })
         .collect();
-    Servers(children)
+    Processes(children)
 }
 
 async fn post(http: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> Value {
@@ -227,8 +144,8 @@ async fn main() {
     };
     let people_count: usize = env_or("YANGLAO_BENCH_PEOPLE", 1_000_000);
     let seconds: u64 = env_or("YANGLAO_BENCH_SECONDS", 5);
-    let url = database(&admin).await;
-    let people = roster(&url, people_count);
+    let url = pg_database(&admin, "scaling").await;
+    let people = roster(&url, people_count, 2026);
     let needed: u64 = OFFERED.iter().sum::<u64>() * seconds;
     let per_round = (needed as usize).div_ceil(ACCOUNTS) * ACCOUNTS;
     assert!(
