@@ -203,7 +203,11 @@ pub async fn check(run: Run<'_>) -> Row {
         bank_faults: run.bank_faults.faults(),
         server_errors: run.seen.iter().map(|s| s.server_errors).sum(),
         refusals: run.seen.iter().map(|s| s.refusals.len()).sum::<usize>()
-            - run.seen.iter().map(|s| s.server_errors as usize).sum::<usize>(),
+            - run
+                .seen
+                .iter()
+                .map(|s| s.server_errors as usize)
+                .sum::<usize>(),
         unfinished: run.seen.iter().map(Seen::unfinished).sum(),
         lost,
         told_wrong,
