@@ -51,7 +51,6 @@ pub struct ApplyStrings {
     pub materials_note: &'static str,
     pub prefill_offline: &'static str,
     pub prefill_loading: &'static str,
-    pub offline_form: &'static str,
     pub submit_form: &'static str,
     // the back-payment form
     pub back_form_title: &'static str,
@@ -157,7 +156,6 @@ pub static ZH: ApplyStrings = ApplyStrings {
     materials_note: "请把户口簿、居民身份证（原件和复印件）交给村居协办员审核；重度残疾的还要带残疾证明。",
     prefill_offline: "现在没有网络，不能填入原来填写的内容（为保护隐私，手机上不保存完整的姓名和身份证号码）。联网后重新打开本页，或现在重新填写。",
     prefill_loading: "正在填入原来填写的内容…",
-    offline_form: "当前没有网络。申请表保存在手机上（待提交），联网后自动提交。",
     submit_form: "保存并提交",
     back_form_title: "补缴申请表",
     back_form_intro: "已参保的人员，往年漏缴的可以申请补缴。镇社保中心审核后开具缴费单，再到农业银行缴款。",
@@ -260,7 +258,6 @@ pub static EN: ApplyStrings = ApplyStrings {
     materials_note: "Bring the household register and the ID card (originals and copies) to the village assistant, plus proof of disability if claimed.",
     prefill_offline: "Offline: the form as filed cannot be filled in (for privacy the phone keeps no full name or ID number). Open this page again when online, or type them now.",
     prefill_loading: "Filling in the form as filed…",
-    offline_form: "Offline. The form is kept on this phone (waiting) and sent when online.",
     submit_form: "Save and send",
     back_form_title: "Back-payment form",
     back_form_intro: "An enrolled person may back-pay missed past years. The town center checks and issues a payment slip, paid at the Agricultural Bank.",
@@ -400,6 +397,14 @@ pub fn issue_slip_for(years_on: &[i32], amount: impl Display) -> String {
 }
 
 /// The offline line on an application form's screens speaks of the form, not of payments.
+/// Its own two sentences, not [`ta`]: the line is in the resident bundle, which must not carry
+/// every sentence of the applications' screens.
 pub fn offline_line(path: &str) -> Option<&'static str> {
-    path.starts_with("/apply").then(|| ta().offline_form)
+    path.starts_with("/apply").then(|| {
+        if zh() {
+            "当前没有网络。申请表保存在手机上（待提交），联网后自动提交。"
+        } else {
+            "Offline. The form is kept on this phone (waiting) and sent when online."
+        }
+    })
 }
