@@ -210,6 +210,16 @@ pub async fn confirm_claim(token: &str, code: &str) -> Result<Account, ApiError>
     call("POST", "/me/claim/confirm", Some(token), Some(&confirm)).await
 }
 
+/// The payer's own label for a person, or none (`PUT /payees/{id}/label`, idempotent by the
+/// change's id).
+pub async fn put_label(
+    token: &str,
+    payee_id: Uuid,
+    change: &yanglao_shared::wire::LabelChange,
+) -> Result<yanglao_shared::wire::PayeeView, ApiError> {
+    call("PUT", &format!("/payees/{payee_id}/label"), Some(token), Some(change)).await
+}
+
 pub async fn delete_payee(token: &str, id: Uuid) -> Result<(), ApiError> {
     call_empty("DELETE", &format!("/payees/{id}"), Some(token)).await
 }

@@ -73,6 +73,8 @@ pub fn pending_payee(n: u128) -> LocalPayee {
             id_number: synthetic.as_str().into(),
         }),
         birth_date: Some(synthetic.birth_date()),
+        label: None,
+        label_change: None,
     }
 }
 
@@ -91,6 +93,7 @@ pub fn view_of(payee: &LocalPayee, check: PayeeCheck, removed: bool) -> PayeeVie
         id_masked: payee.id_masked.clone(),
         check,
         removed,
+        label: payee.label.clone(),
     }
 }
 

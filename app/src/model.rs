@@ -8,8 +8,10 @@ use yanglao_shared::policy::Policy;
 use yanglao_shared::tiers::TierRule;
 use yanglao_shared::window::WindowState;
 use yanglao_shared::wire::{
-    Account, IntentState, NewPayee, PayeeCheck, PayeeView, PaymentIntent, PaymentMethod, Session,
+    Account, IntentState, LabelChange, NewPayee, PayeeCheck, PayeeView, PaymentIntent,
+    PaymentMethod, Session,
 };
+use yanglao_shared::PayeeLabel;
 
 use crate::clock::ServerClock;
 
@@ -25,6 +27,15 @@ pub struct LocalPayee {
     pub pending: Option<NewPayee>,
     /// Read from the ID number on this phone, for the offline eligibility hint (age).
     pub birth_date: Option<Date>,
+    /// The payer's own label for the person (妈妈), as set on this phone or pulled from the
+    /// server (set on the payer's other phone). Never another payer's.
+    #[serde(default)]
+    pub label: Option<PayeeLabel>,
+    /// A label change made on this phone that the server has not acknowledged, with its own id
+    /// (the idempotency key): what a `SetLabel` log entry sends. While it waits, a pull does
+    /// not overwrite `label`.
+    #[serde(default)]
+    pub label_change: Option<LabelChange>,
 }
 
 impl LocalPayee {
@@ -36,7 +47,18 @@ impl LocalPayee {
             check: view.check.clone(),
             pending: None,
             birth_date: previous.and_then(|p| p.birth_date),
+            // A change still to send wins over what the server knew before it.
+            label: match previous {
+                Some(p) if p.label_change.is_some() => p.label.clone(),
+                _ => view.label.clone(),
+            },
+            label_change: previous.and_then(|p| p.label_change.clone()),
         }
+    }
+
+    /// The label as text, for the screens.
+    pub fn label_text(&self) -> Option<&str> {
+        self.label.as_ref().map(PayeeLabel::as_str)
     }
 
     /// The tiers the server says this person may choose, if verified.
@@ -107,7 +129,8 @@ pub struct Snapshot {
     pub log: Vec<crate::mutations::Logged>,
 }
 
-/// When the last sync succeeded (phone clock), for "上次同步" text.
+/// When the last sync succeeded, by the server's clock (its answer's `server_time`), for
+/// "上次同步" text: the server decides when a sync happened, as it decides the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncMark {
     #[serde(with = "time::serde::rfc3339")]

@@ -34,17 +34,23 @@ pub enum Mutation {
     PreparePayment { id: Uuid },
     /// A 参保登记 or 补缴 form, new or fixed (`applications` record, `PUT` under its id).
     FileApplication { id: Uuid },
+    /// The payer's own label for a person set or taken away (`payees` record, whose
+    /// `label_change` holds the change and its own id; `PUT /payees/{id}/label`). `id` is the
+    /// person's: a second change before the first went out rides the same entry.
+    SetLabel { id: Uuid },
 }
 
 impl Mutation {
-    /// The idempotency key: the id of the record the mutation carries.
+    /// The id of the record the mutation carries: the idempotency key, except for a label,
+    /// whose change carries its own id in the record (one person has many changes).
     pub fn key(&self) -> Uuid {
         match *self {
             Self::AddPayee { id }
             | Self::RemovePayee { id }
             | Self::RemoveCard { id }
             | Self::PreparePayment { id }
-            | Self::FileApplication { id } => id,
+            | Self::FileApplication { id }
+            | Self::SetLabel { id } => id,
         }
     }
 

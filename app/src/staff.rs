@@ -1,6 +1,8 @@
 //! The staff screens' pure logic (工作台): the cache of window statistics kept on the phone for
-//! a weak network, the rows of the tier table, percentages, the year choices and the paging of
-//! the unpaid list. No browser here, so all of it is tested on the host as well as in wasm.
+//! a weak network, the rows of the tier table, percentages, the year choices, the paging of
+//! the unpaid list and the last list loaded, kept on the phone with its time ([`CachedList`])
+//! so a village assistant walking the village still sees whom to visit. No browser here, so
+//! all of it is tested on the host as well as in wasm.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -127,6 +129,45 @@ impl UnpaidList {
 
     pub fn has_more(&self) -> bool {
         self.next_offset() < self.total
+    }
+}
+
+/// The last unpaid list loaded on this phone, as far as its pages were loaded, and when (the
+/// server's clock, as well as the phone knows it). The names stay masked exactly as the
+/// server sent them; it goes on logout with the rest of what only staff see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedList {
+    pub year: i32,
+    pub people: Vec<UnpaidPerson>,
+    pub total: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+impl CachedList {
+    /// What to keep of `list` loaded at `at`; nothing before its first page came.
+    pub fn of(list: &UnpaidList, at: OffsetDateTime) -> Option<Self> {
+        Some(Self {
+            year: list.year?,
+            people: list.people.clone(),
+            total: list.total,
+            at,
+        })
+    }
+
+    /// Whether this list answers a screen asking for `year` (`None`: the server's own this
+    /// year, which the phone cannot know offline, so the last list kept answers it).
+    pub fn answers(&self, year: Option<i32>) -> bool {
+        year.is_none_or(|y| y == self.year)
+    }
+
+    /// The list as the screen pages it.
+    pub fn to_list(&self) -> UnpaidList {
+        UnpaidList {
+            year: Some(self.year),
+            people: self.people.clone(),
+            total: self.total,
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! (a sync's answer and its cursor) share one transaction, so a closed tab never leaves half.
 //!
 //! Object stores, all keyed by a string:
-//! - `kv`: session, account owner, cursor, cached window/policy/account, last sync.
+//! - `kv`: session, account owner, cursor, cached window/policy/account, last sync; what only
+//!   staff see (statistics, review lists, the unpaid list: [`staff`]), gone on logout.
 //! - `payees`, `intents`, `methods`: one record per id.
 //! - `applications` (since version 2): 参保登记 and 补缴 forms and their answers, one per id.
 //! - `mutations` (since version 3): the mutation log ([`crate::mutations`]), one entry per
@@ -29,7 +30,6 @@ use crate::applications::LocalApplication;
 use crate::model::{CachedWindow, Snapshot, SyncMark};
 use crate::mutations::Logged;
 use crate::outbox::Changes;
-use crate::staff::{CachedStats, StatsCache};
 
 pub const DB_NAME: &str = "yanglao";
 const DB_VERSION: u32 = 3;
@@ -68,8 +68,10 @@ pub mod keys {
     /// The review screens' last lists (参保登记 / 补缴), for a weak network.
     pub const STAFF_ENROLMENTS: &str = "staff_enrolments";
     pub const STAFF_BACK_PAYMENTS: &str = "staff_back_payments";
+    /// The 工作台's last unpaid list ([`crate::staff::CachedList`]), for a walk offline.
+    pub const STAFF_UNPAID: &str = "staff_unpaid";
     /// Not in here, so kept across accounts: the window and policy, the same for everyone.
-    pub const ACCOUNT_KEYS: [&str; 7] = [
+    pub const ACCOUNT_KEYS: [&str; 8] = [
         CURSOR,
         ACCOUNT,
         LAST_SYNC,
@@ -77,6 +79,7 @@ pub mod keys {
         STAFF_STATS,
         STAFF_ENROLMENTS,
         STAFF_BACK_PAYMENTS,
+        STAFF_UNPAID,
     ];
 }
 
@@ -349,6 +352,7 @@ impl Store {
             keys::STAFF_STATS,
             keys::STAFF_ENROLMENTS,
             keys::STAFF_BACK_PAYMENTS,
+            keys::STAFF_UNPAID,
         ] {
             Self::remove(&tx, KV, key)?;
         }
@@ -365,25 +369,9 @@ impl Store {
     pub async fn save_account(&self, account: &Account) -> Result<()> {
         self.set(keys::ACCOUNT, account).await
     }
-
-    pub async fn staff_stats(&self) -> Result<StatsCache> {
-        Ok(self.get(keys::STAFF_STATS).await?.unwrap_or_default())
-    }
-
-    /// Keeps freshly loaded statistics as their year's latest (read and written in one
-    /// transaction, so two tabs loading at once do not drop each other's year).
-    pub async fn remember_stats(&self, fresh: CachedStats) -> Result<StatsCache> {
-        let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
-        let mut cache: StatsCache = Self::read_kv(&tx, keys::STAFF_STATS)
-            .await?
-            .unwrap_or_default();
-        cache.remember(fresh);
-        Self::write(&tx, KV, keys::STAFF_STATS, &cache)?;
-        tx.commit().await?;
-        Ok(cache)
-    }
 }
 
 pub mod log;
+mod staff;
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,9 @@
 // town-center staff member logs in, finds the 工作台 entry, sees the window statistics of their
 // own town (in 2027 nobody has paid yet, so every enrolled person is unpaid), pages through the
 // unpaid list, sees amounts by tier for an earlier year, downloads the CSV (BOM and Chinese
-// header intact), and still sees the last statistics offline with their time. A resident
-// account gets no entry and a plain 没有权限 on the screen.
+// header intact), still sees the last statistics and the last unpaid list offline, each with
+// its time, and after logout nothing of the list is left on the phone. A resident account gets
+// no entry and a plain 没有权限 on the screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -119,15 +120,39 @@ test('staff: the window at a glance, the unpaid list, CSV export, offline figure
   await page.getByTestId('elder-toggle').click();
   await page.setViewportSize({ width: 360, height: 780 });
 
-  // 6. Offline: the last figures from the phone, with their time; the list says it needs a network.
+  // 6. Offline: the last figures and the last unpaid list from the phone, each with its time
+  // (a village assistant walking the village still sees whom to visit), masked as sent.
+  const online = await items.allTextContents();
   await context.setOffline(true);
   await page.getByTestId('nav-home').click();
   await page.getByTestId('nav-staff').click();
   await page.getByTestId('staff-data-time').waitFor();
   assert.match(await page.getByTestId('staff-data-time').textContent(), /数据时间/);
   assert.equal(await number(page, 'staff-enrolled'), expected.enrolled);
-  await page.getByTestId('staff-list-error').filter({ hasText: '联网' }).waitFor();
+  await page.getByTestId('staff-list-time').waitFor();
+  assert.match(await page.getByTestId('staff-list-time').textContent(), /^(刚刚保存|\d+ 分钟前)的名单（离线）$/);
+  assert.deepEqual(await items.allTextContents(), online, 'the same rows as loaded online');
+  assert.equal(await page.getByTestId('staff-list-error').count(), 0);
   await screenshot(page, 'staff-offline');
+  await page.getByTestId('elder-toggle').click();
+  await screenshot(page, 'staff-offline-elder');
+  await page.getByTestId('elder-toggle').click();
+
+  // 7. Logout forgets the area's names, offline too: nothing of the list is left on the phone.
+  await page.getByTestId('nav-home').click();
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('logout').click();
+  await page.waitForURL(/\/login/);
+  const kept = await page.evaluate(() => new Promise((done, fail) => {
+    const open = indexedDB.open('yanglao');
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('kv').objectStore('kv').get('staff_unpaid');
+      get.onsuccess = () => done(get.result ?? null);
+      get.onerror = () => fail(get.error);
+    };
+  }));
+  assert.equal(kept, null, 'the unpaid list is gone after logout');
   await context.setOffline(false);
   await context.close();
 });

@@ -9,5 +9,5 @@ mod status;
 pub use banners::{DeadlineBanner, SyncLine, WindowBanner};
 pub use chrome::{is_staff, Notice, TabBar, TopBar, UpdatePrompt};
 pub use field::TextField;
-pub use person::{PersonFields, PersonInput};
+pub use person::{label_of, LabelEditor, LabelTag, PersonFields, PersonInput};
 pub use status::{IntentChip, PayeeChip, SandboxNote};

@@ -7,6 +7,7 @@
 //! pages stay as they are, and a form being filled in keeps what was typed.
 
 pub mod apply;
+pub mod people;
 mod en;
 mod strings;
 pub mod voice;
@@ -18,6 +19,7 @@ use leptos::prelude::{ArcRwSignal, Get, GetUntracked, Set};
 use leptos::reactive::graph::Observer;
 
 pub use apply::ta;
+pub use people::tp;
 pub use strings::Strings;
 use time::{Date, OffsetDateTime};
 use yanglao_shared::eligibility::RosterStatus;

@@ -60,6 +60,8 @@ fn AddForm() -> impl IntoView {
             check: PayeeCheck::Unverified,
             birth_date: Some(id.birth_date()),
             pending: None,
+            label: None,
+            label_change: None,
         };
         let payee = LocalPayee {
             pending: Some(NewPayee {

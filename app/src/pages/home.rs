@@ -104,6 +104,7 @@ fn PeopleList() -> impl IntoView {
 
 #[component]
 fn PersonRow(payee: LocalPayee, status: PayeeStatus) -> impl IntoView {
+    let label = payee.label_text().map(str::to_owned);
     let shown = status.clone();
     let detail = move || match &shown {
         PayeeStatus::NoMatch(reason) | PayeeStatus::Blocked(reason) => Some(i18n::reason(reason)),
@@ -115,6 +116,7 @@ fn PersonRow(payee: LocalPayee, status: PayeeStatus) -> impl IntoView {
             <A href=format!("/payees/{}", payee.id) attr:class="list__link">
                 <span class="list__main">
                     <span class="person-name">{payee.name_masked.clone()}</span>
+                    <crate::components::LabelTag label=label.clone() />
                     <span class="muted id-masked">{payee.id_masked.clone()}</span>
                 </span>
                 <PayeeChip status />

@@ -1,6 +1,7 @@
-//! One person: this year's status, why they cannot pay (if so), and what this account paid
-//! for them, with receipts. Removing a person works offline: they leave the list at once and
-//! the server hears of it when it can (the payments already made stay in the history).
+//! One person: this year's status, why they cannot pay (if so), the payer's own label for
+//! them (称呼, offline too), and what this account paid for them, with receipts. Removing a
+//! person works offline: they leave the list at once and the server hears of it when it can
+//! (the payments already made stay in the history).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +11,7 @@ use uuid::Uuid;
 use yanglao_shared::wire::IntentState;
 
 use super::{ErrorText, RequireSession};
-use crate::components::{IntentChip, PayeeChip};
+use crate::components::{IntentChip, LabelEditor, LabelTag, PayeeChip};
 use crate::i18n::{self, tr};
 use crate::model::LocalIntent;
 use crate::rules::{self, PayeeStatus};
@@ -59,9 +60,11 @@ fn Detail() -> impl IntoView {
             _ => None,
         };
         let can_pay = rules::payable(&status);
+        let label = payee.label_text().map(str::to_owned);
+        let label_waiting = payee.label_change.is_some();
         view! {
             <section class="page">
-                <h1 tabindex="-1">{payee.name_masked.clone()}</h1>
+                <h1 tabindex="-1"><span class="person-name">{payee.name_masked.clone()}</span> <LabelTag label=label.clone() /></h1>
                 <crate::voice::ReadAloud text={
                     let (name, status) = (payee.name_masked.clone(), status.clone());
                     move || i18n::voice::person(&name, year, &status)
@@ -76,6 +79,7 @@ fn Detail() -> impl IntoView {
                         {move || tr().pay_for}
                     </A>
                 })}
+                <LabelEditor payee_id=id current=label waiting=label_waiting />
                 <h2>{move || tr().detail_history}</h2>
                 <History history />
                 <RemovePayee id />

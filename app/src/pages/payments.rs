@@ -108,6 +108,7 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
             <div class="list__row">
                 <span class="list__main">
                     <span class="person-name">{intent.name_masked.clone()}</span>
+                    <crate::components::LabelTag label=app.data.with_untracked(|d| crate::components::label_of(&d.payees, intent.intent.payee_id)) />
                     <span class="muted">{i18n::year(intent.intent.year)} " · " {i18n::per_year(intent.intent.tier)}</span>
                 </span>
                 <IntentChip state=intent.state.clone() />
@@ -115,7 +116,7 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
             {explain.map(|e| view! { <p class="list__note">{e}</p> })}
             {paid}
             {intent.mine.then(|| view! {
-                <p class="muted small">{move || tr().prepared_at}{i18n::date_time(intent.intent.prepared_at)}</p>
+                <p class="muted small" data-testid="prepared-at">{move || tr().prepared_at}{i18n::date_time(intent.intent.prepared_at)}</p>
             })}
             {needs_card.then(|| view! { <AttachCard app id methods /> })}
             {retry}

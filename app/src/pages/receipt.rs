@@ -59,7 +59,7 @@ pub fn Receipt() -> impl IntoView {
                 <p class="receipt__scheme">{move || tr().receipt_scheme}</p>
                 <dl class="facts">
                     <dt>{move || tr().receipt_no}</dt><dd data-testid="receipt-no">{receipt_no.clone()}</dd>
-                    <dt>{move || tr().col_person}</dt><dd>{intent.name_masked.clone()}</dd>
+                    <dt>{move || tr().col_person}</dt><dd>{intent.name_masked.clone()} <crate::components::LabelTag label=app.data.with(|d| crate::components::label_of(&d.payees, intent.intent.payee_id)) /></dd>
                     <dt>{move || tr().col_id}</dt><dd class="id-masked">{intent.id_masked.clone()}</dd>
                     <dt>{move || tr().col_year}</dt><dd>{i18n::year(intent.intent.year)}</dd>
                     <dt>{move || tr().receipt_amount}</dt><dd data-testid="receipt-amount">{i18n::yuan(amount)}</dd>

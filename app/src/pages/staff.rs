@@ -1,22 +1,25 @@
 //! 工作台: the payment window at a glance for a staff member's own village or town (the
 //! server decides the area from the account): enrolled, paid, unpaid, being charged, amounts by
 //! tier, days left; the unpaid list to follow up, a page at a time; and the list as CSV for
-//! Excel. On a weak network the last statistics loaded on this phone are shown, with their time.
+//! Excel. On a weak network the last statistics and the last unpaid list loaded on this phone
+//! are shown, each with its time by the server's clock ("12 分钟前的名单（离线）").
 
-use std::time::Duration;
+mod stats;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use wasm_bindgen::{JsCast, JsValue};
+use time::OffsetDateTime;
 use yanglao_shared::wire::StaffRole;
 
 use super::{failure_text, ErrorText, RequireSession};
 use crate::api::{self, ApiError};
-use crate::i18n::{self, tr};
+use crate::i18n::{self, tp, tr};
 use crate::rules;
-use crate::staff::{self, CachedStats, UnpaidList, PAGE_SIZE};
+use crate::staff::{self, CachedList, CachedStats, UnpaidList, PAGE_SIZE};
 use crate::state::{use_app, AppState};
+pub(crate) use stats::save_file;
+use stats::StatsView;
 
 #[component]
 pub fn Staff() -> impl IntoView {
@@ -54,6 +57,10 @@ struct Screen {
     list: RwSignal<UnpaidList>,
     list_error: RwSignal<Option<String>>,
     list_busy: RwSignal<bool>,
+    /// When the list shown was loaded, if it is the one kept on the phone (offline).
+    list_kept_at: RwSignal<Option<OffsetDateTime>>,
+    /// When the first page of the list being loaded came (server clock): the list's time.
+    list_loaded_at: StoredValue<Option<OffsetDateTime>>,
     /// Bumped on each change of year, so a slow answer for the previous year is dropped.
     generation: StoredValue<u32>,
 }
@@ -107,36 +114,45 @@ async fn load_page(s: Screen, year: Option<i32>, offset: i64, generation: u32) {
     }
     s.list_busy.set(false);
     match answer {
-        Ok(page) => s.list.update(|l| l.merge(page)),
+        Ok(page) => {
+            if offset == 0 || s.list_loaded_at.get_value().is_none() {
+                s.list_loaded_at.set_value(Some(s.app.server_now()));
+            }
+            s.list.update(|l| l.merge(page));
+            s.list_kept_at.set(None);
+            keep_list(s).await;
+        }
+        Err(ApiError::Offline) if offset == 0 => show_kept_list(s, year).await,
         Err(ApiError::Offline) => s.list_error.set(Some(tr().staff_list_offline.to_owned())),
         Err(e) => s.list_error.set(Some(failure_text(s.app, &e))),
     }
 }
 
-/// Hands bytes to the browser as a downloaded file, unchanged (a Blob does not re-encode).
-pub(crate) fn save_file(bytes: &[u8], name: &str, mime: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    document()
-        .body()
-        .ok_or_else(|| JsValue::from_str("no body"))?
-        .append_child(&link)?;
-    link.click();
-    link.remove();
-    // Revoked later, not at once: some browsers still read the URL after click() returns.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        Duration::from_secs(60),
-    );
-    Ok(())
+/// Keeps the list as loaded so far on the phone, names masked as the server sent them.
+async fn keep_list(s: Screen) {
+    let Some(at) = s.list_loaded_at.get_value() else {
+        return;
+    };
+    let kept = s.list.with_untracked(|l| CachedList::of(l, at));
+    if let (Some(kept), Ok(store)) = (kept, s.app.store().await) {
+        // Best effort: the list on screen is right either way.
+        let _ = store.remember_unpaid(&kept).await;
+    }
+}
+
+/// Offline: the list kept on the phone, if it is of the year asked for, with its time.
+async fn show_kept_list(s: Screen, year: Option<i32>) {
+    let kept = match s.app.store().await {
+        Ok(store) => store.unpaid_list().await.ok().flatten(),
+        Err(_) => None,
+    };
+    match kept.filter(|k| k.answers(year)) {
+        Some(kept) => {
+            s.list.set(kept.to_list());
+            s.list_kept_at.set(Some(kept.at));
+        }
+        None => s.list_error.set(Some(tp().list_offline_none.to_owned())),
+    }
 }
 
 #[component]
@@ -150,6 +166,8 @@ fn StaffPage() -> impl IntoView {
         list: RwSignal::new(UnpaidList::default()),
         list_error: RwSignal::new(None),
         list_busy: RwSignal::new(false),
+        list_kept_at: RwSignal::new(None),
+        list_loaded_at: StoredValue::new(None),
         generation: StoredValue::new(0),
     };
     let this_year = RwSignal::new(None::<i32>);
@@ -159,6 +177,8 @@ fn StaffPage() -> impl IntoView {
         s.generation.set_value(generation);
         s.shown.set(Shown::Loading);
         s.list.set(UnpaidList::default());
+        s.list_kept_at.set(None);
+        s.list_loaded_at.set_value(None);
         spawn_local(load_stats(s, chosen, generation));
         spawn_local(load_page(s, chosen, 0, generation));
     });
@@ -276,6 +296,13 @@ fn StaffPage() -> impl IntoView {
             </button>
             <ErrorText message=export_error testid="staff-export-error" />
             {move || {
+                app.minute.track();
+                s.list_kept_at.get().map(|at| view! {
+                    <p class="callout" data-testid="staff-list-time">{i18n::people::list_age(at, app.server_now())}</p>
+                    <p class="muted small">{move || tp().list_offline_note}</p>
+                })
+            }}
+            {move || {
                 s.list.with(|l| {
                     (l.year.is_some()).then(|| {
                         if l.total == 0 {
@@ -320,75 +347,5 @@ fn StaffPage() -> impl IntoView {
             </Show>
             <ErrorText message=s.list_error testid="staff-list-error" />
         </section>
-    }
-}
-
-#[component]
-fn StatsView(cached: CachedStats, from_phone: bool) -> impl IntoView {
-    let stats = cached.stats;
-    let rows = staff::tier_rows(&stats);
-    let share = staff::percent(stats.paid, stats.enrolled).map(i18n::paid_share);
-    let open = matches!(stats.window, yanglao_shared::window::WindowState::Open { year, .. } if year == stats.year);
-    view! {
-        <div class="staff-stats" data-testid="staff-stats" data-year=stats.year>
-            {from_phone.then(|| view! { <p class="callout" data-testid="staff-data-time">{i18n::data_time(cached.at)}</p> })}
-            <dl class="bignums">
-                <div class="bignum">
-                    <dt>{move || tr().staff_enrolled}</dt>
-                    <dd><span data-testid="staff-enrolled">{stats.enrolled}</span><small>{move || tr().staff_people}</small></dd>
-                </div>
-                <div class="bignum bignum--good">
-                    <dt>{move || tr().staff_paid}</dt>
-                    <dd><span data-testid="staff-paid">{stats.paid}</span><small>{move || tr().staff_people}</small></dd>
-                    {share.map(|s| view! { <p class="bignum__note">{s}</p> })}
-                </div>
-                <div class="bignum bignum--warn">
-                    <dt>{move || tr().staff_unpaid}</dt>
-                    <dd><span data-testid="staff-unpaid">{stats.unpaid}</span><small>{move || tr().staff_people}</small></dd>
-                </div>
-                <div class="bignum">
-                    <dt>{move || tr().staff_charging}</dt>
-                    <dd><span data-testid="staff-charging">{stats.charging}</span><small>{move || tr().staff_people}</small></dd>
-                </div>
-                <div class="bignum bignum--wide">
-                    <dt>{move || tr().staff_days_left}</dt>
-                    <dd><span data-testid="staff-days-left">{stats.days_left}</span><small>{move || tr().staff_days}</small></dd>
-                    {(!open).then(|| view! { <p class="bignum__note">{move || tr().staff_window_shut}</p> })}
-                </div>
-            </dl>
-            <h2>{move || tr().staff_tiers}</h2>
-            {if rows.is_empty() {
-                view! { <p class="empty">{move || tr().staff_tiers_empty}</p> }.into_any()
-            } else {
-                view! {
-                    <table class="record staff-tiers" data-testid="staff-tiers">
-                        <thead>
-                            <tr>
-                                <th scope="col">{move || tr().staff_col_tier}</th>
-                                <th scope="col">{move || tr().staff_col_count}</th>
-                                <th scope="col">{move || tr().staff_col_sum}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {rows.into_iter().map(|r| view! {
-                                <tr data-testid="staff-tier-row">
-                                    <td class="num">{r.amount}</td>
-                                    <td class="num">{r.count}</td>
-                                    <td class="num">{r.sum}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                        <tfoot>
-                            <tr>
-                                <th scope="row">{move || tr().staff_total}</th>
-                                <td class="num">{stats.paid}</td>
-                                <td class="num" data-testid="staff-paid-sum">{staff::yuan(stats.paid_fen)}</td>
-                            </tr>
-                        </tfoot>
-                    </table>
-                }
-                .into_any()
-            }}
-        </div>
     }
 }

@@ -150,3 +150,36 @@ fn pages_append_retries_replace_and_a_new_year_starts_over() {
         (Some(2026), 3, 3)
     );
 }
+
+#[wasm_bindgen_test]
+fn the_list_kept_on_the_phone_is_the_list_as_loaded_with_its_time() {
+    let at = datetime!(2027-03-01 9:00 +8);
+    assert_eq!(
+        CachedList::of(&UnpaidList::default(), at),
+        None,
+        "no page yet"
+    );
+    let mut list = UnpaidList::default();
+    list.merge(page(2027, 0, 0..50, 120));
+    list.merge(page(2027, 50, 50..60, 120));
+    let kept = CachedList::of(&list, at).unwrap();
+    assert_eq!(
+        (kept.year, kept.people.len(), kept.total, kept.at),
+        (2027, 60, 120, at)
+    );
+    assert_eq!(
+        kept.people[0].id_masked, list.people[0].id_masked,
+        "masked as sent"
+    );
+    // Shown again, it pages on from where it stopped.
+    let shown = kept.to_list();
+    assert_eq!(shown, list);
+    assert_eq!((shown.next_offset(), shown.has_more()), (60, true));
+    assert!(kept.answers(None) && kept.answers(Some(2027)));
+    assert!(
+        !kept.answers(Some(2026)),
+        "another year's list is not this one"
+    );
+    let text = serde_json::to_string(&kept).unwrap();
+    assert_eq!(serde_json::from_str::<CachedList>(&text).unwrap(), kept);
+}

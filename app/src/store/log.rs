@@ -7,8 +7,11 @@
 //! Adding the next kind of offline write: a [`Mutation`] variant, a method here that writes its
 //! record and calls [`Store::append`], and its send arm in the push.
 
+use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionMode, TransactionRef};
 use uuid::Uuid;
+use yanglao_shared::wire::{LabelChange, PayeeView};
+use yanglao_shared::PayeeLabel;
 
 use super::{keys, Result, Store, APPLICATIONS, INTENTS, KV, METHODS, MUTATIONS, PAYEES};
 use crate::applications::LocalApplication;
@@ -66,6 +69,78 @@ impl Store {
         let tx = self.tx(&[APPLICATIONS, KV, MUTATIONS], TransactionMode::Readwrite)?;
         Self::write(&tx, APPLICATIONS, &app.id.to_string(), app)?;
         Self::append(&tx, Mutation::FileApplication { id: app.id }).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Gives a person the payer's own label (or takes it away, `None`) now, on this phone,
+    /// and queues the change under a new id for the server. A second change before the first
+    /// went out replaces it in the record and rides the same log entry. `false` when the
+    /// person is no longer on this phone's list.
+    pub async fn set_label(
+        &self,
+        payee_id: Uuid,
+        change_id: Uuid,
+        label: Option<PayeeLabel>,
+    ) -> Result<bool> {
+        let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
+        let key = payee_id.to_string();
+        let text: Option<String> = tx
+            .object_store(PAYEES)?
+            .get(key.as_str())
+            .primitive()?
+            .await?;
+        let Some(mut payee) = text.and_then(|t| serde_json::from_str::<LocalPayee>(&t).ok()) else {
+            return Ok(false);
+        };
+        payee.label_change = Some(LabelChange {
+            id: change_id,
+            label: label.as_ref().map(|l| l.as_str().to_owned()),
+        });
+        payee.label = label;
+        Self::write(&tx, PAYEES, &key, &payee)?;
+        Self::append(&tx, Mutation::SetLabel { id: payee_id }).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The server answered label change `sent` of the person `payee_id` (entry `seq`): with
+    /// the person's view (`Some`: its label is now the server's), or for good without one
+    /// (the person is gone there, or the change was refused: `pull_all` starts the next pull
+    /// from the beginning so the server's own label shows again). When the person changed
+    /// the label again meanwhile, that newer change stays queued, and so does the entry.
+    pub async fn settle_label(
+        &self,
+        seq: u64,
+        payee_id: Uuid,
+        sent: Uuid,
+        view: Option<&PayeeView>,
+        pull_all: bool,
+    ) -> Result<()> {
+        let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
+        let key = payee_id.to_string();
+        let text: Option<String> = tx
+            .object_store(PAYEES)?
+            .get(key.as_str())
+            .primitive()?
+            .await?;
+        let payee = text.and_then(|t| serde_json::from_str::<LocalPayee>(&t).ok());
+        let newer = payee
+            .as_ref()
+            .and_then(|p| p.label_change.as_ref())
+            .is_some_and(|c| c.id != sent);
+        if let Some(mut payee) = payee.filter(|_| !newer) {
+            payee.label_change = None;
+            if let Some(view) = view {
+                payee.label = view.label.clone();
+            }
+            Self::write(&tx, PAYEES, &key, &payee)?;
+        }
+        if !newer {
+            Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
+        }
+        if pull_all {
+            Self::remove(&tx, KV, keys::CURSOR)?;
+        }
         Ok(tx.commit().await?)
     }
 

@@ -210,6 +210,42 @@ async fn staff_statistics_survive_reopening_and_leave_with_the_account() {
     drop_db(store, &name).await;
 }
 
+#[wasm_bindgen_test]
+async fn the_unpaid_list_survives_reopening_and_goes_on_logout() {
+    use crate::staff::CachedList;
+    use yanglao_shared::wire::UnpaidPerson;
+    let (store, name) = fresh("unpaid").await;
+    store.begin_session(&session(7)).await.unwrap();
+    assert_eq!(store.unpaid_list().await.unwrap(), None);
+    let list = CachedList {
+        year: 2027,
+        people: vec![UnpaidPerson {
+            name: "刘*".into(),
+            id_masked: "371003********0069".into(),
+            town: "文登营镇".into(),
+            village: "营南村".into(),
+        }],
+        total: 1,
+        at: datetime!(2027-03-01 9:00 +8),
+    };
+    store.remember_unpaid(&list).await.unwrap();
+    let store = reopen(store, &name).await;
+    assert_eq!(store.unpaid_list().await.unwrap(), Some(list.clone()));
+
+    store.log_out().await.unwrap();
+    assert_eq!(
+        store.unpaid_list().await.unwrap(),
+        None,
+        "forgotten on logout"
+    );
+    // Nor does another account's login find one kept before (without a logout in between).
+    store.begin_session(&session(7)).await.unwrap();
+    store.remember_unpaid(&list).await.unwrap();
+    store.begin_session(&session(8)).await.unwrap();
+    assert_eq!(store.unpaid_list().await.unwrap(), None);
+    drop_db(store, &name).await;
+}
+
 fn application(n: u128) -> LocalApplication {
     use crate::applications::ApplicationForm;
     use yanglao_shared::applications::EnrolmentForm;

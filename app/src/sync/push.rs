@@ -11,6 +11,7 @@
 //! - Removals are `DELETE /payees/{id}` and `DELETE /methods/{id}`; a 404 (already gone, or
 //!   never reached the server) counts as done.
 //! - Forms are `PUT` under their own id ([`super::applications::send`]).
+//! - A person's label change is `PUT /payees/{id}/label` with the change's own id ([`label`]).
 //!
 //! A network trouble stops the push where it is: what was settled stays settled, the rest
 //! is sent again, with the same ids, on the next run. The next kind of offline write is a
@@ -115,10 +116,49 @@ async fn send_one(store: &Store, token: &str, entry: Logged) -> Result<(), Troub
         Mutation::FileApplication { id } => {
             super::applications::send(store, token, id, entry.seq).await
         }
+        Mutation::SetLabel { id } => label(store, token, entry.seq, id).await,
         Mutation::AddPayee { .. } | Mutation::PreparePayment { .. } => {
             sync_round(store, token, &[entry]).await.map(|_| ())
         }
     }
+}
+
+/// Sends a person's label change as the record holds it now, and settles it by the answer:
+/// the view's label is the server's; a 404 (the person is gone there) or another refusal for
+/// good ends the change, the latter with a pull from the beginning to show the server's own.
+async fn label(store: &Store, token: &str, seq: u64, payee_id: uuid::Uuid) -> Result<(), Trouble> {
+    let snapshot = store.load().await?;
+    let change = snapshot
+        .payees
+        .iter()
+        .find(|p| p.id == payee_id)
+        .and_then(|p| p.label_change.clone());
+    let Some(change) = change else {
+        // Removed on this phone, or sent by another tab meanwhile: nothing to send.
+        store.settle(seq).await?;
+        return Ok(());
+    };
+    match api::put_label(token, payee_id, &change).await {
+        Ok(view) => {
+            store
+                .settle_label(seq, payee_id, change.id, Some(&view), false)
+                .await?
+        }
+        Err(ApiError::Refused { status: 404, .. }) => {
+            store
+                .settle_label(seq, payee_id, change.id, None, false)
+                .await?
+        }
+        Err(e) if e.is_transient() || matches!(e, ApiError::Unauthorized(_)) => {
+            return Err(e.into())
+        }
+        Err(_) => {
+            store
+                .settle_label(seq, payee_id, change.id, None, true)
+                .await?
+        }
+    }
+    Ok(())
 }
 
 /// Settles a removal by the server's answer. A refusal for good (not 404) means the server
@@ -184,7 +224,13 @@ async fn sync_round(
         .retain(|m| !mutations::removing(&latest.log, m.id));
     let settled = mutations::settled(entries, &changes, &latest.payees, &latest.intents);
     store
-        .apply(&changes, SyncMark { at: seen_at }, &settled)
+        .apply(
+            &changes,
+            SyncMark {
+                at: response.server_time,
+            },
+            &settled,
+        )
         .await?;
     if let Some(limits) = response.sync_limits {
         store.set(keys::SYNC_LIMITS, &limits).await?;
@@ -197,5 +243,7 @@ async fn sync_round(
 
 #[cfg(test)]
 mod drain_tests;
+#[cfg(test)]
+mod label_tests;
 #[cfg(test)]
 mod tests;

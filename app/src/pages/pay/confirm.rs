@@ -8,7 +8,6 @@ use yanglao_shared::money::Money;
 use yanglao_shared::wire::{IntentState, PaymentIntent};
 
 use super::go;
-use crate::clock;
 use crate::components::SandboxNote;
 use crate::i18n::{self, tr};
 use crate::model::{LocalIntent, LocalPayee};
@@ -67,7 +66,7 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
                     year,
                     tier: *tier,
                     method_id: draft.method,
-                    prepared_at: clock::now(),
+                    prepared_at: server_now,
                 },
                 state: IntentState::Queued,
                 mine: true,
@@ -78,7 +77,17 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
         .collect();
     let pay = move |_| {
         busy.set(true);
-        let intents = intents.clone();
+        // 准备时间 by the server's clock (as well as the phone knows it), like everything the
+        // server decides: a phone whose own clock is off still shows the right time.
+        let at = app.server_now();
+        let intents: Vec<_> = intents
+            .iter()
+            .cloned()
+            .map(|mut i| {
+                i.intent.prepared_at = at;
+                i
+            })
+            .collect();
         let navigate = navigate.clone();
         spawn_local(async move {
             // On disk before anything else: a closed tab or a crash after this point loses
@@ -120,7 +129,7 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
                 <li class="list__item" data-testid="confirm-row">
                     <dl class="facts facts--tight">
                         <dt>{move || tr().col_person}</dt>
-                        <dd class="person-name">{p.name_masked.clone()}</dd>
+                        <dd class="person-name">{p.name_masked.clone()} <crate::components::LabelTag label=p.label_text().map(str::to_owned) /></dd>
                         <dt>{move || tr().col_id}</dt>
                         <dd class="id-masked">{p.id_masked.clone()}</dd>
                         <dt>{move || tr().col_year}</dt>

@@ -157,6 +157,7 @@ fn ChoosePeople(year: i32) -> impl IntoView {
                                 on:change=move |_| toggle(id)
                             />
                             <span class="person-name">{p.name_masked.clone()}</span>
+                            <crate::components::LabelTag label=p.label_text().map(str::to_owned) />
                             <span class="muted id-masked">{p.id_masked.clone()}</span>
                         </label>
                     }
@@ -213,7 +214,7 @@ fn ChooseTier(index: usize, year: i32) -> impl IntoView {
         voice::pay_tier(&said.name_masked, &tiers, chosen, row)
     };
     view! {
-        <h1 tabindex="-1">{i18n::choose_tier_for(&person.name_masked)}</h1>
+        <h1 tabindex="-1">{i18n::choose_tier_for(&i18n::people::with_label(&person.name_masked, person.label_text()))}</h1>
         <ReadAloud text=spoken />
         <p class="muted">{move || tr().tier_note}</p>
         <div class="tiers" role="group" aria-label=i18n::choose_tier_for(&person.name_masked)>

@@ -79,6 +79,7 @@ fn stand_in(limits: SyncLimits, states: bool) -> Rc<RefCell<Server>> {
             id_masked: String::new(),
             check: verified(false),
             removed: false,
+            label: None,
         });
         let intents = request.intents.iter().map(|i| IntentResult {
             id: i.id,

@@ -255,3 +255,27 @@ async fn a_removal_refused_for_good_brings_the_person_back_with_a_full_pull() {
     );
     drop_db(store, &name).await;
 }
+
+#[wasm_bindgen_test]
+async fn the_last_sync_is_marked_by_the_servers_clock_not_the_phones() {
+    let (store, name) = fresh("mark").await;
+    // The phone's own clock says today; the server's says the first day of a window.
+    let server_time = time::macros::datetime!(2031-03-01 9:00 +8);
+    assert_ne!(crate::clock::now().date(), server_time.date());
+    let mut answer = response(1, vec![], vec![]);
+    answer.server_time = server_time;
+    serve(json!({ "POST /api/v1/sync": sync_answer(&answer) }), false);
+    push(&store, "t").await.unwrap();
+    restore_fetch();
+    let after = store.load().await.unwrap();
+    assert_eq!(
+        after.last_sync,
+        Some(SyncMark { at: server_time }),
+        "上次同步 is the server's"
+    );
+    // The clock offset is still learnt against the phone's own clock.
+    let window = after.window.unwrap();
+    assert_eq!(window.clock.server_time, server_time);
+    assert_ne!(window.clock.seen_at, server_time);
+    drop_db(store, &name).await;
+}
