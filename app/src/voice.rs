@@ -116,10 +116,14 @@ pub fn speak(text: &str) {
 /// is built when it is tapped, from the screen's data at that moment.
 #[component]
 pub fn ReadAloud(text: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+    // One body for every screen: only this line is built again for each screen's text.
+    read_aloud(Callback::new(move |()| text()))
+}
+
+fn read_aloud(text: Callback<(), String>) -> AnyView {
     let app = use_app();
     watch();
-    let text = Callback::new(move |()| text());
-    move || {
+    (move || {
         (app.elder.get() && available()).then(|| {
             view! {
                 <button
@@ -133,7 +137,8 @@ pub fn ReadAloud(text: impl Fn() -> String + Send + Sync + 'static) -> impl Into
                 </button>
             }
         })
-    }
+    })
+    .into_any()
 }
 
 /// The payments that were waiting for an answer in `before` and have one in `now`.
