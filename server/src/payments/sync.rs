@@ -197,10 +197,14 @@ async fn push(
             Err(other) => return Err(other),
         });
     }
+    // Person-years are locked in one order by every writer, so concurrent syncs cannot
+    // deadlock: the people's records are read for that in one query, not one per payment.
+    let payee_ids: Vec<_> = request.intents.iter().map(|i| i.payee_id).collect();
+    let residents = storage::payees::residents_of(&mut tx, account, &payee_ids).await?;
     let mut order = Vec::with_capacity(request.intents.len());
     for (at, intent) in request.intents.iter().enumerate() {
-        let resident = storage::payees::resident_of(&mut tx, account, intent.payee_id).await?;
-        order.push((resident.flatten().unwrap_or_default(), intent.year, at));
+        let resident = residents.get(&intent.payee_id).cloned().unwrap_or_default();
+        order.push((resident, intent.year, at));
     }
     order.sort();
     let mut arrived: Vec<Option<Arrived>> = request.intents.iter().map(|_| None).collect();

@@ -199,20 +199,36 @@ pub async fn insert(
     Ok(inserted.rows_affected() == 1)
 }
 
-/// The roster record behind one of the account's current payees: `None` when the account has
-/// no such payee, `Some(None)` when it has not matched the roster.
-pub async fn resident_of(
+/// The roster records of several of this account's people, in one query (a sync orders its
+/// payments by person-year before locking any): people not on the list, or not matched, are
+/// absent.
+pub async fn residents_of(
     conn: &mut AnyConnection,
     account_id: &str,
-    payee_id: Uuid,
-) -> StorageResult<Option<Option<String>>> {
-    Ok(sqlx::query_scalar(
-        "SELECT resident_id FROM payees WHERE id = $1 AND account_id = $2 AND removed = 0",
-    )
-    .bind(payee_id.to_string())
-    .bind(account_id)
-    .fetch_optional(conn)
-    .await?)
+    payee_ids: &[Uuid],
+) -> StorageResult<HashMap<Uuid, String>> {
+    if payee_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks: Vec<String> = (0..payee_ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
+    let sql = format!(
+        "SELECT id, resident_id FROM payees WHERE account_id = $1 AND removed = 0 \
+         AND resident_id IS NOT NULL AND id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(account_id);
+    for id in payee_ids {
+        query = query.bind(id.to_string());
+    }
+    let mut found = HashMap::new();
+    for row in query.fetch_all(conn).await? {
+        let id: String = row.try_get(0)?;
+        let id = Uuid::parse_str(&id).map_err(|_| StorageError::corrupt("payee id", &id))?;
+        found.insert(id, row.try_get(1)?);
+    }
+    Ok(found)
 }
 
 /// Every payer's view of this resident changed (a payment settled): stamp them with `seq`.

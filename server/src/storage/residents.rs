@@ -62,6 +62,32 @@ pub async fn by_id(conn: &mut AnyConnection, id: &str) -> StorageResult<Option<R
     row.as_ref().map(from_row).transpose()
 }
 
+/// The roster record a payer's person is matched to, read with the person in one query (a
+/// sync decides each payment with it): `None` when the person is not, or no longer, on this
+/// account's list; `Some(None)` when on it but matched to no record.
+pub async fn of_payee(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    payee_id: Uuid,
+) -> StorageResult<Option<Option<Resident>>> {
+    let row = sqlx::query(
+        "SELECT p.resident_id AS matched, r.id, r.id_number, r.name, r.town, r.village, \
+         r.severely_disabled, r.status FROM payees p LEFT JOIN residents r ON r.id = \
+         p.resident_id WHERE p.id = $1 AND p.account_id = $2 AND p.removed = 0",
+    )
+    .bind(payee_id.to_string())
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    match row.try_get::<Option<String>, _>("matched")? {
+        Some(_) => Ok(Some(Some(from_row(&row)?))),
+        None => Ok(Some(None)),
+    }
+}
+
 /// The roster record matching both name and ID number, if any. Matching on both means a typo
 /// in either finds nothing, and nobody learns whether an ID alone is on the roster.
 pub async fn matching(

@@ -29,7 +29,7 @@ use crate::payments::states::{
 use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
-use crate::storage::{charges, contributions, methods, payees, WriteTx};
+use crate::storage::{charges, contributions, methods, residents, WriteTx};
 
 mod settle;
 
@@ -114,8 +114,8 @@ pub(super) async fn evaluate(
     state: &AppState,
     c: &Candidate<'_>,
 ) -> ServiceResult<Outcome> {
-    let payee = payees::resident_of(tx, c.account_id, c.payee_id).await?;
-    let Some(payee) = payee else {
+    let payee = residents::of_payee(tx, c.account_id, c.payee_id).await?;
+    let Some(matched) = payee else {
         let reason = Reason::new(
             "unknown_payee",
             "找不到这位缴费人员（可能已从列表中删除），本次没有扣款。请重新添加后再缴费。",
@@ -123,10 +123,7 @@ pub(super) async fn evaluate(
         );
         return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
     };
-    let Some(resident) = (match payee {
-        Some(rid) => roster::by_id(tx, &rid).await?,
-        None => None,
-    }) else {
+    let Some(resident) = matched else {
         let reason = crate::payments::payees::no_match();
         return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
     };
