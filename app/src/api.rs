@@ -217,7 +217,13 @@ pub async fn put_label(
     payee_id: Uuid,
     change: &yanglao_shared::wire::LabelChange,
 ) -> Result<yanglao_shared::wire::PayeeView, ApiError> {
-    call("PUT", &format!("/payees/{payee_id}/label"), Some(token), Some(change)).await
+    call(
+        "PUT",
+        &format!("/payees/{payee_id}/label"),
+        Some(token),
+        Some(change),
+    )
+    .await
 }
 
 pub async fn delete_payee(token: &str, id: Uuid) -> Result<(), ApiError> {
@@ -342,22 +348,6 @@ pub async fn back_payments(token: &str) -> Result<Vec<BackPaymentView>, ApiError
     call("GET", "/back-payments", Some(token), NO_BODY).await
 }
 
-// ---- 参保登记 and 补缴: the staff's side --------------------------------------------------
-
-/// The enrolments of the staff member's own area (the server decides the area), only those
-/// in `state` when given.
-pub async fn staff_enrolments(
-    token: &str,
-    state: Option<EnrolmentState>,
-) -> Result<Vec<EnrolmentView>, ApiError> {
-    let query = state
-        .map(|s| format!("?state={}", s.as_str()))
-        .unwrap_or_default();
-    call(
-        "GET",
-        &format!("/staff/enrolments{query}"),
-        Some(token),
-        NO_BODY,
 /// The applicant's own returned or entered enrolment as filed (in full), to fill the fix form
 /// or the add-payee form; held in memory by that screen only.
 pub async fn enrolment_form(token: &str, id: Uuid) -> Result<EnrolmentForm, ApiError> {
@@ -381,6 +371,22 @@ pub async fn back_payment_form(token: &str, id: Uuid) -> Result<BackPaymentForm,
     .await
 }
 
+// ---- 参保登记 and 补缴: the staff's side --------------------------------------------------
+
+/// The enrolments of the staff member's own area (the server decides the area), only those
+/// in `state` when given.
+pub async fn staff_enrolments(
+    token: &str,
+    state: Option<EnrolmentState>,
+) -> Result<Vec<EnrolmentView>, ApiError> {
+    let query = state
+        .map(|s| format!("?state={}", s.as_str()))
+        .unwrap_or_default();
+    call(
+        "GET",
+        &format!("/staff/enrolments{query}"),
+        Some(token),
+        NO_BODY,
     )
     .await
 }

@@ -7,8 +7,8 @@
 //! pages stay as they are, and a form being filled in keeps what was typed.
 
 pub mod apply;
-pub mod people;
 mod en;
+pub mod people;
 mod strings;
 pub mod voice;
 mod zh;
