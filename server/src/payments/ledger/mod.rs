@@ -328,7 +328,8 @@ pub async fn arrive(
             };
             let reason = outcome.reason.as_ref();
             if !intents::insert(tx, &new, status, reason, version, now).await? {
-                // Another account stored this id since it was looked up.
+                // Another account stored this id since it was looked up (this account's own
+                // syncs take turns on its lock, so it is not one of them).
                 return Ok(id_conflict());
             }
             Some(status)
