@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use yanglao_shared::money::Money;
-use yanglao_shared::wire::{UnpaidPage, UnpaidPerson, WindowStats};
+use yanglao_shared::wire::{StaffInfo, StaffRole, UnpaidPage, UnpaidPerson, WindowStats};
 
 /// Years kept on the phone: this year and a few before are what staff compare.
 pub const CACHE_YEARS: usize = 5;
@@ -89,9 +89,16 @@ pub fn year_options(this_year: i32) -> Vec<i32> {
     (0..=PAST_YEARS).map(|back| this_year - back).collect()
 }
 
-/// The name the exported list is saved under.
-pub fn csv_filename(year: i32) -> String {
-    format!("未缴费名单-{year}.csv")
+/// The name the exported list is saved under: the server's own name for it
+/// (`shared::exports`), by the staff member's village or town (an administrator's is the whole
+/// district) and the server's day.
+pub fn csv_filename(staff: Option<&StaffInfo>, year: i32, server_now: OffsetDateTime) -> String {
+    let place = staff.and_then(|s| match s.role {
+        StaffRole::Admin => None,
+        _ => s.village.as_deref().or(s.town.as_deref()),
+    });
+    let day = yanglao_shared::window::cst_date(server_now);
+    yanglao_shared::exports::unpaid_list_name(place, year, day)
 }
 
 /// The unpaid list so far, and how many there are in all.

@@ -18,6 +18,7 @@
 pub mod applications;
 pub mod bank_card;
 pub mod eligibility;
+pub mod exports;
 pub mod id_number;
 pub mod mobile;
 pub mod money;

@@ -208,11 +208,16 @@ fn StaffPage() -> impl IntoView {
         };
         exporting.set(true);
         export_error.set(None);
+        let info = app
+            .data
+            .with_untracked(|d| d.account.as_ref().and_then(|a| a.staff.clone()));
+        let server_now = app.server_now();
+        let file_name = move |y| staff::csv_filename(info.as_ref(), y, server_now);
         spawn_local(async move {
             let answer = api::staff_unpaid_csv(&token, y).await;
             exporting.set(false);
             match answer {
-                Ok(bytes) => match save_file(&bytes, &staff::csv_filename(y), "text/csv") {
+                Ok(bytes) => match save_file(&bytes, &file_name(y), "text/csv") {
                     Ok(()) => app.say(tr().staff_exported),
                     Err(_) => export_error.set(Some(tr().error_generic.to_owned())),
                 },

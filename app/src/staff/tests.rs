@@ -93,7 +93,40 @@ fn percentages_round_half_up_and_need_someone() {
 #[wasm_bindgen_test]
 fn years_offered_are_this_year_and_the_four_before() {
     assert_eq!(year_options(2027), vec![2027, 2026, 2025, 2024, 2023]);
-    assert_eq!(csv_filename(2027), "未缴费名单-2027.csv");
+}
+
+#[wasm_bindgen_test]
+fn an_exported_list_is_named_by_the_staff_members_area_and_the_servers_day() {
+    use yanglao_shared::wire::{StaffInfo, StaffRole};
+    let village = StaffInfo {
+        role: StaffRole::Village,
+        town: Some("文登营镇".into()),
+        village: Some("营南村".into()),
+    };
+    let town = StaffInfo {
+        village: None,
+        role: StaffRole::Town,
+        ..village.clone()
+    };
+    let admin = StaffInfo {
+        role: StaffRole::Admin,
+        town: Some("文登区".into()),
+        village: None,
+    };
+    // 23:30 on 28 February UTC is already 1 March in China.
+    let now = time::macros::datetime!(2027-02-28 23:30 UTC);
+    assert_eq!(
+        csv_filename(Some(&village), 2027, now),
+        "未缴费名单-营南村-2027-03-01.csv"
+    );
+    assert_eq!(
+        csv_filename(Some(&town), 2027, now),
+        "未缴费名单-文登营镇-2027-03-01.csv"
+    );
+    assert_eq!(
+        csv_filename(Some(&admin), 2026, now),
+        "未缴费名单-全区-2026年度-2027-03-01.csv"
+    );
 }
 
 #[wasm_bindgen_test]

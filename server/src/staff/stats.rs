@@ -122,32 +122,10 @@ async fn unpaid_csv(
     ))
 }
 
-/// The file name of an unpaid list: by area and the day it was taken (China time), so a
-/// village's and a town's lists, or two days' lists, never overwrite each other in a
-/// Downloads folder: `未缴费名单-西楼村-2027-03-01.csv` (with the year when it is not the
-/// day's own). Sent as RFC 6266 `filename*` (UTF-8) with a plain ASCII `filename` beside it.
+/// The file name of an unpaid list (`shared::exports`): the area's own village or town.
 pub fn csv_name(area: &Area, year: i32, day: time::Date) -> String {
-    let place = area
-        .village
-        .as_deref()
-        .or(area.town.as_deref())
-        .unwrap_or("全区");
-    let day_text = day_text(day);
-    if year == day.year() {
-        format!("未缴费名单-{place}-{day_text}.csv")
-    } else {
-        format!("未缴费名单-{place}-{year}年度-{day_text}.csv")
-    }
-}
-
-/// `2027-03-01`.
-fn day_text(day: time::Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        day.year(),
-        u8::from(day.month()),
-        day.day()
-    )
+    let place = area.village.as_deref().or(area.town.as_deref());
+    yanglao_shared::exports::unpaid_list_name(place, year, day)
 }
 
 fn disposition(area: &Area, year: i32, day: time::Date) -> String {
@@ -159,6 +137,6 @@ fn disposition(area: &Area, year: i32, day: time::Date) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect();
-    let day_text = day_text(day);
+    let day_text = yanglao_shared::exports::day_text(day);
     format!("attachment; filename=\"unpaid-{year}-{day_text}.csv\"; filename*=UTF-8''{encoded}")
 }

@@ -67,7 +67,7 @@ async fn a_resident_is_refused_every_staff_read_and_nothing_is_audited(app: &Tes
         .filter(|r| r.method == "get" && r.path.starts_with("/staff/"))
         .map(|r| r.path)
         .collect();
-    assert_eq!(staff_routes.len(), 8);
+    assert_eq!(staff_routes.len(), 9);
     for path in &staff_routes {
         let reply = app
             .api
