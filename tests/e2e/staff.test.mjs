@@ -94,7 +94,8 @@ test('staff: the window at a glance, the unpaid list, CSV export, offline figure
 
   // 3. The CSV, byte for byte as the server wrote it: BOM first, then the Chinese header.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('staff-export').click()]);
-  assert.equal(download.suggestedFilename(), `未缴费名单-${YEAR}.csv`);
+  // Named by the town center's own town and the server's day (shared::exports), as the server names it.
+  assert.equal(download.suggestedFilename(), `未缴费名单-${TOWN}-${YEAR}-03-01.csv`);
   const bytes = readFileSync(await download.path());
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const lines = bytes.subarray(3).toString('utf8').trim().split(/\r?\n/);
