@@ -68,23 +68,31 @@ impl ChargeQueue {
     }
 }
 
-/// Asks the bank for the charges this request just queued (leased to it in the same
-/// transaction), and waits at most `wait` for their answers to be in the ledger. The work
-/// goes on in its own task after that, whatever happens to the request.
-pub async fn charge_now(state: &AppState, claims: Vec<charges::Claimed>, wait: Duration) {
+/// Asks the bank for the charges this request just queued for `account` (leased to it in the
+/// same transaction), and waits at most `wait` for their answers to be in the ledger. The
+/// work goes on in its own task after that, whatever happens to the request.
+pub async fn charge_now(
+    state: &AppState,
+    account: &str,
+    claims: Vec<charges::Claimed>,
+    wait: Duration,
+) {
     if claims.is_empty() {
         return;
     }
-    let state = state.clone();
-    let work = tokio::spawn(async move { run(&state, claims).await });
+    let (state, account) = (state.clone(), account.to_owned());
+    let work = tokio::spawn(async move { run(&state, claims, Some(account)).await });
     let _ = tokio::time::timeout(wait, work).await;
 }
 
 /// Asks the bank about a batch of claimed charges at once (at most [`BANK_CONCURRENCY`]
 /// calls in flight per process), applies every decided answer in one transaction, gives the
-/// undecided back with backoff, and goes on with the intents that declines promoted.
-async fn run(state: &AppState, claims: Vec<charges::Claimed>) {
+/// undecided back with backoff, and goes on with the intents that declines promoted. `own` is
+/// the account whose sync queued the first batch (its answers carry its version at once);
+/// promoted intents belong to other payers.
+async fn run(state: &AppState, claims: Vec<charges::Claimed>, own: Option<String>) {
     let mut claims = claims;
+    let mut own = own;
     while !claims.is_empty() {
         let ids: Vec<Uuid> = claims.iter().map(|c| c.intent_id).collect();
         let asked = match ledger::ask_bank(state, &ids, &state.charges.permits).await {
@@ -113,7 +121,7 @@ async fn run(state: &AppState, claims: Vec<charges::Claimed>) {
             .iter()
             .map(|(c, s)| (c.intent_id, s.clone()))
             .collect();
-        let promoted = match ledger::apply_all(state, &answers).await {
+        let promoted = match ledger::apply_all(state, &answers, own.take().as_deref()).await {
             Ok(promoted) => promoted,
             Err(e) => {
                 // Nothing of the batch was written: ask again (the bank answers the same).
@@ -148,7 +156,7 @@ pub async fn work_once(state: &AppState) -> ServiceResult<usize> {
         started = claimed.len();
         if !claimed.is_empty() {
             let state = state.clone();
-            tokio::spawn(async move { run(&state, claimed).await });
+            tokio::spawn(async move { run(&state, claimed, None).await });
         }
     }
     let mut conn = state.db.pool.acquire().await?;

@@ -2,7 +2,7 @@
 //! payment intents prepared on the phone, and pulls everything of this account that changed
 //! since the phone's cursor. The handler checks the envelope; [`push_and_pull`] does the work.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::State;
 use axum::routing::post;
@@ -100,7 +100,7 @@ pub async fn push_and_pull(
             Arrived::Answered(_) => None,
         })
         .collect();
-    charges::charge_now(state, queued, charges::SYNC_WAIT).await;
+    charges::charge_now(state, account, queued, charges::SYNC_WAIT).await;
 
     // Read the account's version before pulling: anything committed later is pulled next
     // time. One connection for the whole pull: a request never holds one while waiting for
@@ -133,25 +133,43 @@ pub async fn push_and_pull(
         }
     }
     payee_views.extend(pulled);
-    let mut intent_results = Vec::with_capacity(arrived.len());
+    // What changed since the cursor is read once; a stored intent of this request is almost
+    // always among it (it was just written), and only one that is not (a retry of an intent
+    // unchanged since this cursor) is read on its own.
+    let mut changed: Vec<_> = intents::changed_since(&mut conn, account, request.cursor)
+        .await?
+        .into_iter()
+        .map(Some)
+        .collect();
+    let at: HashMap<_, _> = changed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| Some((row.as_ref()?.id, i)))
+        .collect();
+    let mut intent_results = Vec::with_capacity(arrived.len() + changed.len());
     for entry in arrived {
         intent_results.push(match entry {
             Arrived::Answered(result) => result,
-            Arrived::Stored { id, .. } => {
-                let stored = intents::load(&mut conn, id).await?;
-                let stored = stored
-                    .ok_or_else(|| StorageError::corrupt("intent", "vanished after commit"))?;
-                ledger::to_wire(&stored)
-            }
+            Arrived::Stored { id, .. } => match at.get(&id).and_then(|&i| changed[i].take()) {
+                Some(row) => ledger::to_wire(&row),
+                None => {
+                    let stored = intents::load(&mut conn, id).await?;
+                    let stored = stored
+                        .ok_or_else(|| StorageError::corrupt("intent", "vanished after commit"))?;
+                    ledger::to_wire(&stored)
+                }
+            },
         });
     }
-    let pushed_intents: HashSet<_> = intent_results.iter().map(|i| i.id).collect();
-    for row in intents::changed_since(&mut conn, account, request.cursor).await? {
-        let result = ledger::to_wire(&row);
-        if !pushed_intents.contains(&result.id) {
-            intent_results.push(result);
-        }
-    }
+    // The rest in the order they were read, each once (an answered refusal is not repeated).
+    let answered: HashSet<_> = intent_results.iter().map(|i| i.id).collect();
+    intent_results.extend(
+        changed
+            .iter()
+            .flatten()
+            .filter(|row| !answered.contains(&row.id))
+            .map(ledger::to_wire),
+    );
     let methods = methods::views_since(&mut conn, state, account, request.cursor).await?;
     let now = state.now();
     let (version, policy) = state.policy_in_force(state.current_year())?;

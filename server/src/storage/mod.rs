@@ -149,6 +149,22 @@ impl WriteTx {
             }
         }
     }
+
+    /// Like [`version`], but never takes a lock: the version of the account this transaction
+    /// already writes for, [`UNSTAMPED`] for every other (and for all, when it took none).
+    ///
+    /// [`version`]: WriteTx::version
+    pub fn stamp_for(&self, account_id: &str) -> i64 {
+        match &self.account {
+            Some((own, version)) if own == account_id => *version,
+            _ => UNSTAMPED,
+        }
+    }
+
+    /// The account this transaction writes for, with its version, if it took one.
+    pub fn own_account(&self) -> Option<(&str, i64)> {
+        self.account.as_ref().map(|(a, v)| (a.as_str(), *v))
+    }
 }
 
 impl std::ops::Deref for WriteTx {

@@ -231,17 +231,28 @@ pub async fn residents_of(
     Ok(found)
 }
 
-/// Every payer's view of this resident changed (a payment settled): stamp them with `seq`.
+/// Every payer's view of this resident changed (a payment settled): their rows are marked
+/// [`UNSTAMPED`], except the rows of `own` (the account the transaction writes for, with the
+/// version it took), which get that version at once and need no stamping later.
+///
+/// [`UNSTAMPED`]: super::UNSTAMPED
 pub async fn touch_resident(
     conn: &mut AnyConnection,
     resident_id: &str,
-    seq: i64,
+    own: Option<(&str, i64)>,
 ) -> StorageResult<()> {
-    sqlx::query("UPDATE payees SET changed_seq = $1 WHERE resident_id = $2")
-        .bind(seq)
-        .bind(resident_id)
-        .execute(conn)
-        .await?;
+    let (account, version) = own.unwrap_or(("", super::UNSTAMPED));
+    sqlx::query(
+        "UPDATE payees SET changed_seq = \
+         CASE WHEN account_id = $1 THEN CAST($2 AS BIGINT) ELSE CAST($3 AS BIGINT) END \
+         WHERE resident_id = $4",
+    )
+    .bind(account)
+    .bind(version)
+    .bind(super::UNSTAMPED)
+    .bind(resident_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

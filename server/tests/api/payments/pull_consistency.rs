@@ -20,7 +20,10 @@ use yanglao_shared::wire::{
 use crate::on_both_stores;
 use crate::support::*;
 
-on_both_stores!(a_pull_never_misses_a_change_that_commits_after_its_cursor);
+on_both_stores!(
+    a_pull_never_misses_a_change_that_commits_after_its_cursor,
+    a_sync_paid_at_once_leaves_nothing_of_its_own_to_stamp,
+);
 
 const WRITERS: usize = 4;
 const PEOPLE_PER_WRITER: usize = 8;
@@ -180,4 +183,47 @@ async fn the_charge_queue_is_empty_and_every_row_stamped_once_settled() {
         "stamped by the worker: {unstamped} then {still}"
     );
     app.server.stop().await;
+}
+
+/// The account's version and how many of its rows wait for one.
+async fn versions_of(app: &TestApp, mobile: &str) -> (i64, i64) {
+    let (version, account): (i64, String) =
+        sqlx::query_as("SELECT version, id FROM accounts WHERE mobile = $1")
+            .bind(mobile)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let unstamped: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM intents WHERE account_id = $1 AND changed_seq = $2) \
+         + (SELECT COUNT(*) FROM payees WHERE account_id = $1 AND changed_seq = $2)",
+    )
+    .bind(&account)
+    .bind(yanglao_server::storage::UNSTAMPED)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    (version, unstamped)
+}
+
+/// A sync whose charge the bank pays at once leaves none of the payer's rows waiting for a
+/// version (the bank's answer is written under the payer's own: two versions, the push and the
+/// answer), and the cursor it answers with covers the paid year, so the next pull sends
+/// nothing again.
+async fn a_sync_paid_at_once_leaves_nothing_of_its_own_to_stamp(app: &TestApp) {
+    let mobile = racer(3);
+    let token = app.account(&mobile).await;
+    let payee = app.add_payee(&token, &mother()).await;
+    let card = app.bind_card(&token, &test_cards::pays()).await;
+    let (before, _) = versions_of(app, &mobile).await;
+    let paid = app
+        .api
+        .sync(&token, &push(None, vec![intent(payee, "500", Some(card))]))
+        .await
+        .unwrap();
+    assert_eq!(states(&paid), vec!["paid"]);
+    let (after, unstamped) = versions_of(app, &mobile).await;
+    assert_eq!((after - before, unstamped), (2, 0), "push and answer, nothing to stamp");
+    assert_eq!(paid.cursor, after);
+    let next = app.api.sync(&token, &pull(Some(paid.cursor))).await.unwrap();
+    assert!(next.intents.is_empty() && next.payees.is_empty(), "{next:?}");
 }
