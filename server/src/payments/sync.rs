@@ -15,7 +15,7 @@ use yanglao_shared::Reason;
 use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
-use crate::payments::ledger::Arrived;
+use crate::payments::ledger::{Arrived, Reads};
 use crate::payments::{charges, ledger, methods, payees};
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::{self, intents, StorageError};
@@ -224,18 +224,23 @@ async fn push(
     }
     // Person-years are locked in one order by every writer, so concurrent syncs cannot
     // deadlock: the people's records are read for that in one query, not one per payment.
-    let payee_ids: Vec<_> = request.intents.iter().map(|i| i.payee_id).collect();
-    let residents = storage::payees::residents_of(&mut tx, account, &payee_ids).await?;
+    // What deciding the payments reads (stored intents, the people's records, their paid
+    // years) is read once for all of them.
+    let backend = state.db.backend;
+    let mut reads = Reads::for_push(&mut tx, backend, account, &request.intents).await?;
     let mut order = Vec::with_capacity(request.intents.len());
     for (at, intent) in request.intents.iter().enumerate() {
-        let resident = residents.get(&intent.payee_id).cloned().unwrap_or_default();
+        let resident = match reads.resident_of(intent.payee_id) {
+            Some(Some(resident)) => resident.id.clone(),
+            _ => String::new(),
+        };
         order.push((resident, intent.year, at));
     }
     order.sort();
     let mut arrived: Vec<Option<Arrived>> = request.intents.iter().map(|_| None).collect();
     for (_, _, at) in order {
         let intent = &request.intents[at];
-        arrived[at] = Some(ledger::arrive(&mut tx, state, account, intent).await?);
+        arrived[at] = Some(ledger::arrive(&mut tx, state, account, intent, &mut reads).await?);
     }
     tx.commit().await?;
     let arrived = arrived.into_iter().flatten().collect();

@@ -7,6 +7,8 @@ pub mod import;
 pub mod rows;
 pub mod seed;
 
+use std::collections::BTreeSet;
+
 use sqlx::AnyConnection;
 use yanglao_shared::{IdNumber, PersonFacts, PersonName, RosterStatus};
 
@@ -27,10 +29,15 @@ pub use crate::storage::residents::{by_id, by_id_number, matching, paid_years};
 
 /// The facts the eligibility decision needs about one resident.
 pub async fn facts(conn: &mut AnyConnection, resident: &Resident) -> StorageResult<PersonFacts> {
-    Ok(PersonFacts {
+    Ok(facts_with(resident, paid_years(conn, &resident.id).await?))
+}
+
+/// The facts about a resident whose paid years were already read.
+pub fn facts_with(resident: &Resident, paid_years: BTreeSet<i32>) -> PersonFacts {
+    PersonFacts {
         status: resident.status,
         birth_date: resident.id_number.birth_date(),
         severely_disabled: resident.severely_disabled,
-        paid_years: paid_years(conn, &resident.id).await?,
-    })
+        paid_years,
+    }
 }

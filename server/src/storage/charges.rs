@@ -59,12 +59,21 @@ pub async fn enqueue_leased(
     })
 }
 
-/// Done with: the intent is settled. Runs in the settling transaction.
-pub async fn remove(conn: &mut AnyConnection, intent_id: Uuid) -> StorageResult<()> {
-    sqlx::query("DELETE FROM charges WHERE intent_id = $1")
-        .bind(intent_id.to_string())
-        .execute(conn)
-        .await?;
+/// Done with: these intents are settled. Runs in the settling transaction, one statement for
+/// a batch of the bank's answers.
+pub async fn remove_many(conn: &mut AnyConnection, intent_ids: &[Uuid]) -> StorageResult<()> {
+    if intent_ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "DELETE FROM charges WHERE intent_id IN ({})",
+        super::placeholders(1, intent_ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in intent_ids {
+        query = query.bind(id.to_string());
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 
@@ -166,11 +175,12 @@ pub async fn orders(conn: &mut AnyConnection, intent_ids: &[Uuid]) -> StorageRes
             token,
         });
     }
-    for id in intent_ids {
-        if !orders.iter().any(|o| o.intent_id == *id) {
-            remove(conn, *id).await?;
-        }
-    }
+    let gone: Vec<Uuid> = intent_ids
+        .iter()
+        .filter(|id| !orders.iter().any(|o| o.intent_id == **id))
+        .copied()
+        .collect();
+    remove_many(conn, &gone).await?;
     Ok(orders)
 }
 

@@ -2,7 +2,7 @@
 //! `(resident_id, year)` is what makes a person-year chargeable at most once; every state is
 //! bound from [`ContributionStatus`], never spelled in SQL.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Row};
 use yanglao_shared::money::Money;
@@ -144,6 +144,31 @@ pub async fn paid_years(
             .fetch_all(conn)
             .await?;
     Ok(years.into_iter().map(|y| y as i32).collect())
+}
+
+/// The paid years of several residents in one query (a sync decides its payments with them);
+/// a resident with none is absent.
+pub async fn paid_years_of(
+    conn: &mut AnyConnection,
+    resident_ids: &[&str],
+) -> StorageResult<HashMap<String, BTreeSet<i32>>> {
+    let mut found: HashMap<String, BTreeSet<i32>> = HashMap::new();
+    if resident_ids.is_empty() {
+        return Ok(found);
+    }
+    let sql = format!(
+        "SELECT resident_id, year FROM contributions WHERE state = $1 AND resident_id IN ({})",
+        super::placeholders(2, resident_ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(Paid.as_str());
+    for id in resident_ids {
+        query = query.bind(*id);
+    }
+    for row in query.fetch_all(conn).await? {
+        let year: i64 = row.try_get(1)?;
+        found.entry(row.try_get(0)?).or_default().insert(year as i32);
+    }
+    Ok(found)
 }
 
 /// A paid contribution found by its receipt number, with the payee's name as on the roster.

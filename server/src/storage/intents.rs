@@ -99,23 +99,31 @@ pub async fn load(conn: &mut AnyConnection, id: Uuid) -> StorageResult<Option<In
     row.as_ref().map(decode).transpose()
 }
 
-/// An intent, its row locked until the transaction ends (PostgreSQL; SQLite's one writer
-/// needs no row lock): the bank's word about one order is applied by one transaction at a time.
-pub async fn load_for_update(
+/// Several intents by id, in id order; `lock` locks their rows until the transaction ends on
+/// PostgreSQL (taken in id order, the order of every writer of the bank's answers). Ids not
+/// stored are absent.
+pub async fn load_many(
     conn: &mut AnyConnection,
     backend: Backend,
-    id: Uuid,
-) -> StorageResult<Option<Intent>> {
+    ids: &[Uuid],
+    lock: bool,
+) -> StorageResult<Vec<Intent>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
     let lock = match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
+        Backend::Postgres if lock => " FOR UPDATE",
+        _ => "",
     };
-    let sql = format!("SELECT {COLUMNS} FROM intents WHERE id = $1{lock}");
-    let row = sqlx::query(&sql)
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(decode).transpose()
+    let sql = format!(
+        "SELECT {COLUMNS} FROM intents WHERE id IN ({}) ORDER BY id{lock}",
+        super::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    query.fetch_all(conn).await?.iter().map(decode).collect()
 }
 
 /// This account's intents changed after `since` (all of them when `None`).
@@ -296,32 +304,38 @@ pub async fn settle_paid(
     Ok(())
 }
 
-/// Every intent still waiting for a person-year that has just been paid by another: not
-/// needed, with `reason`.
+/// Every intent still waiting for one of these residents' `year` (or for a card) is told it
+/// is not needed: someone paid. One statement for a batch of the bank's answers.
 pub async fn not_needed_for(
     conn: &mut AnyConnection,
-    resident_id: &str,
+    resident_ids: &[&str],
     year: i32,
     reason: &Reason,
     seq: i64,
     now_ms: i64,
 ) -> StorageResult<()> {
-    sqlx::query(
+    if resident_ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "UPDATE intents SET state = $1, reason_code = $2, reason_zh = $3, reason_en = $4, \
-         changed_seq = $5, updated_at = $6 WHERE resident_id = $7 AND year = $8 \
-         AND state IN ($9, $10)",
-    )
-    .bind(IntentStatus::NotNeeded.as_str())
-    .bind(&reason.code)
-    .bind(&reason.zh)
-    .bind(&reason.en)
-    .bind(seq)
-    .bind(now_ms)
-    .bind(resident_id)
-    .bind(i64::from(year))
-    .bind(Waiting.as_str())
-    .bind(AwaitingPayment.as_str())
-    .execute(conn)
-    .await?;
+         changed_seq = $5, updated_at = $6 WHERE year = $7 AND state IN ($8, $9) \
+         AND resident_id IN ({})",
+        super::placeholders(10, resident_ids.len())
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(IntentStatus::NotNeeded.as_str())
+        .bind(&reason.code)
+        .bind(&reason.zh)
+        .bind(&reason.en)
+        .bind(seq)
+        .bind(now_ms)
+        .bind(i64::from(year))
+        .bind(Waiting.as_str())
+        .bind(AwaitingPayment.as_str());
+    for id in resident_ids {
+        query = query.bind(*id);
+    }
+    query.execute(conn).await?;
     Ok(())
 }

@@ -289,6 +289,14 @@ fn create_parent_dir(url: &str) {
     }
 }
 
+/// `$first, $first+1, …`, `count` of them: the list of an `IN (…)` of one statement.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The `changed_seq` of a row changed by a write made for another account (a relative's
 /// payment settling this person-year, the bank's answer to a charge): newer than every cursor,
 /// so every pull sends it, until [`stamp`] gives it the owning account's next version. Such a

@@ -199,24 +199,22 @@ pub async fn insert(
     Ok(inserted.rows_affected() == 1)
 }
 
-/// The roster records of several of this account's people, in one query (a sync orders its
-/// payments by person-year before locking any): people not on the list, or not matched, are
-/// absent.
-pub async fn residents_of(
+/// The roster records of several of this account's people, read with the people in one query
+/// (a sync orders its payments by person-year, and decides each, with them): a person not, or
+/// no longer, on the list is absent; one on it but matched to no record maps to `None`.
+pub async fn with_residents(
     conn: &mut AnyConnection,
     account_id: &str,
     payee_ids: &[Uuid],
-) -> StorageResult<HashMap<Uuid, String>> {
+) -> StorageResult<HashMap<Uuid, Option<Resident>>> {
     if payee_ids.is_empty() {
         return Ok(Default::default());
     }
-    let marks: Vec<String> = (0..payee_ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect();
     let sql = format!(
-        "SELECT id, resident_id FROM payees WHERE account_id = $1 AND removed = 0 \
-         AND resident_id IS NOT NULL AND id IN ({})",
-        marks.join(", ")
+        "SELECT p.id AS payee_id, p.resident_id AS matched, r.id, r.id_number, r.name, r.town, \
+         r.village, r.severely_disabled, r.status FROM payees p LEFT JOIN residents r \
+         ON r.id = p.resident_id WHERE p.account_id = $1 AND p.removed = 0 AND p.id IN ({})",
+        super::placeholders(2, payee_ids.len())
     );
     let mut query = sqlx::query(&sql).bind(account_id);
     for id in payee_ids {
@@ -224,35 +222,46 @@ pub async fn residents_of(
     }
     let mut found = HashMap::new();
     for row in query.fetch_all(conn).await? {
-        let id: String = row.try_get(0)?;
+        let id: String = row.try_get("payee_id")?;
         let id = Uuid::parse_str(&id).map_err(|_| StorageError::corrupt("payee id", &id))?;
-        found.insert(id, row.try_get(1)?);
+        let resident = match row.try_get::<Option<String>, _>("matched")? {
+            Some(_) => Some(residents::from_row(&row)?),
+            None => None,
+        };
+        found.insert(id, resident);
     }
     Ok(found)
 }
 
-/// Every payer's view of this resident changed (a payment settled): their rows are marked
+/// Every payer's view of these residents changed (payments settled): their rows are marked
 /// [`UNSTAMPED`], except the rows of `own` (the account the transaction writes for, with the
-/// version it took), which get that version at once and need no stamping later.
+/// version it took), which get that version at once and need no stamping later. One statement
+/// for a batch of the bank's answers.
 ///
 /// [`UNSTAMPED`]: super::UNSTAMPED
-pub async fn touch_resident(
+pub async fn touch_residents(
     conn: &mut AnyConnection,
-    resident_id: &str,
+    resident_ids: &[&str],
     own: Option<(&str, i64)>,
 ) -> StorageResult<()> {
+    if resident_ids.is_empty() {
+        return Ok(());
+    }
     let (account, version) = own.unwrap_or(("", super::UNSTAMPED));
-    sqlx::query(
+    let sql = format!(
         "UPDATE payees SET changed_seq = \
          CASE WHEN account_id = $1 THEN CAST($2 AS BIGINT) ELSE CAST($3 AS BIGINT) END \
-         WHERE resident_id = $4",
-    )
-    .bind(account)
-    .bind(version)
-    .bind(super::UNSTAMPED)
-    .bind(resident_id)
-    .execute(conn)
-    .await?;
+         WHERE resident_id IN ({})",
+        super::placeholders(4, resident_ids.len())
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(account)
+        .bind(version)
+        .bind(super::UNSTAMPED);
+    for id in resident_ids {
+        query = query.bind(*id);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -26,14 +26,15 @@ use crate::clock::from_ms;
 use crate::payments::states::{
     ContributionEvent, ContributionStatus, IntentEvent, IntentStatus, Verdict,
 };
-use crate::roster;
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
-use crate::storage::{charges, contributions, methods, residents, WriteTx};
+use crate::storage::{charges, contributions, WriteTx};
 
+mod reads;
 mod settle;
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
+pub use reads::Reads;
 pub use settle::{apply, apply_all, ask_bank, new_receipt_no, notified, sweep_waiting};
 
 pub async fn load(state: &AppState, id: Uuid) -> ServiceResult<Option<Intent>> {
@@ -113,8 +114,9 @@ pub(super) async fn evaluate(
     tx: &mut WriteTx,
     state: &AppState,
     c: &Candidate<'_>,
+    reads: &mut Reads,
 ) -> ServiceResult<Outcome> {
-    let payee = residents::of_payee(tx, c.account_id, c.payee_id).await?;
+    let payee = reads.payee(tx, c.account_id, c.payee_id).await?;
     let Some(matched) = payee else {
         let reason = Reason::new(
             "unknown_payee",
@@ -127,7 +129,7 @@ pub(super) async fn evaluate(
         let reason = crate::payments::payees::no_match();
         return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
     };
-    let facts = roster::facts(tx, &resident).await?;
+    let facts = reads.facts(tx, &resident).await?;
     if c.policy_version
         .is_some_and(|v| i64::from(v) > state.policies.latest())
     {
@@ -149,7 +151,7 @@ pub(super) async fn evaluate(
         return Ok(Outcome::new(Verdict::Refused, Some(combined(&refusals)), rid).priced(v));
     }
     let token = match c.method_id {
-        Some(m) => methods::usable_token(tx, c.account_id, m).await?,
+        Some(m) => reads.token(tx, c.account_id, m).await?,
         None => None,
     };
     if token.is_none() {
@@ -242,11 +244,13 @@ pub enum Arrived {
 /// Takes an intent from a client inside the sync's write transaction. Idempotent: the same id
 /// answers the same, and is never charged twice; the same id with other content is refused
 /// and changes nothing. A charge is queued, not made: the caller asks the bank after commit.
+/// `reads` holds what the sync read once for all its payments.
 pub async fn arrive(
     tx: &mut WriteTx,
     state: &AppState,
     account_id: &str,
     intent: &PaymentIntent,
+    reads: &mut Reads,
 ) -> ServiceResult<Arrived> {
     if !is_client_made(intent.id) {
         return Ok(Arrived::Answered(refused_id(
@@ -273,7 +277,7 @@ pub async fn arrive(
             "编号冲突，请重新发起缴费",
         ))
     };
-    let existing = intents::load(tx, intent.id).await?;
+    let existing = reads.stored(tx, intent.id).await?;
     let status = match &existing {
         Some(row) if row.account_id != account_id => return Ok(id_conflict()),
         Some(row)
@@ -293,7 +297,7 @@ pub async fn arrive(
                 policy_version: Some(row.policy_version),
                 ..candidate
             };
-            let outcome = evaluate(tx, state, &candidate).await?;
+            let outcome = evaluate(tx, state, &candidate, reads).await?;
             let next = row
                 .status
                 .transition(IntentEvent::CardGiven(outcome.verdict))?;
@@ -309,7 +313,7 @@ pub async fn arrive(
         }
         Some(_) => None,
         None => {
-            let outcome = evaluate(tx, state, &candidate).await?;
+            let outcome = evaluate(tx, state, &candidate, reads).await?;
             let status = IntentStatus::arrive(outcome.verdict);
             let version = tx.version(account_id).await?;
             let new = NewIntent {

@@ -2,13 +2,14 @@
 //! query, and what it moves: a paid person-year with its receipt, or a declined one freed for
 //! the payer who waited longest.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 use yanglao_shared::Reason;
 
-use super::{evaluate, load, paid_by_someone, Candidate};
+use super::{evaluate, load, paid_by_someone, Candidate, Reads};
 use crate::app::AppState;
 use crate::gateway::{ChargeRequest, OrderStatus};
 use crate::payments::charges::queue_now_ms;
@@ -149,20 +150,26 @@ pub async fn apply_all(
     if let Some(account) = own {
         tx.version(account).await?;
     }
+    // The intents in one read, their rows locked in id order (the answers' order).
+    let ids: Vec<Uuid> = answers.iter().map(|(id, _)| *id).collect();
+    let loaded = intents::load_many(&mut tx, state.db.backend, &ids, true).await?;
+    let mut loaded: HashMap<Uuid, Intent> = loaded.into_iter().map(|i| (i.id, i)).collect();
     let mut rows = Vec::with_capacity(answers.len());
     for (id, status) in answers {
-        let row = intents::load_for_update(&mut tx, state.db.backend, *id).await?;
-        if let Some(held) = holding(row) {
+        if let Some(held) = holding(loaded.remove(id)) {
             rows.push((held, status));
         }
     }
+    // Every settled intent's charge is done with, in one statement.
+    let settled: Vec<Uuid> = rows.iter().map(|((row, _), _)| row.id).collect();
+    charges::remove_many(&mut tx, &settled).await?;
     let mut promoted = Vec::new();
-    let mut paid_residents = Vec::new();
+    let mut paid: BTreeMap<i32, Vec<String>> = BTreeMap::new();
     for ((row, resident_id), status) in rows {
         match status {
             OrderStatus::Paid { .. } => {
                 settle_paid(&mut tx, state, &row, &resident_id).await?;
-                paid_residents.push(resident_id);
+                paid.entry(row.year).or_default().push(resident_id);
             }
             OrderStatus::Declined { code, message } => {
                 let next = settle_declined(&mut tx, state, &row, &resident_id, code, message);
@@ -171,12 +178,20 @@ pub async fn apply_all(
             OrderStatus::Pending | OrderStatus::Unknown => {}
         }
     }
-    // Every payer's view of these people now says "paid this year": payees last.
-    paid_residents.sort();
-    let own = own.and_then(|a| Some((a, tx.own_account()?.1)));
-    for resident_id in paid_residents {
-        payees::touch_resident(&mut tx, &resident_id, own).await?;
+    // Everyone else who meant to pay these person-years is told it is not needed, a statement
+    // per year; then every payer's view of these people says "paid": payees last.
+    let now = state.clock.now_ms();
+    let mut touched: Vec<&str> = Vec::new();
+    for (year, residents) in &paid {
+        let residents: Vec<&str> = residents.iter().map(String::as_str).collect();
+        let reason = paid_by_someone(*year);
+        intents::not_needed_for(&mut tx, &residents, *year, &reason, UNSTAMPED, now).await?;
+        touched.extend(residents);
     }
+    touched.sort_unstable();
+    touched.dedup();
+    let own = own.and_then(|a| Some((a, tx.own_account()?.1)));
+    payees::touch_residents(&mut tx, &touched, own).await?;
     tx.commit().await?;
     Ok(promoted)
 }
@@ -205,10 +220,6 @@ async fn settle_paid(
     contributions::settle_paid(tx, resident_id, row.year, &intent_id, &receipt_no, now).await?;
     let seq = tx.stamp_for(&row.account_id);
     intents::settle_paid(tx, row.id, &receipt_no, seq, now).await?;
-    charges::remove(tx, row.id).await?;
-    // Everyone else who meant to pay this person-year is told it is not needed.
-    let reason = paid_by_someone(row.year);
-    intents::not_needed_for(tx, resident_id, row.year, &reason, UNSTAMPED, now).await?;
     Ok(())
 }
 
@@ -227,7 +238,6 @@ async fn settle_declined(
     )?;
     let now = state.clock.now_ms();
     contributions::release(tx, resident_id, row.year, &row.id.to_string()).await?;
-    charges::remove(tx, row.id).await?;
     let reason = Reason::new(
         &format!("declined_{code}"),
         format!("银行未能扣款：{message}。这次没有扣款，可以换一张卡再缴。"),
@@ -265,7 +275,7 @@ async fn hand_on(
             method_id: next.method_id.as_deref(),
             policy_version: Some(next.policy_version),
         };
-        let outcome = evaluate(tx, state, &candidate).await?;
+        let outcome = evaluate(tx, state, &candidate, &mut Reads::default()).await?;
         let status = next
             .status
             .transition(IntentEvent::YearFreed(outcome.verdict))?;
@@ -307,7 +317,8 @@ pub async fn sweep_waiting(state: &AppState, cutoff_ms: i64) -> ServiceResult<Ve
             Some(ContributionStatus::Paid) => {
                 let reason = paid_by_someone(year);
                 let now = state.clock.now_ms();
-                intents::not_needed_for(&mut tx, &resident_id, year, &reason, UNSTAMPED, now)
+                let residents = [resident_id.as_str()];
+                intents::not_needed_for(&mut tx, &residents, year, &reason, UNSTAMPED, now)
                     .await?;
             }
             None => queued.extend(hand_on(&mut tx, state, &resident_id, year).await?),
