@@ -166,7 +166,10 @@ pub async fn paid_years_of(
     }
     for row in query.fetch_all(conn).await? {
         let year: i64 = row.try_get(1)?;
-        found.entry(row.try_get(0)?).or_default().insert(year as i32);
+        found
+            .entry(row.try_get(0)?)
+            .or_default()
+            .insert(year as i32);
     }
     Ok(found)
 }

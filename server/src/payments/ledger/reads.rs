@@ -15,9 +15,7 @@ use yanglao_shared::PersonFacts;
 
 use crate::roster::{self, Resident};
 use crate::storage::intents::{self, Intent};
-use crate::storage::{
-    contributions, methods, payees, residents, Backend, StorageResult, WriteTx,
-};
+use crate::storage::{contributions, methods, payees, residents, Backend, StorageResult, WriteTx};
 
 #[derive(Default)]
 pub struct Reads {
@@ -48,11 +46,8 @@ impl Reads {
         let stored = intents::load_many(tx, backend, &ids, false).await?;
         let payee_ids: Vec<Uuid> = payments.iter().map(|p| p.payee_id).collect();
         let payees = payees::with_residents(tx, account_id, &payee_ids).await?;
-        let mut resident_ids: Vec<&str> = payees
-            .values()
-            .flatten()
-            .map(|r| r.id.as_str())
-            .collect();
+        let mut resident_ids: Vec<&str> =
+            payees.values().flatten().map(|r| r.id.as_str()).collect();
         resident_ids.sort_unstable();
         resident_ids.dedup();
         let paid = contributions::paid_years_of(tx, &resident_ids).await?;

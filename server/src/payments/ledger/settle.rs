@@ -318,8 +318,7 @@ pub async fn sweep_waiting(state: &AppState, cutoff_ms: i64) -> ServiceResult<Ve
                 let reason = paid_by_someone(year);
                 let now = state.clock.now_ms();
                 let residents = [resident_id.as_str()];
-                intents::not_needed_for(&mut tx, &residents, year, &reason, UNSTAMPED, now)
-                    .await?;
+                intents::not_needed_for(&mut tx, &residents, year, &reason, UNSTAMPED, now).await?;
             }
             None => queued.extend(hand_on(&mut tx, state, &resident_id, year).await?),
         }

@@ -222,8 +222,19 @@ async fn a_sync_paid_at_once_leaves_nothing_of_its_own_to_stamp(app: &TestApp) {
         .unwrap();
     assert_eq!(states(&paid), vec!["paid"]);
     let (after, unstamped) = versions_of(app, &mobile).await;
-    assert_eq!((after - before, unstamped), (2, 0), "push and answer, nothing to stamp");
+    assert_eq!(
+        (after - before, unstamped),
+        (2, 0),
+        "push and answer, nothing to stamp"
+    );
     assert_eq!(paid.cursor, after);
-    let next = app.api.sync(&token, &pull(Some(paid.cursor))).await.unwrap();
-    assert!(next.intents.is_empty() && next.payees.is_empty(), "{next:?}");
+    let next = app
+        .api
+        .sync(&token, &pull(Some(paid.cursor)))
+        .await
+        .unwrap();
+    assert!(
+        next.intents.is_empty() && next.payees.is_empty(),
+        "{next:?}"
+    );
 }
