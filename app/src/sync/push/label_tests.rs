@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 use wasm_bindgen_test::wasm_bindgen_test;
-use yanglao_shared::wire::LabelChange;
+use yanglao_shared::wire::{LabelChange, SyncResponse};
 use yanglao_shared::PayeeLabel;
 
 use super::*;
@@ -108,19 +108,7 @@ async fn a_label_set_offline_is_sent_once_online_with_the_same_change_id_on_ever
     assert!(push(&store, "t").await.is_err());
     let first = calls();
     let pulled = response(2, vec![view_of(&person, verified(true), false)], vec![]);
-    let latest = store.load().await.unwrap();
-    let changes = outbox::merge(
-        &latest.payees,
-        &[],
-        &BTreeSet::new(),
-        &BTreeSet::new(),
-        &pulled,
-        NOW,
-    );
-    store
-        .apply(&changes, SyncMark { at: NOW }, &[])
-        .await
-        .unwrap();
+    apply_pull(&store, &pulled).await;
     assert_eq!(
         stored(&store).await.label_text(),
         Some("妈妈"),
@@ -227,19 +215,7 @@ async fn a_label_set_on_the_other_phone_arrives_with_the_pull_and_a_removed_pers
         )],
         vec![],
     );
-    let latest = store.load().await.unwrap();
-    let changes = outbox::merge(
-        &latest.payees,
-        &[],
-        &BTreeSet::new(),
-        &BTreeSet::new(),
-        &pulled,
-        NOW,
-    );
-    store
-        .apply(&changes, SyncMark { at: NOW }, &[])
-        .await
-        .unwrap();
+    apply_pull(&store, &pulled).await;
     assert_eq!(stored(&store).await.label_text(), Some("二叔"));
 
     // Relabelled, then removed before anything went out: only the removal is sent.
@@ -266,4 +242,21 @@ async fn a_label_set_on_the_other_phone_arrives_with_the_pull_and_a_removed_pers
     assert!(!sent.iter().any(|c| c.starts_with("PUT ")), "{sent:?}");
     assert!(store.log().await.unwrap().is_empty());
     drop_db(store, &name).await;
+}
+
+/// Writes a pull into the store as the sync engine does: merged with what the phone holds.
+async fn apply_pull(store: &Store, pulled: &SyncResponse) {
+    let latest = store.load().await.unwrap();
+    let changes = outbox::merge(
+        &latest.payees,
+        &[],
+        &BTreeSet::new(),
+        &BTreeSet::new(),
+        pulled,
+        NOW,
+    );
+    store
+        .apply(&changes, SyncMark { at: NOW }, &[])
+        .await
+        .unwrap();
 }
