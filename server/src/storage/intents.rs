@@ -171,10 +171,13 @@ pub async fn stranded_waiting(
     limit: i64,
 ) -> StorageResult<Vec<(String, i32)>> {
     let rows = sqlx::query(
+        // The person-year's state as a scalar subquery, not NOT EXISTS: PostgreSQL turns
+        // NOT EXISTS into an anti join that reads `contributions` whole when it guesses many
+        // waiting intents; a scalar subquery is looked up by primary key for each one.
         "SELECT DISTINCT i.resident_id, i.year FROM intents i WHERE i.state = $1 \
-         AND i.updated_at < $2 AND i.resident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \
-         contributions c WHERE c.resident_id = i.resident_id AND c.year = i.year \
-         AND c.state = $3) LIMIT $4",
+         AND i.updated_at < $2 AND i.resident_id IS NOT NULL AND COALESCE((SELECT c.state \
+         FROM contributions c WHERE c.resident_id = i.resident_id AND c.year = i.year), '') \
+         <> $3 LIMIT $4",
     )
     .bind(Waiting.as_str())
     .bind(cutoff_ms)

@@ -353,6 +353,12 @@ async fn statements_of_a_sync(db: Db, accounts: &HashMap<String, String>) -> Vec
     let cursor = Some(answer.cursor);
     api.sync(token, &request).await.unwrap();
     api.sync(token, &pull(cursor)).await.unwrap();
+    // The reconciliation's round (charges the bank never answered, payers left waiting for
+    // a year nobody holds) runs every minute in every process: once here, so that its
+    // statements are always among those planned, not only when its timer happens to fire.
+    yanglao_server::payments::reconcile::reconcile_once(&server.state)
+        .await
+        .unwrap();
     // The charge workers' rounds (every half second: the queue, the stamping of rows other
     // accounts changed) run beside every sync; let a few of them in.
     tokio::time::sleep(Duration::from_millis(1500)).await;
