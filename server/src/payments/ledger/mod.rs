@@ -15,7 +15,8 @@
 //! (`storage::charges`); a worker (`payments::charges`) asks the bank and [`settle`] applies
 //! its answer. The SQL lives in
 //! `storage::intents` and `storage::contributions`; this module holds the rules of arrival,
-//! [`settle`] the bank's word (a charge's answer, a notification, a query).
+//! [`settle`] the bank's word (a charge's answer, a notification, a query), [`reads`] what a
+//! sync's push reads once for all its payments.
 
 use uuid::Uuid;
 use yanglao_shared::wire::{is_client_made, IntentResult, IntentState, PaymentIntent};
