@@ -15,6 +15,7 @@ use yanglao_shared::Reason;
 use crate::accounts::auth::Authed;
 use crate::app::AppState;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
+use crate::payments::charges::{queue_now_ms, LEASE_MS};
 use crate::payments::ledger::{Arrived, Reads};
 use crate::payments::{charges, ledger, methods, payees};
 use crate::service::{ServiceError, ServiceResult};
@@ -84,7 +85,7 @@ pub async fn push_and_pull(
     request: &SyncRequest,
 ) -> ServiceResult<SyncResponse> {
     let mut tries = 0;
-    let (pushed, arrived) = loop {
+    let (pushed, arrived, queued) = loop {
         tries += 1;
         match push(state, account, request).await {
             Err(ServiceError::Storage(e)) if e.is_retryable() && tries < PUSH_TRIES => {
@@ -93,13 +94,6 @@ pub async fn push_and_pull(
             done => break done?,
         }
     };
-    let queued = arrived
-        .iter()
-        .filter_map(|a| match a {
-            Arrived::Stored { charge, .. } => *charge,
-            Arrived::Answered(_) => None,
-        })
-        .collect();
     charges::charge_now(state, account, queued, charges::SYNC_WAIT).await;
 
     // Read the account's version before pulling: anything committed later is pulled next
@@ -188,12 +182,13 @@ pub async fn push_and_pull(
 
 /// The push, in one transaction: the people first (so intents for them find them), then the
 /// intents in (resident, year) order, the order every writer takes person-years in, so that
-/// two payers' batches for the same people cannot deadlock. Answers keep the request's order.
+/// two payers' batches for the same people cannot deadlock. Answers keep the request's order,
+/// with the charges the push queued (leased to it).
 async fn push(
     state: &AppState,
     account: &str,
     request: &SyncRequest,
-) -> ServiceResult<(Vec<Pushed>, Vec<Arrived>)> {
+) -> ServiceResult<(Vec<Pushed>, Vec<Arrived>, Vec<storage::charges::Claimed>)> {
     let mut tx = state.db.begin_write().await?;
     // The account's own lock before anything is read: two syncs of one account (a retry
     // racing its first try, two tabs) take turns, so the second finds the first one's intents
@@ -242,7 +237,19 @@ async fn push(
         let intent = &request.intents[at];
         arrived[at] = Some(ledger::arrive(&mut tx, state, account, intent, &mut reads).await?);
     }
+    let arrived: Vec<Arrived> = arrived.into_iter().flatten().collect();
+    // The charges of the years this push took, queued in one statement and leased to this
+    // request, which asks the bank as soon as the transaction commits.
+    let taken: Vec<_> = arrived
+        .iter()
+        .filter_map(|a| match a {
+            Arrived::Stored { id, charge: true } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let now = queue_now_ms();
+    let queued =
+        storage::charges::enqueue_leased_many(&mut tx, &taken, now, now + LEASE_MS).await?;
     tx.commit().await?;
-    let arrived = arrived.into_iter().flatten().collect();
-    Ok((pushed, arrived))
+    Ok((pushed, arrived, queued))
 }

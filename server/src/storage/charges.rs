@@ -59,6 +59,44 @@ pub async fn enqueue_leased(
     })
 }
 
+/// Queues the charges of several intents at once, each already claimed by the caller until
+/// `lease_until`, as [`enqueue_leased`] does for one: a sync's push queues its charges in one
+/// statement.
+pub async fn enqueue_leased_many(
+    conn: &mut AnyConnection,
+    intent_ids: &[Uuid],
+    now_ms: i64,
+    lease_until: i64,
+) -> StorageResult<Vec<Claimed>> {
+    if intent_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let attempts = i64::from(lease_until > 0);
+    let rows: Vec<String> = (0..intent_ids.len())
+        .map(|i| format!("(${}, $1, $2, $3)", 4 + i))
+        .collect();
+    let sql = format!(
+        "INSERT INTO charges (intent_id, due_at, lease_until, attempts) VALUES {} \
+         ON CONFLICT (intent_id) DO NOTHING",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(now_ms)
+        .bind(lease_until)
+        .bind(attempts);
+    for id in intent_ids {
+        query = query.bind(id.to_string());
+    }
+    query.execute(conn).await?;
+    Ok(intent_ids
+        .iter()
+        .map(|&intent_id| Claimed {
+            intent_id,
+            attempts,
+        })
+        .collect())
+}
+
 /// Done with: these intents are settled. Runs in the settling transaction, one statement for
 /// a batch of the bank's answers.
 pub async fn remove_many(conn: &mut AnyConnection, intent_ids: &[Uuid]) -> StorageResult<()> {

@@ -58,28 +58,42 @@ pub async fn status_locked(
         .transpose()
 }
 
-/// The bank paid the person-year `intent_id` holds.
+/// The person-years a batch of the bank's answers paid, each still held by its intent, with
+/// its receipt number, in one statement (`UPDATE … FROM (VALUES …)`, as
+/// `intents::settle_paid`).
 pub async fn settle_paid(
     conn: &mut AnyConnection,
-    resident_id: &str,
-    year: i32,
-    intent_id: &str,
-    receipt_no: &str,
+    paid: &[(&str, i32, String, String)],
     now_ms: i64,
 ) -> StorageResult<()> {
-    sqlx::query(
-        "UPDATE contributions SET state = $1, receipt_no = $2, paid_at = $3 \
-         WHERE resident_id = $4 AND year = $5 AND intent_id = $6 AND state = $7",
-    )
-    .bind(Paid.as_str())
-    .bind(receipt_no)
-    .bind(now_ms)
-    .bind(resident_id)
-    .bind(i64::from(year))
-    .bind(intent_id)
-    .bind(Charging.as_str())
-    .execute(conn)
-    .await?;
+    if paid.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..paid.len())
+        .map(|i| {
+            let n = 4 + 4 * i;
+            format!("(${}, ${}, ${}, ${})", n, n + 1, n + 2, n + 3)
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE contributions SET state = $1, receipt_no = v.column4, paid_at = $2 \
+         FROM (VALUES {}) AS v WHERE contributions.resident_id = v.column1 \
+         AND contributions.year = CAST(v.column2 AS BIGINT) \
+         AND contributions.intent_id = v.column3 AND contributions.state = $3",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(Paid.as_str())
+        .bind(now_ms)
+        .bind(Charging.as_str());
+    for (resident_id, year, intent_id, receipt_no) in paid {
+        query = query
+            .bind(*resident_id)
+            .bind(i64::from(*year))
+            .bind(intent_id)
+            .bind(receipt_no);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -283,27 +283,35 @@ pub async fn redecide(
     Ok(())
 }
 
-/// A `charging` intent the bank paid.
+/// The charging intents of a batch of the bank's answers paid, each with its receipt number
+/// and version, in one statement (`UPDATE … FROM (VALUES …)`, which both backends know; a
+/// VALUES list's columns are `column1`, `column2`, … on both).
 pub async fn settle_paid(
     conn: &mut AnyConnection,
-    id: Uuid,
-    receipt_no: &str,
-    seq: i64,
+    paid: &[(Uuid, String, i64)],
     now_ms: i64,
 ) -> StorageResult<()> {
-    sqlx::query(
-        "UPDATE intents SET state = $1, receipt_no = $2, paid_at = $3, reason_code = NULL, \
-         reason_zh = NULL, reason_en = NULL, changed_seq = $4, updated_at = $3 \
-         WHERE id = $5 AND state = $6",
-    )
-    .bind(IntentStatus::Paid.as_str())
-    .bind(receipt_no)
-    .bind(now_ms)
-    .bind(seq)
-    .bind(id.to_string())
-    .bind(Charging.as_str())
-    .execute(conn)
-    .await?;
+    if paid.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..paid.len())
+        .map(|i| format!("(${}, ${}, ${})", 4 + 3 * i, 5 + 3 * i, 6 + 3 * i))
+        .collect();
+    let sql = format!(
+        "UPDATE intents SET state = $1, receipt_no = v.column2, paid_at = $2, reason_code = NULL, \
+         reason_zh = NULL, reason_en = NULL, changed_seq = CAST(v.column3 AS BIGINT), \
+         updated_at = $2 FROM (VALUES {}) AS v WHERE intents.id = v.column1 \
+         AND intents.state = $3",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(IntentStatus::Paid.as_str())
+        .bind(now_ms)
+        .bind(Charging.as_str());
+    for (id, receipt_no, seq) in paid {
+        query = query.bind(id.to_string()).bind(receipt_no).bind(*seq);
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

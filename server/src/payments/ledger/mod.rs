@@ -29,7 +29,7 @@ use crate::payments::states::{
 };
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, NewIntent, Redecided};
-use crate::storage::{charges, contributions, WriteTx};
+use crate::storage::{contributions, WriteTx};
 
 mod reads;
 mod settle;
@@ -235,11 +235,9 @@ pub enum Arrived {
     /// Refused before anything was written: the answer is final.
     Answered(IntentResult),
     /// Stored (now, or by an earlier send of the same id); `charge` when this arrival took
-    /// the person-year and queued its charge, leased to the caller.
-    Stored {
-        id: Uuid,
-        charge: Option<charges::Claimed>,
-    },
+    /// the person-year: the caller queues its charge, leased to itself, in the same
+    /// transaction (a sync's push queues all of them in one statement).
+    Stored { id: Uuid, charge: bool },
 }
 
 /// Takes an intent from a client inside the sync's write transaction. Idempotent: the same id
@@ -340,17 +338,8 @@ pub async fn arrive(
             Some(status)
         }
     };
-    // A charge this arrival queued is leased to this request, which asks the bank at once.
-    let charge = match status {
-        Some(IntentStatus::Charging) => {
-            let now = crate::payments::charges::queue_now_ms();
-            let lease = now + crate::payments::charges::LEASE_MS;
-            Some(charges::enqueue_leased(tx, intent.id, now, lease).await?)
-        }
-        _ => None,
-    };
     Ok(Arrived::Stored {
         id: intent.id,
-        charge,
+        charge: status == Some(IntentStatus::Charging),
     })
 }

@@ -164,12 +164,17 @@ pub async fn apply_all(
     let settled: Vec<Uuid> = rows.iter().map(|((row, _), _)| row.id).collect();
     charges::remove_many(&mut tx, &settled).await?;
     let mut promoted = Vec::new();
-    let mut paid: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    let mut paid_rows = Vec::new();
     for ((row, resident_id), status) in rows {
         match status {
             OrderStatus::Paid { .. } => {
-                settle_paid(&mut tx, state, &row, &resident_id).await?;
-                paid.entry(row.year).or_default().push(resident_id);
+                row.status.transition(IntentEvent::BankPaid)?;
+                ContributionStatus::transition(
+                    Some(ContributionStatus::Charging),
+                    ContributionEvent::BankPaid,
+                )?;
+                let receipt_no = new_receipt_no(row.year);
+                paid_rows.push((row, resident_id, receipt_no));
             }
             OrderStatus::Declined { code, message } => {
                 let next = settle_declined(&mut tx, state, &row, &resident_id, code, message);
@@ -178,9 +183,24 @@ pub async fn apply_all(
             OrderStatus::Pending | OrderStatus::Unknown => {}
         }
     }
+    // The paid person-years with their receipts, then their intents: a statement each.
+    let now = state.clock.now_ms();
+    let years: Vec<_> = paid_rows
+        .iter()
+        .map(|(row, rid, receipt)| (rid.as_str(), row.year, row.id.to_string(), receipt.clone()))
+        .collect();
+    contributions::settle_paid(&mut tx, &years, now).await?;
+    let intents_paid: Vec<_> = paid_rows
+        .iter()
+        .map(|(row, _, receipt)| (row.id, receipt.clone(), tx.stamp_for(&row.account_id)))
+        .collect();
+    intents::settle_paid(&mut tx, &intents_paid, now).await?;
+    let mut paid: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for (row, resident_id, _) in paid_rows {
+        paid.entry(row.year).or_default().push(resident_id);
+    }
     // Everyone else who meant to pay these person-years is told it is not needed, a statement
     // per year; then every payer's view of these people says "paid": payees last.
-    let now = state.clock.now_ms();
     let mut touched: Vec<&str> = Vec::new();
     for (year, residents) in &paid {
         let residents: Vec<&str> = residents.iter().map(String::as_str).collect();
@@ -201,26 +221,6 @@ fn holding(row: Option<Intent>) -> Option<(Intent, String)> {
     let row = row.filter(|r| r.status == IntentStatus::Charging)?;
     let resident = row.resident_id.clone()?;
     Some((row, resident))
-}
-
-async fn settle_paid(
-    tx: &mut WriteTx,
-    state: &AppState,
-    row: &Intent,
-    resident_id: &str,
-) -> ServiceResult<()> {
-    row.status.transition(IntentEvent::BankPaid)?;
-    ContributionStatus::transition(
-        Some(ContributionStatus::Charging),
-        ContributionEvent::BankPaid,
-    )?;
-    let now = state.clock.now_ms();
-    let receipt_no = new_receipt_no(row.year);
-    let intent_id = row.id.to_string();
-    contributions::settle_paid(tx, resident_id, row.year, &intent_id, &receipt_no, now).await?;
-    let seq = tx.stamp_for(&row.account_id);
-    intents::settle_paid(tx, row.id, &receipt_no, seq, now).await?;
-    Ok(())
 }
 
 async fn settle_declined(

@@ -208,15 +208,22 @@ async fn seq_scans(url: &str) -> HashMap<String, i64> {
 
 /// Tables a plan reads whole (`marker` then the table's name), small ones aside.
 fn whole_reads(plan: &str, marker: &str) -> Vec<String> {
+    let name_at = |at: usize| -> String {
+        plan[at..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    // A statement's own VALUES list is no table: SQLite scans it as a CONSTANT ROW, or as the
+    // subquery it materialises (`MATERIALIZE v`, then `SCAN v`).
+    let lists: Vec<String> = plan
+        .match_indices("MATERIALIZE ")
+        .map(|(at, m)| name_at(at + m.len()))
+        .chain(["CONSTANT".to_owned()])
+        .collect();
     plan.match_indices(marker)
-        .filter_map(|(at, _)| {
-            let rest = &plan[at + marker.len()..];
-            let table: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            (!SMALL.contains(&table.as_str())).then_some(table)
-        })
+        .map(|(at, _)| name_at(at + marker.len()))
+        .filter(|table| !SMALL.contains(&table.as_str()) && !lists.contains(table))
         .collect()
 }
 
