@@ -221,8 +221,7 @@ async fn push(
     // deadlock: the people's records are read for that in one query, not one per payment.
     // What deciding the payments reads (stored intents, the people's records, their paid
     // years) is read once for all of them.
-    let backend = state.db.backend;
-    let mut reads = Reads::for_push(&mut tx, backend, account, &request.intents).await?;
+    let mut reads = Reads::for_push(&mut tx, account, &request.intents).await?;
     let mut order = Vec::with_capacity(request.intents.len());
     for (at, intent) in request.intents.iter().enumerate() {
         let resident = match reads.resident_of(intent.payee_id) {

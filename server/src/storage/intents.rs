@@ -99,22 +99,33 @@ pub async fn load(conn: &mut AnyConnection, id: Uuid) -> StorageResult<Option<In
     row.as_ref().map(decode).transpose()
 }
 
-/// Several intents by id, in id order; `lock` locks their rows until the transaction ends on
-/// PostgreSQL (taken in id order, the order of every writer of the bank's answers). Ids not
-/// stored are absent.
-pub async fn load_many(
+/// Several intents by id, in id order; ids not stored are absent.
+pub async fn load_many(conn: &mut AnyConnection, ids: &[Uuid]) -> StorageResult<Vec<Intent>> {
+    select_many(conn, ids, "").await
+}
+
+/// [`load_many`], their rows locked until the transaction ends on PostgreSQL, taken in id
+/// order (the order of every writer of the bank's answers); SQLite's one writer needs none.
+pub async fn load_many_for_update(
     conn: &mut AnyConnection,
     backend: Backend,
     ids: &[Uuid],
-    lock: bool,
+) -> StorageResult<Vec<Intent>> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    select_many(conn, ids, lock).await
+}
+
+async fn select_many(
+    conn: &mut AnyConnection,
+    ids: &[Uuid],
+    lock: &str,
 ) -> StorageResult<Vec<Intent>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let lock = match backend {
-        Backend::Postgres if lock => " FOR UPDATE",
-        _ => "",
-    };
     let sql = format!(
         "SELECT {COLUMNS} FROM intents WHERE id IN ({}) ORDER BY id{lock}",
         super::placeholders(1, ids.len())

@@ -45,7 +45,7 @@ use yanglao_shared::PayeeLabel;
 
 use crate::payments::states::ContributionStatus;
 use crate::roster::Resident;
-use crate::storage::{residents, StorageError, StorageResult};
+use crate::storage::{residents, StorageError, StorageResult, WriteTx};
 
 /// A payee as stored.
 #[derive(Debug, Clone)]
@@ -234,20 +234,19 @@ pub async fn with_residents(
 }
 
 /// Every payer's view of these residents changed (payments settled): their rows are marked
-/// [`UNSTAMPED`], except the rows of `own` (the account the transaction writes for, with the
-/// version it took), which get that version at once and need no stamping later. One statement
-/// for a batch of the bank's answers.
+/// [`UNSTAMPED`], except those of the account `tx` writes for, if it took one, which get its
+/// version at once and need no stamping later. One statement for a batch of the bank's
+/// answers.
 ///
 /// [`UNSTAMPED`]: super::UNSTAMPED
-pub async fn touch_residents(
-    conn: &mut AnyConnection,
-    resident_ids: &[&str],
-    own: Option<(&str, i64)>,
-) -> StorageResult<()> {
+pub async fn touch_residents(tx: &mut WriteTx, resident_ids: &[&str]) -> StorageResult<()> {
     if resident_ids.is_empty() {
         return Ok(());
     }
-    let (account, version) = own.unwrap_or(("", super::UNSTAMPED));
+    let (account, version) = match tx.own_account() {
+        Some((account, version)) => (account.to_owned(), version),
+        None => (String::new(), super::UNSTAMPED),
+    };
     let sql = format!(
         "UPDATE payees SET changed_seq = \
          CASE WHEN account_id = $1 THEN CAST($2 AS BIGINT) ELSE CAST($3 AS BIGINT) END \
@@ -261,7 +260,7 @@ pub async fn touch_residents(
     for id in resident_ids {
         query = query.bind(*id);
     }
-    query.execute(conn).await?;
+    query.execute(&mut ***tx).await?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use yanglao_shared::PersonFacts;
 
 use crate::roster::{self, Resident};
 use crate::storage::intents::{self, Intent};
-use crate::storage::{contributions, methods, payees, residents, Backend, StorageResult, WriteTx};
+use crate::storage::{contributions, methods, payees, residents, StorageResult, WriteTx};
 
 #[derive(Default)]
 pub struct Reads {
@@ -38,12 +38,11 @@ impl Reads {
     /// Everything a push of these payments for `account_id` will ask, in three queries.
     pub async fn for_push(
         tx: &mut WriteTx,
-        backend: Backend,
         account_id: &str,
         payments: &[PaymentIntent],
     ) -> StorageResult<Self> {
         let ids: Vec<Uuid> = payments.iter().map(|p| p.id).collect();
-        let stored = intents::load_many(tx, backend, &ids, false).await?;
+        let stored = intents::load_many(tx, &ids).await?;
         let payee_ids: Vec<Uuid> = payments.iter().map(|p| p.payee_id).collect();
         let payees = payees::with_residents(tx, account_id, &payee_ids).await?;
         let mut resident_ids: Vec<&str> =

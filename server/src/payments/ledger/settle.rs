@@ -152,7 +152,7 @@ pub async fn apply_all(
     }
     // The intents in one read, their rows locked in id order (the answers' order).
     let ids: Vec<Uuid> = answers.iter().map(|(id, _)| *id).collect();
-    let loaded = intents::load_many(&mut tx, state.db.backend, &ids, true).await?;
+    let loaded = intents::load_many_for_update(&mut tx, state.db.backend, &ids).await?;
     let mut loaded: HashMap<Uuid, Intent> = loaded.into_iter().map(|i| (i.id, i)).collect();
     let mut rows = Vec::with_capacity(answers.len());
     for (id, status) in answers {
@@ -210,8 +210,7 @@ pub async fn apply_all(
     }
     touched.sort_unstable();
     touched.dedup();
-    let own = own.and_then(|a| Some((a, tx.own_account()?.1)));
-    payees::touch_residents(&mut tx, &touched, own).await?;
+    payees::touch_residents(&mut tx, &touched).await?;
     tx.commit().await?;
     Ok(promoted)
 }

@@ -269,9 +269,7 @@ pub async fn book(state: &AppState, actor: &str, area: &Area, id: Uuid) -> Servi
     }
     let reason = crate::payments::ledger::paid_by_someone(year);
     intents::not_needed_for(&mut tx, &[rid], year, &reason, UNSTAMPED, now).await?;
-    let own = tx.own_account().map(|(a, v)| (a.to_owned(), v));
-    let own = own.as_ref().map(|(a, v)| (a.as_str(), *v));
-    payees::touch_residents(&mut tx, &[rid], own).await?;
+    payees::touch_residents(&mut tx, &[rid]).await?;
     let after = json!({
         "state": booked.as_str(), "receipt_no": receipt_no, "resident_id": rid, "year": year,
         "amount_fen": case.amount.to_fen(),
