@@ -19,7 +19,7 @@ use yanglao_server::{AppState, Parts, Server};
 use yanglao_shared::{synthetic, PersonName, PolicyTable, RosterStatus};
 
 const PAYERS: usize = 4;
-const BATCHES_PER_PAYER: usize = 5;
+const BATCHES_PER_PAYER: usize = 20;
 const BATCH: usize = 50;
 /// The sandbox bank's signing secret (AppState::build refuses one under 32 bytes).
 const SECRET: &str = "yanglao-bench-gateway-secret-0123456789";

@@ -231,12 +231,16 @@ async fn push(
         order.push((resident, intent.year, at));
     }
     order.sort();
-    let mut arrived: Vec<Option<Arrived>> = request.intents.iter().map(|_| None).collect();
-    for (_, _, at) in order {
-        let intent = &request.intents[at];
-        arrived[at] = Some(ledger::arrive(&mut tx, state, account, intent, &mut reads).await?);
-    }
-    let arrived: Vec<Arrived> = arrived.into_iter().flatten().collect();
+    let order: Vec<usize> = order.into_iter().map(|(_, _, at)| at).collect();
+    let arrived = ledger::arrive_all(
+        &mut tx,
+        state,
+        account,
+        &request.intents,
+        &order,
+        &mut reads,
+    )
+    .await?;
     // The charges of the years this push took, queued in one statement and leased to this
     // request, which asks the bank as soon as the transaction commits.
     let taken: Vec<_> = arrived

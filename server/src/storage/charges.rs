@@ -232,15 +232,3 @@ pub async fn retry_at(db: &Db, intent_id: Uuid, due_ms: i64) -> StorageResult<()
         .await?;
     Ok(())
 }
-
-/// Whether a worker holds this charge under a live lease: it has asked the bank, or is about
-/// to, and will apply the answer itself.
-pub async fn leased(conn: &mut AnyConnection, intent_id: Uuid, now_ms: i64) -> StorageResult<bool> {
-    let held: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM charges WHERE intent_id = $1 AND lease_until > $2")
-            .bind(intent_id.to_string())
-            .bind(now_ms)
-            .fetch_optional(conn)
-            .await?;
-    Ok(held.is_some())
-}

@@ -2,13 +2,13 @@
 //! `(resident_id, year)` is what makes a person-year chargeable at most once; every state is
 //! bound from [`ContributionStatus`], never spelled in SQL.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sqlx::{AnyConnection, Row};
 use yanglao_shared::money::Money;
 
 use crate::payments::states::ContributionStatus::{self, Charging, Paid};
-use crate::storage::{Backend, Db, StorageError, StorageResult};
+use crate::storage::{Backend, Db, StorageError, StorageResult, WriteTx};
 
 /// Takes a free person-year for `intent_id` (`charging`); `false` when someone holds it.
 pub async fn take(
@@ -33,6 +33,63 @@ pub async fn take(
     .execute(conn)
     .await?;
     Ok(taken.rows_affected() == 1)
+}
+
+/// A person-year one intent of a push would take: see [`take_many`].
+pub struct Take<'a> {
+    pub resident_id: &'a str,
+    pub year: i32,
+    pub amount_fen: i64,
+    pub intent_id: &'a str,
+}
+
+/// Takes several free person-years at once, in the order given (the order every writer takes
+/// them in), as [`take`] does for one: a sync's push takes all its years in one statement.
+/// Answers the intents that took theirs; a year someone holds, or that an earlier row of the
+/// same list took, is left as it was. When every year was free (the common case) that is known
+/// from the count alone; otherwise one more read says which.
+pub async fn take_many(
+    tx: &mut WriteTx,
+    takes: &[Take<'_>],
+    now_ms: i64,
+) -> StorageResult<HashSet<String>> {
+    if takes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let backend = tx.backend();
+    let rows: Vec<String> = (0..takes.len())
+        .map(|i| format!("({}, 0)", super::marks(backend, i, 6).join(", ")))
+        .collect();
+    // No RETURNING: SQLite's driver hands every returned row across its thread on its own.
+    let sql = format!(
+        "INSERT INTO contributions (resident_id, year, amount_fen, state, intent_id, \
+         created_at, back_payment) VALUES {} ON CONFLICT (resident_id, year) DO NOTHING",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for take in takes {
+        query = query
+            .bind(take.resident_id)
+            .bind(i64::from(take.year))
+            .bind(take.amount_fen)
+            .bind(Charging.as_str())
+            .bind(take.intent_id)
+            .bind(now_ms);
+    }
+    let taken = query.execute(&mut ***tx).await?.rows_affected();
+    let wanted: HashSet<String> = takes.iter().map(|t| t.intent_id.to_owned()).collect();
+    if taken as usize == takes.len() {
+        return Ok(wanted);
+    }
+    let sql = format!(
+        "SELECT intent_id FROM contributions WHERE intent_id IN ({})",
+        super::placeholders(1, takes.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql);
+    for take in takes {
+        query = query.bind(take.intent_id);
+    }
+    Ok(query.fetch_all(&mut ***tx).await?.into_iter().collect())
 }
 
 /// The state of a person-year, its row share-locked until the transaction ends on PostgreSQL

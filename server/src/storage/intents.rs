@@ -2,6 +2,8 @@
 //! decoded into [`Intent`] with its typed [`IntentStatus`]. Every state is bound, never
 //! spelled in SQL; the ledger decides, this module only reads and writes.
 
+use std::collections::HashSet;
+
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
@@ -9,7 +11,7 @@ use yanglao_shared::money::Money;
 use yanglao_shared::{Reason, TierAmount};
 
 use crate::payments::states::IntentStatus::{self, AwaitingPayment, Charging, Waiting};
-use crate::storage::{Backend, StorageError, StorageResult};
+use crate::storage::{Backend, StorageError, StorageResult, WriteTx};
 
 /// An intent as the ledger knows it.
 #[derive(Debug, Clone)]
@@ -97,6 +99,31 @@ pub async fn load(conn: &mut AnyConnection, id: Uuid) -> StorageResult<Option<In
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(decode).transpose()
+}
+
+/// The intent, and whether a worker holds a live lease on its charge (`now_ms` before the
+/// lease's end), in one read: what a bank notification asks first.
+pub async fn load_with_lease(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    now_ms: i64,
+) -> StorageResult<Option<(Intent, bool)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, EXISTS (SELECT 1 FROM charges c WHERE c.intent_id = intents.id \
+         AND c.lease_until > $2) AS leased FROM intents WHERE id = $1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(id.to_string())
+        .bind(now_ms)
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    // EXISTS is an integer on SQLite and a boolean on PostgreSQL.
+    let leased = match row.try_get::<bool, _>("leased") {
+        Ok(leased) => leased,
+        Err(_) => row.try_get::<i64, _>("leased")? != 0,
+    };
+    Ok(Some((decode(&row)?, leased)))
 }
 
 /// Several intents by id, in id order; ids not stored are absent.
@@ -257,6 +284,82 @@ pub async fn insert(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// An arriving intent with what its arrival decided, for [`insert_many`].
+pub struct Arriving<'a> {
+    pub new: NewIntent<'a>,
+    pub status: IntentStatus,
+    pub reason: Option<&'a Reason>,
+}
+
+/// Stores several arriving intents at once, as [`insert`] does for one, all at the account's
+/// version `seq`: a sync's push stores its new intents in one statement. Answers the ids
+/// stored; an id already there (another account's, since this account's syncs take turns) is
+/// left as it was. When all were stored (the common case) the count says so; otherwise one
+/// more read says which.
+pub async fn insert_many(
+    tx: &mut WriteTx,
+    account_id: &str,
+    rows: &[Arriving<'_>],
+    seq: i64,
+    now_ms: i64,
+) -> StorageResult<HashSet<Uuid>> {
+    if rows.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let backend = tx.backend();
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| format!("({})", super::marks(backend, i, 16).join(", ")))
+        .collect();
+    // No RETURNING: SQLite's driver hands every returned row across its thread on its own.
+    let sql = format!(
+        "INSERT INTO intents (id, account_id, payee_id, resident_id, year, tier_fen, \
+         method_id, prepared_at, received_at, state, reason_code, reason_zh, reason_en, \
+         changed_seq, updated_at, policy_version) VALUES {} ON CONFLICT (id) DO NOTHING",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        let (new, reason) = (&row.new, row.reason);
+        query = query
+            .bind(new.id.to_string())
+            .bind(new.account_id)
+            .bind(new.payee_id.to_string())
+            .bind(new.resident_id)
+            .bind(i64::from(new.year))
+            .bind(new.tier.money().to_fen())
+            .bind(new.method_id)
+            .bind(new.prepared_at.as_str())
+            .bind(now_ms)
+            .bind(row.status.as_str())
+            .bind(reason.map(|r| r.code.as_str()))
+            .bind(reason.map(|r| r.zh.as_str()))
+            .bind(reason.map(|r| r.en.as_str()))
+            .bind(seq)
+            .bind(now_ms)
+            .bind(i64::from(new.policy_version));
+    }
+    let stored = query.execute(&mut ***tx).await?.rows_affected();
+    if stored as usize == rows.len() {
+        return Ok(rows.iter().map(|r| r.new.id).collect());
+    }
+    let sql = format!(
+        "SELECT id FROM intents WHERE account_id = $1 AND changed_seq = $2 AND id IN ({})",
+        super::placeholders(3, rows.len())
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql)
+        .bind(account_id)
+        .bind(seq);
+    for row in rows {
+        query = query.bind(row.new.id.to_string());
+    }
+    query
+        .fetch_all(&mut ***tx)
+        .await?
+        .into_iter()
+        .map(|id| uuid(id, "intent id"))
+        .collect()
 }
 
 /// An intent decided again (a card given, the person-year freed, the bank declined): its new

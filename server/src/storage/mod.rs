@@ -111,12 +111,18 @@ pub struct WriteTx {
     ///
     /// [`version`]: WriteTx::version
     account: Option<(String, i64)>,
+    backend: Backend,
     _writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
+    }
+
+    /// The store this transaction writes to.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Makes the writers of one thing (an application, a bank receipt number) take turns until
@@ -210,7 +216,9 @@ impl Db {
             })
             .acquire_timeout(Duration::from_secs(10));
         let options = if backend == Backend::Sqlite {
-            options.after_connect(|conn, _| {
+            // No ping before each borrow: a connection to a local file does not go stale, and
+            // each ping is a round trip to the connection's thread (a sync borrows several).
+            options.test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
                     // The busy timeout comes first: switching to WAL takes a lock too, and a
                     // connection opened under load must wait for it, not fail. WAL lets
@@ -272,6 +280,7 @@ impl Db {
         Ok(WriteTx {
             tx,
             account: None,
+            backend: self.backend,
             _writer: guard,
         })
     }
@@ -295,6 +304,18 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The placeholders of row `row` of a multi-row statement, `width` values a row: `$n` on
+/// PostgreSQL; plain `?` on SQLite, which looks each `$n` up by name in a list, a cost that
+/// grows with the statement (measured: 1.6 s for a 1,000-row insert, against milliseconds).
+pub(crate) fn marks(backend: Backend, row: usize, width: usize) -> Vec<String> {
+    (1..=width)
+        .map(|k| match backend {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => format!("${}", row * width + k),
+        })
+        .collect()
 }
 
 /// The `changed_seq` of a row changed by a write made for another account (a relative's

@@ -6,7 +6,7 @@
 use sqlx::AnyConnection;
 use yanglao_shared::MobileNumber;
 
-use crate::storage::{residents, Backend, StorageError, StorageResult};
+use crate::storage::{Backend, StorageError, StorageResult};
 
 /// The roster's mobile number of a resident, if it has one.
 pub async fn of(
@@ -55,7 +55,7 @@ pub async fn insert_batch(
         return Ok(0);
     }
     let values: Vec<String> = (0..rows.len())
-        .map(|i| format!("({})", residents::marks(backend, i, 3).join(", ")))
+        .map(|i| format!("({})", super::marks(backend, i, 3).join(", ")))
         .collect();
     let sql = format!(
         "INSERT INTO roster_mobiles (resident_id, mobile, updated_at) VALUES {}",

@@ -19,29 +19,24 @@
 //! sync's push reads once for all its payments.
 
 use uuid::Uuid;
-use yanglao_shared::wire::{is_client_made, IntentResult, IntentState, PaymentIntent};
+use yanglao_shared::wire::{IntentResult, IntentState};
 use yanglao_shared::{decide, Reason, Refusal, TierAmount};
 
 use crate::app::AppState;
 use crate::clock::from_ms;
-use crate::payments::states::{
-    ContributionEvent, ContributionStatus, IntentEvent, IntentStatus, Verdict,
-};
+use crate::payments::states::{ContributionEvent, ContributionStatus, IntentStatus, Verdict};
 use crate::service::{ServiceError, ServiceResult};
-use crate::storage::intents::{self, Intent, NewIntent, Redecided};
+use crate::storage::intents::Intent;
 use crate::storage::{contributions, WriteTx};
 
+mod arrive;
 mod reads;
 mod settle;
 
 pub use crate::storage::contributions::{year_summary, YearSummary};
+pub use arrive::{arrive_all, Arrived};
 pub use reads::Reads;
 pub use settle::{apply, apply_all, ask_bank, new_receipt_no, notified, sweep_waiting};
-
-pub async fn load(state: &AppState, id: Uuid) -> ServiceResult<Option<Intent>> {
-    let mut conn = state.db.pool.acquire().await?;
-    Ok(intents::load(&mut conn, id).await?)
-}
 
 /// The phone's view of an intent.
 pub fn to_wire(intent: &Intent) -> IntentResult {
@@ -109,6 +104,21 @@ impl Outcome {
     }
 }
 
+/// What the rules and the card say about an intent, before any person-year is taken.
+pub(super) enum Judged {
+    /// Decided without the ledger: refused, already paid, or no card yet.
+    Done(Outcome),
+    /// Allowed: it takes the person-year if nobody holds it.
+    Wants(Wanted),
+}
+
+/// An allowed intent's claim on a person-year.
+pub(super) struct Wanted {
+    pub(super) resident_id: String,
+    pub(super) amount_fen: i64,
+    pub(super) policy_version: u32,
+}
+
 /// Decides an intent and, when it may be charged, takes the person-year for it. Runs inside
 /// the caller's write transaction.
 pub(super) async fn evaluate(
@@ -117,6 +127,21 @@ pub(super) async fn evaluate(
     c: &Candidate<'_>,
     reads: &mut Reads,
 ) -> ServiceResult<Outcome> {
+    match judge(tx, state, c, reads).await? {
+        Judged::Done(outcome) => Ok(outcome),
+        Judged::Wants(wanted) => take_year(tx, state, c, &wanted, false).await,
+    }
+}
+
+/// Everything that decides an intent short of the ledger: the person, the rules in force for
+/// the year, the card.
+pub(super) async fn judge(
+    tx: &mut WriteTx,
+    state: &AppState,
+    c: &Candidate<'_>,
+    reads: &mut Reads,
+) -> ServiceResult<Judged> {
+    let done = |outcome| Ok(Judged::Done(outcome));
     let payee = reads.payee(tx, c.account_id, c.payee_id).await?;
     let Some(matched) = payee else {
         let reason = Reason::new(
@@ -124,11 +149,11 @@ pub(super) async fn evaluate(
             "找不到这位缴费人员（可能已从列表中删除），本次没有扣款。请重新添加后再缴费。",
             "This person is not on your list (removed?); nothing was charged.",
         );
-        return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
+        return done(Outcome::new(Verdict::Refused, Some(reason), None));
     };
     let Some(resident) = matched else {
         let reason = crate::payments::payees::no_match();
-        return Ok(Outcome::new(Verdict::Refused, Some(reason), None));
+        return done(Outcome::new(Verdict::Refused, Some(reason), None));
     };
     let facts = reads.facts(tx, &resident).await?;
     if c.policy_version
@@ -147,9 +172,9 @@ pub(super) async fn evaluate(
             .any(|r| matches!(r, Refusal::AlreadyPaid { .. }))
         {
             let reason = Some(paid_by_someone(c.year));
-            return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid).priced(v));
+            return done(Outcome::new(Verdict::AlreadyPaid, reason, rid).priced(v));
         }
-        return Ok(Outcome::new(Verdict::Refused, Some(combined(&refusals)), rid).priced(v));
+        return done(Outcome::new(Verdict::Refused, Some(combined(&refusals)), rid).priced(v));
     }
     let token = match c.method_id {
         Some(m) => reads.token(tx, c.account_id, m).await?,
@@ -161,22 +186,43 @@ pub(super) async fn evaluate(
             "还没有选择可用的银联卡。请绑定或选择一张银行卡，再点“缴费”。",
             "No usable UnionPay card yet: bind or choose one, then pay.",
         );
-        return Ok(Outcome::new(Verdict::NoCard, Some(reason), rid).priced(v));
+        return done(Outcome::new(Verdict::NoCard, Some(reason), rid).priced(v));
     }
     ContributionStatus::transition(None, ContributionEvent::Take)?;
+    Ok(Judged::Wants(Wanted {
+        resident_id: resident.id,
+        amount_fen: c.tier.money().to_fen(),
+        policy_version: v,
+    }))
+}
+
+/// Takes the person-year an allowed intent wants, or says who has it. `tried`: a take of it
+/// was just refused (a push's one statement for all its years), so look at its holder first.
+pub(super) async fn take_year(
+    tx: &mut WriteTx,
+    state: &AppState,
+    c: &Candidate<'_>,
+    wanted: &Wanted,
+    tried: bool,
+) -> ServiceResult<Outcome> {
+    let (rid, v) = (Some(wanted.resident_id.clone()), wanted.policy_version);
     let id = c.id.to_string();
     let now = state.clock.now_ms();
-    let amount = c.tier.money().to_fen();
     // Someone holds the year: its state is read with the row locked until this transaction
     // ends, so the holder cannot settle in between and miss this intent among the waiting
     // (it would never be told "not needed", or never get its turn). A holder released since
     // the attempt leaves the year free: take it again.
     let backend = state.db.backend;
+    let mut tried = tried;
     for _ in 0..3 {
-        if contributions::take(tx, &resident.id, c.year, amount, &id, now).await? {
+        if !tried
+            && contributions::take(tx, &wanted.resident_id, c.year, wanted.amount_fen, &id, now)
+                .await?
+        {
             return Ok(Outcome::new(Verdict::TookYear, None, rid).priced(v));
         }
-        match contributions::status_locked(tx, backend, &resident.id, c.year).await? {
+        tried = false;
+        match contributions::status_locked(tx, backend, &wanted.resident_id, c.year).await? {
             Some(ContributionStatus::Paid) => {
                 let reason = Some(paid_by_someone(c.year));
                 return Ok(Outcome::new(Verdict::AlreadyPaid, reason, rid).priced(v));
@@ -215,131 +261,4 @@ fn combined(refusals: &[Refusal]) -> Reason {
         .collect::<Vec<_>>()
         .join("\n");
     Reason::new(code, zh, en)
-}
-
-/// An answer for an intent whose id cannot be used; nothing is written.
-fn refused_id(intent: &PaymentIntent, code: &str, zh: &str) -> IntentResult {
-    IntentResult {
-        id: intent.id,
-        payee_id: intent.payee_id,
-        year: intent.year,
-        tier: intent.tier,
-        state: IntentState::Failed {
-            reason: Reason::new(code, zh, code),
-        },
-    }
-}
-
-/// What arriving did with one intent of a sync.
-pub enum Arrived {
-    /// Refused before anything was written: the answer is final.
-    Answered(IntentResult),
-    /// Stored (now, or by an earlier send of the same id); `charge` when this arrival took
-    /// the person-year: the caller queues its charge, leased to itself, in the same
-    /// transaction (a sync's push queues all of them in one statement).
-    Stored { id: Uuid, charge: bool },
-}
-
-/// Takes an intent from a client inside the sync's write transaction. Idempotent: the same id
-/// answers the same, and is never charged twice; the same id with other content is refused
-/// and changes nothing. A charge is queued, not made: the caller asks the bank after commit.
-/// `reads` holds what the sync read once for all its payments.
-pub async fn arrive(
-    tx: &mut WriteTx,
-    state: &AppState,
-    account_id: &str,
-    intent: &PaymentIntent,
-    reads: &mut Reads,
-) -> ServiceResult<Arrived> {
-    if !is_client_made(intent.id) {
-        return Ok(Arrived::Answered(refused_id(
-            intent,
-            "invalid_id",
-            "这笔缴费的编号无效，本次未处理，也没有扣款。请重新发起缴费。",
-        )));
-    }
-    let method_id = intent.method_id.map(|m| m.to_string());
-    let candidate = Candidate {
-        id: intent.id,
-        account_id,
-        payee_id: intent.payee_id,
-        year: intent.year,
-        tier: intent.tier,
-        method_id: method_id.as_deref(),
-        policy_version: None,
-    };
-    let now = state.clock.now_ms();
-    let id_conflict = || {
-        Arrived::Answered(refused_id(
-            intent,
-            "id_conflict",
-            "编号冲突，请重新发起缴费",
-        ))
-    };
-    let existing = reads.stored(tx, intent.id).await?;
-    let status = match &existing {
-        Some(row) if row.account_id != account_id => return Ok(id_conflict()),
-        Some(row)
-            if row.payee_id != intent.payee_id
-                || row.year != intent.year
-                || row.tier != intent.tier =>
-        {
-            return Ok(Arrived::Answered(refused_id(
-                intent,
-                "idempotency_conflict",
-                "这笔缴费的编号已用于另一笔内容不同的缴费，本次未处理，也没有扣款。",
-            )));
-        }
-        // Waiting for a card, and now one is given: carry on as if it just arrived.
-        Some(row) if row.status == IntentStatus::AwaitingPayment && method_id.is_some() => {
-            let candidate = Candidate {
-                policy_version: Some(row.policy_version),
-                ..candidate
-            };
-            let outcome = evaluate(tx, state, &candidate, reads).await?;
-            let next = row
-                .status
-                .transition(IntentEvent::CardGiven(outcome.verdict))?;
-            let version = tx.version(account_id).await?;
-            let to = Redecided {
-                status: next,
-                reason: outcome.reason.as_ref(),
-                method_id: method_id.as_deref(),
-                resident_id: outcome.resident_id.as_deref(),
-            };
-            intents::redecide(tx, intent.id, &to, version, now).await?;
-            Some(next)
-        }
-        Some(_) => None,
-        None => {
-            let outcome = evaluate(tx, state, &candidate, reads).await?;
-            let status = IntentStatus::arrive(outcome.verdict);
-            let version = tx.version(account_id).await?;
-            let new = NewIntent {
-                id: intent.id,
-                account_id,
-                payee_id: intent.payee_id,
-                resident_id: outcome.resident_id.as_deref(),
-                year: intent.year,
-                tier: intent.tier,
-                method_id: method_id.as_deref(),
-                prepared_at: intent
-                    .prepared_at
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
-                policy_version: outcome.policy_version.max(1),
-            };
-            let reason = outcome.reason.as_ref();
-            if !intents::insert(tx, &new, status, reason, version, now).await? {
-                // Another account stored this id since it was looked up (this account's own
-                // syncs take turns on its lock, so it is not one of them).
-                return Ok(id_conflict());
-            }
-            Some(status)
-        }
-    };
-    Ok(Arrived::Stored {
-        id: intent.id,
-        charge: status == Some(IntentStatus::Charging),
-    })
 }

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 use yanglao_shared::Reason;
 
-use super::{evaluate, load, paid_by_someone, Candidate, Reads};
+use super::{evaluate, paid_by_someone, Candidate, Reads};
 use crate::app::AppState;
 use crate::gateway::{ChargeRequest, OrderStatus};
 use crate::payments::charges::queue_now_ms;
@@ -60,7 +60,13 @@ pub async fn ask_bank(
 /// believed only when the bank's own query says so too. A repeat of what was already applied
 /// is accepted and changes nothing.
 pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> ServiceResult<()> {
-    let intent = load(state, id).await?.ok_or(ServiceError::NotFound)?;
+    // The intent and its charge's lease in one read: every order the bank takes is notified,
+    // so this runs once per payment.
+    let mut conn = state.db.pool.acquire().await?;
+    let (intent, leased) = intents::load_with_lease(&mut conn, id, queue_now_ms())
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    drop(conn);
     let asked = intent.tier.money().to_fen();
     let wrong_amount = |fen: i64| {
         tracing::error!(intent = %id, asked, notified = fen, "bank notification with another amount");
@@ -90,9 +96,8 @@ pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> Service
             // A worker holding the charge applies the bank's answer to it with its batch; the
             // notification would only race it for the same rows. Without a live lease (the
             // worker died, or the bank answered "pending") the notification is the answer.
-            let mut conn = state.db.pool.acquire().await?;
-            let leased = charges::leased(&mut conn, id, queue_now_ms()).await?;
-            drop(conn);
+            // (Read before the bank was asked to confirm a decline: a lease that ran out
+            // meanwhile only delays this answer to the worker that takes the charge next.)
             if !leased && apply(state, id, &status).await?.is_some() {
                 state.charges.wake();
             }
