@@ -70,7 +70,7 @@ pub struct LocalApplication {
     /// For the list while the server has not answered yet.
     pub name_masked: String,
     pub id_masked: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub prepared_at: OffsetDateTime,
 }
 

@@ -35,9 +35,9 @@ pub fn random_unit() -> f64 {
 /// What the server's clock said, and when that was on the phone's clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerClock {
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub server_time: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub seen_at: OffsetDateTime,
 }
 

@@ -26,6 +26,7 @@ pub struct LocalPayee {
     /// phone keeps the masked forms alone. What an `AddPayee` log entry sends.
     pub pending: Option<NewPayee>,
     /// Read from the ID number on this phone, for the offline eligibility hint (age).
+    #[serde(default, with = "yanglao_shared::timetext::day::option")]
     pub birth_date: Option<Date>,
     /// The payer's own label for the person (妈妈), as set on this phone or pulled from the
     /// server (set on the payer's other phone). Never another payer's.
@@ -133,6 +134,6 @@ pub struct Snapshot {
 /// "上次同步" text: the server decides when a sync happened, as it decides the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncMark {
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub at: OffsetDateTime,
 }

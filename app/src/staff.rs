@@ -21,7 +21,7 @@ pub const PAGE_SIZE: i64 = 50;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CachedStats {
     pub stats: WindowStats,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub at: OffsetDateTime,
 }
 
@@ -147,7 +147,7 @@ pub struct CachedList {
     pub year: i32,
     pub people: Vec<UnpaidPerson>,
     pub total: i64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub at: OffsetDateTime,
 }
 

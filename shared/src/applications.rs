@@ -186,11 +186,11 @@ pub struct EnrolmentView {
     pub state: EnrolmentState,
     pub return_reason: Option<String>,
     pub checklist: Option<Checklist>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub submitted_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::timetext::rfc3339::option")]
     pub village_checked_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::timetext::rfc3339::option")]
     pub town_reviewed_at: Option<OffsetDateTime>,
 }
 
@@ -304,11 +304,11 @@ pub struct BackPaymentView {
     /// Always false under the notice: back-paid years earn no contribution subsidy.
     pub earns_subsidy: bool,
     pub bank_receipt_no: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub submitted_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::timetext::rfc3339::option")]
     pub reviewed_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::timetext::rfc3339::option")]
     pub paid_at: Option<OffsetDateTime>,
 }
 

@@ -5,15 +5,7 @@
 
 use time::Date;
 
-/// `2027-03-01`.
-pub fn day_text(day: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        day.year(),
-        u8::from(day.month()),
-        day.day()
-    )
-}
+pub use crate::timetext::day_text;
 
 /// `未缴费名单-西楼村-2027-03-01.csv` for the area's own village or town (`None`: the whole
 /// district, 全区), with the year when it is not the day's own.

@@ -7,7 +7,8 @@
 //! - [`money`] and [`tiers`]: exact yuan amounts and the fixed contribution tiers.
 //! - [`policy`]: the rules that vary by place and year, as data (one file per year since 2018,
 //!   built in), each figure with its source; [`pension`]: the estimate of what a tier brings.
-//! - [`window`]: the yearly payment window in China Standard Time.
+//! - [`window`]: the yearly payment window in China Standard Time; [`timetext`]: instants and
+//!   days as the wire writes them (RFC 3339, `YYYY-MM-DD`).
 //! - [`eligibility`]: the one decision "may this person pay this tier for this year, now?".
 //! - [`refusal`]: every reason a decision says no, with stable codes and Chinese/English text.
 //! - [`wire`]: the versioned JSON types the app and the server exchange; [`applications`]: the
@@ -30,6 +31,7 @@ pub mod reconciliation;
 pub mod refusal;
 pub mod synthetic;
 pub mod tiers;
+pub mod timetext;
 pub mod window;
 pub mod wire;
 

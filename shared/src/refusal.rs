@@ -13,15 +13,35 @@ pub enum Refusal {
     NotEnrolled,
     EnrolmentStopped,
     DrawingPension,
-    TooYoung { min_age: u8 },
-    AtBenefitAge { benefit_age: u8 },
-    NotATier { amount: Money },
-    TierRestricted { amount: Money },
-    WindowNotOpen { opens: Date },
-    WindowClosed { closed: Date },
-    AlreadyPaid { year: i32 },
-    PastYear { year: i32 },
-    FutureYear { year: i32 },
+    TooYoung {
+        min_age: u8,
+    },
+    AtBenefitAge {
+        benefit_age: u8,
+    },
+    NotATier {
+        amount: Money,
+    },
+    TierRestricted {
+        amount: Money,
+    },
+    WindowNotOpen {
+        #[serde(with = "crate::timetext::day")]
+        opens: Date,
+    },
+    WindowClosed {
+        #[serde(with = "crate::timetext::day")]
+        closed: Date,
+    },
+    AlreadyPaid {
+        year: i32,
+    },
+    PastYear {
+        year: i32,
+    },
+    FutureYear {
+        year: i32,
+    },
 }
 
 fn ymd(d: &Date) -> String {

@@ -24,11 +24,7 @@ pub fn cst_date(instant: OffsetDateTime) -> Date {
 /// A calendar day written `YYYY-MM-DD` (surrounding spaces forgiven), as staff, the command
 /// line and the policy files write days.
 pub fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(
-        text.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    crate::timetext::parse_date(text.trim())
 }
 
 /// The first instant of `date` in China.
@@ -104,18 +100,24 @@ pub struct PaymentWindow {
 pub enum WindowState {
     NotYetOpen {
         year: i32,
+        #[serde(with = "crate::timetext::day")]
         opens: Date,
+        #[serde(with = "crate::timetext::day")]
         closes: Date,
     },
     Open {
         year: i32,
+        #[serde(with = "crate::timetext::day")]
         opens: Date,
+        #[serde(with = "crate::timetext::day")]
         closes: Date,
         days_left: u32,
     },
     Closed {
         year: i32,
+        #[serde(with = "crate::timetext::day")]
         opens: Date,
+        #[serde(with = "crate::timetext::day")]
         closes: Date,
     },
 }

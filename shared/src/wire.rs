@@ -48,7 +48,7 @@ pub struct Session {
     pub token: String,
     pub account_id: Uuid,
     pub mobile_masked: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub expires_at: OffsetDateTime,
 }
 
@@ -71,7 +71,7 @@ pub struct ClaimRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimStarted {
     pub mobile_masked: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub expires_at: OffsetDateTime,
 }
 
@@ -354,7 +354,7 @@ pub struct PaymentIntent {
     pub tier: TierAmount,
     pub method_id: Option<Uuid>,
     /// The phone's clock when the payment was prepared: shown, never trusted.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub prepared_at: OffsetDateTime,
 }
 
@@ -373,7 +373,7 @@ pub enum IntentState {
     Paid {
         receipt_no: String,
         amount: Money,
-        #[serde(with = "time::serde::rfc3339")]
+        #[serde(with = "crate::timetext::rfc3339")]
         paid_at: OffsetDateTime,
     },
     /// 未成功, with the reason (refused by the rules, declined by the bank, ...).
@@ -433,7 +433,7 @@ pub struct SyncRequest {
 pub struct SyncResponse {
     pub version: u32,
     pub cursor: i64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub server_time: OffsetDateTime,
     pub window: WindowState,
     /// People added in this request, and every person whose view changed since the cursor.
@@ -483,7 +483,7 @@ pub struct Place {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyInfo {
     pub policy: Policy,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub server_time: OffsetDateTime,
     pub window: WindowState,
     /// The limits of `POST /sync`, so a phone can cut its first push to fit.
@@ -506,7 +506,7 @@ pub struct ReceiptCheck {
     pub name_masked: String,
     pub year: i32,
     pub amount: Money,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::timetext::rfc3339")]
     pub paid_at: OffsetDateTime,
 }
 

@@ -178,13 +178,7 @@ pub async fn check(run: Run<'_>) -> Row {
         notes.push(format!("ledger paid {id}: no paid order at the bank"));
     }
     let stale_transactions = if run.backend == "PostgreSQL" {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-             AND state LIKE 'idle in transaction%'",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap()
+        stale_transactions(pool, &mut notes).await
     } else {
         0
     };
@@ -281,4 +275,40 @@ pub fn print(rows: &[Row], pg_log: Option<(&Path, u64)>) -> bool {
         }
     );
     ok
+}
+
+/// Connections left inside a transaction (what a cancelled `BEGIN` would leave): idle in the
+/// same transaction, unchanged, across a few seconds. The servers are still running, so a
+/// transaction of theirs between two statements shows as idle in transaction for a moment; a
+/// stale one stays so.
+async fn stale_transactions(pool: &sqlx::AnyPool, notes: &mut Vec<String>) -> i64 {
+    const IDLE: &str = "SELECT CAST(pid AS BIGINT), CAST(xact_start AS TEXT), \
+        CAST(state_change AS TEXT), query FROM pg_stat_activity \
+        WHERE datname = current_database() AND state LIKE 'idle in transaction%'";
+    let sample = || async {
+        sqlx::query(IDLE)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let key: (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+                (key, r.get::<String, _>(3))
+            })
+            .collect::<HashMap<_, _>>()
+    };
+    let first = sample().await;
+    if first.is_empty() {
+        return 0;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let second = sample().await;
+    let mut stale = 0;
+    for (key, query) in &first {
+        if second.contains_key(key) {
+            stale += 1;
+            notes.push(format!("idle in transaction since {}: {query}", key.1));
+        }
+    }
+    stale
 }

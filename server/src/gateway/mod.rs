@@ -79,12 +79,12 @@ pub struct StatementLine {
     pub bank_ref: Option<String>,
     /// Why a declined order was declined (`insufficient_funds`, …).
     pub decline_code: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub created_at: OffsetDateTime,
     /// When the bank answered: paid or declined (a delayed order: when it became paid).
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339::option")]
     pub settled_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339::option")]
     pub refunded_at: Option<OffsetDateTime>,
 }
 
@@ -96,7 +96,7 @@ pub struct Refund {
     pub amount_fen: i64,
     /// The bank's reference of the refund (not the payment's).
     pub refund_ref: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub refunded_at: OffsetDateTime,
 }
 

@@ -207,12 +207,13 @@ impl Policy {
 pub struct PolicyVersion {
     pub number: u32,
     /// The first day (China Standard Time) the version is in force.
+    #[serde(with = "crate::timetext::day")]
     pub effective_from: Date,
     /// The staff account that published it (`cli:<user>` from the command line); `None` for
     /// the built-in table.
     #[serde(default)]
     pub published_by: Option<String>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "crate::timetext::rfc3339::option")]
     pub published_at: Option<OffsetDateTime>,
     /// The years its policies cover, e.g. "2026" or "2026–".
     #[serde(default)]

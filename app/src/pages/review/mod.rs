@@ -32,7 +32,7 @@ use crate::state::AppState;
 /// A list as the server last gave it, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CachedList<T> {
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub at: OffsetDateTime,
     pub items: Vec<T>,
 }
