@@ -14,7 +14,8 @@
 //! - [`wire`]: the versioned JSON types the app and the server exchange; [`applications`]: the
 //!   paper forms of enrolment (参保登记) and back payment (补缴), made online; [`reconciliation`]:
 //!   the daily reconciliation's (对账) mismatches and refund cases (退费), for staff.
-//! - [`synthetic`]: valid made-up ID numbers for tests and the demo roster.
+//! - [`synthetic`]: valid made-up ID numbers for tests and the demo roster; `tagged`: the flat
+//!   readers of the wire's tagged enums (smaller in the app than serde's derive).
 
 pub mod applications;
 pub mod bank_card;
@@ -30,6 +31,7 @@ pub mod policy;
 pub mod reconciliation;
 pub mod refusal;
 pub mod synthetic;
+mod tagged;
 pub mod tiers;
 pub mod timetext;
 pub mod window;

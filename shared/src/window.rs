@@ -94,7 +94,8 @@ pub struct PaymentWindow {
 }
 
 /// Where an instant falls relative to its year's window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// Read by a flat reader (crate::tagged), written by the derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum WindowState {

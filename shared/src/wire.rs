@@ -276,7 +276,8 @@ pub struct LabelChange {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Read by a flat reader (crate::tagged), written by the derive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PayeeCheck {
@@ -359,7 +360,8 @@ pub struct PaymentIntent {
 }
 
 /// The honest state of a payment (待提交 / 已提交待确认 / 已缴费 / 未成功 / 无需缴费).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Read by a flat reader (crate::tagged), written by the derive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum IntentState {
