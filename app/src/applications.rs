@@ -413,7 +413,9 @@ pub fn merge_filed(
 
 /// Newest first: what the person did last is what they look for.
 pub fn newest_first(apps: &mut [LocalApplication]) {
-    apps.sort_by(|a, b| b.prepared_at.cmp(&a.prepared_at).then(a.id.cmp(&b.id)));
+    yanglao_shared::short_sort::sort_by(apps, |a, b| {
+        b.prepared_at.cmp(&a.prepared_at).then(a.id.cmp(&b.id))
+    });
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ pub enum Segment {
 /// ride the sync go together, everything else on its own.
 pub fn segments(log: &[Logged]) -> Vec<Segment> {
     let mut sorted = log.to_vec();
-    sorted.sort_by_key(|l| l.seq);
+    yanglao_shared::short_sort::sort_by_key(&mut sorted, |l| l.seq);
     let mut out: Vec<Segment> = Vec::new();
     for entry in sorted {
         match (out.last_mut(), entry.mutation.rides_sync()) {

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
+use yanglao_shared::short_sort::map_of;
 use yanglao_shared::wire::{IntentState, PaymentIntent, SyncRequest, SyncResponse, WIRE_VERSION};
 
 use crate::clock::ServerClock;
@@ -58,8 +59,8 @@ pub fn merge(
     response: &SyncResponse,
     seen_at: time::OffsetDateTime,
 ) -> Changes {
-    let payees_by_id: BTreeMap<Uuid, &LocalPayee> = payees.iter().map(|p| (p.id, p)).collect();
-    let intents_by_id: BTreeMap<Uuid, &LocalIntent> = intents.iter().map(|i| (i.id(), i)).collect();
+    let payees_by_id: BTreeMap<Uuid, &LocalPayee> = map_of(payees.iter().map(|p| (p.id, p)));
+    let intents_by_id: BTreeMap<Uuid, &LocalIntent> = map_of(intents.iter().map(|i| (i.id(), i)));
 
     let mut payees_put = Vec::new();
     let mut payees_deleted = Vec::new();

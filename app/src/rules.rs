@@ -139,7 +139,7 @@ pub fn payee_status(payee: &LocalPayee, intents: &[LocalIntent], year: i32) -> P
         .iter()
         .filter(|i| i.intent.payee_id == payee.id && i.intent.year == year)
         .collect();
-    mine.sort_by_key(|i| i.intent.prepared_at);
+    yanglao_shared::short_sort::sort_by_key(&mut mine, |i| i.intent.prepared_at);
     if let Some(paid) = mine
         .iter()
         .find(|i| matches!(i.state, IntentState::Paid { .. }))
@@ -207,7 +207,7 @@ pub fn eligibility_hint(
         // The server lists the 300 tier only for the severely disabled.
         severely_disabled: tiers.iter().any(|t| t.restriction.is_some()),
         paid_years: if *paid_this_year {
-            BTreeSet::from([year])
+            yanglao_shared::short_sort::set_of([year])
         } else {
             BTreeSet::new()
         },

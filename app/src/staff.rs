@@ -68,7 +68,7 @@ pub fn yuan(fen: i64) -> String {
 /// The tier table, highest tier first (how the notice lists them).
 pub fn tier_rows(stats: &WindowStats) -> Vec<TierRow> {
     let mut tiers = stats.tiers.clone();
-    tiers.sort_by_key(|t| std::cmp::Reverse(t.amount_fen));
+    yanglao_shared::short_sort::sort_by_key(&mut tiers, |t| std::cmp::Reverse(t.amount_fen));
     tiers
         .iter()
         .map(|t| TierRow {

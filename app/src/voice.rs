@@ -154,11 +154,12 @@ pub fn newly_settled(before: &BTreeMap<Uuid, bool>, now: &BTreeMap<Uuid, bool>) 
 pub fn announce_payments(app: AppState) {
     let states = Memo::new(move |_| {
         app.data.with(|d| {
-            d.intents
-                .iter()
-                .filter(|i| i.mine)
-                .map(|i| (i.id(), i.state.is_final()))
-                .collect::<BTreeMap<Uuid, bool>>()
+            yanglao_shared::short_sort::map_of(
+                d.intents
+                    .iter()
+                    .filter(|i| i.mine)
+                    .map(|i| (i.id(), i.state.is_final())),
+            )
         })
     });
     let announced = StoredValue::new(BTreeSet::<Uuid>::new());

@@ -14,6 +14,7 @@
 //! - [`wire`]: the versioned JSON types the app and the server exchange; [`applications`]: the
 //!   paper forms of enrolment (参保登记) and back payment (补缴), made online; [`reconciliation`]:
 //!   the daily reconciliation's (对账) mismatches and refund cases (退费), for staff.
+//! - [`short_sort`]: a stable sort small in code, for the short lists people see.
 //! - [`synthetic`]: valid made-up ID numbers for tests and the demo roster; `tagged`: the flat
 //!   readers of the wire's tagged enums (smaller in the app than serde's derive).
 
@@ -30,6 +31,7 @@ pub mod pension;
 pub mod policy;
 pub mod reconciliation;
 pub mod refusal;
+pub mod short_sort;
 pub mod synthetic;
 mod tagged;
 pub mod tiers;

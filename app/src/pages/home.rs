@@ -33,7 +33,9 @@ fn PeopleList() -> impl IntoView {
                 .iter()
                 .map(|p| (p.clone(), rules::payee_status(p, &d.intents, year)))
                 .collect();
-            rows.sort_by(|a, b| a.0.name_masked.cmp(&b.0.name_masked));
+            yanglao_shared::short_sort::sort_by(&mut rows, |a, b| {
+                a.0.name_masked.cmp(&b.0.name_masked)
+            });
             rows
         })
     };

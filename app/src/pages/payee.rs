@@ -46,7 +46,9 @@ fn Detail() -> impl IntoView {
                     .filter(|i| i.intent.payee_id == id)
                     .cloned()
                     .collect();
-                history.sort_by_key(|i| std::cmp::Reverse(i.intent.prepared_at));
+                yanglao_shared::short_sort::sort_by_key(&mut history, |i| {
+                    std::cmp::Reverse(i.intent.prepared_at)
+                });
                 (p.clone(), rules::payee_status(p, &d.intents, year), history)
             })
         });

@@ -31,7 +31,9 @@ fn PaymentList() -> impl IntoView {
     let list = move || {
         app.data.with(|d| {
             let mut intents = d.intents.clone();
-            intents.sort_by_key(|i| std::cmp::Reverse(i.intent.prepared_at));
+            yanglao_shared::short_sort::sort_by_key(&mut intents, |i| {
+                std::cmp::Reverse(i.intent.prepared_at)
+            });
             let methods: Vec<PaymentMethod> =
                 d.methods.iter().filter(|m| !m.removed).cloned().collect();
             (intents, methods)

@@ -62,7 +62,7 @@ fn RecordPage() -> impl IntoView {
 fn RecordView(record: OwnRecord) -> impl IntoView {
     let t = tr();
     let mut rows = record.contributions.clone();
-    rows.sort_by_key(|c| std::cmp::Reverse(c.year));
+    yanglao_shared::short_sort::sort_by_key(&mut rows, |c| std::cmp::Reverse(c.year));
     let said = record.clone();
     view! {
         <ReadAloud text=move || voice::record(RecordSaid::Record(&said)) />

@@ -23,7 +23,7 @@ impl Store {
     pub async fn log(&self) -> Result<Vec<Logged>> {
         let tx = self.tx(&[MUTATIONS], TransactionMode::Readonly)?;
         let mut log: Vec<Logged> = Self::read_all(&tx, MUTATIONS).await?;
-        log.sort_by_key(|l| l.seq);
+        yanglao_shared::short_sort::sort_by_key(&mut log, |l| l.seq);
         Ok(log)
     }
 
@@ -198,8 +198,8 @@ pub(super) async fn move_queued_into_log(tx: &TransactionRef<'_>) -> Result<()> 
     let payees: Vec<LocalPayee> = Store::read_all(tx, PAYEES).await?;
     let mut intents: Vec<LocalIntent> = Store::read_all(tx, INTENTS).await?;
     let mut apps: Vec<LocalApplication> = Store::read_all(tx, APPLICATIONS).await?;
-    intents.sort_by_key(|i| i.intent.prepared_at);
-    apps.sort_by_key(|a| a.prepared_at);
+    yanglao_shared::short_sort::sort_by_key(&mut intents, |i| i.intent.prepared_at);
+    yanglao_shared::short_sort::sort_by_key(&mut apps, |a| a.prepared_at);
     let waiting = payees
         .iter()
         .filter(|p| p.pending.is_some())

@@ -19,6 +19,7 @@
 
 use std::collections::BTreeSet;
 
+use yanglao_shared::short_sort::set_of;
 use yanglao_shared::wire::SyncLimits;
 
 use crate::api::{self, ApiError};
@@ -187,7 +188,7 @@ async fn sync_round(
     entries: &[Logged],
 ) -> Result<Option<SyncLimits>, Trouble> {
     let snapshot = store.load().await?;
-    let named: BTreeSet<_> = entries.iter().map(|e| e.mutation.key()).collect();
+    let named: BTreeSet<_> = set_of(entries.iter().map(|e| e.mutation.key()));
     let payees: Vec<_> = snapshot
         .payees
         .iter()
@@ -201,8 +202,8 @@ async fn sync_round(
         .cloned()
         .collect();
     let request = outbox::build_request(snapshot.cursor, &payees, &intents);
-    let sent: BTreeSet<_> = request.intents.iter().map(|i| i.id).collect();
-    let sent_payees: BTreeSet<_> = request.payees.iter().map(|p| p.id).collect();
+    let sent: BTreeSet<_> = set_of(request.intents.iter().map(|i| i.id));
+    let sent_payees: BTreeSet<_> = set_of(request.payees.iter().map(|p| p.id));
     let response = api::sync(token, &request).await?;
     // Re-read: the person may have changed something while the request was out.
     let latest = store.load().await.unwrap_or(snapshot);

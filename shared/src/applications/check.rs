@@ -108,7 +108,7 @@ pub fn check_back_years<'p>(
     if facts.status != RosterStatus::Enrolled {
         general.push(BackRefusal::NotEnrolled);
     }
-    let set: BTreeSet<i32> = years.iter().copied().collect();
+    let set: BTreeSet<i32> = crate::short_sort::set_of(years.iter().copied());
     if set.is_empty() {
         general.push(BackRefusal::NoYears);
     } else if set.len() > MAX_BACK_YEARS {

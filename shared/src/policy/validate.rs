@@ -86,7 +86,7 @@ pub(super) fn table(table: &PolicyTable) -> Result<(), PolicyError> {
         .iter()
         .map(|p| p.region_code.as_str())
         .collect();
-    regions.sort_unstable();
+    crate::short_sort::sort_by(&mut regions, |a, b| a.cmp(b));
     regions.dedup();
     for region in regions {
         let mut run: Vec<&Policy> = table
@@ -94,7 +94,7 @@ pub(super) fn table(table: &PolicyTable) -> Result<(), PolicyError> {
             .iter()
             .filter(|p| p.region_code == region)
             .collect();
-        run.sort_by_key(|p| p.from_year);
+        crate::short_sort::sort_by_key(&mut run, |p| p.from_year);
         for pair in run.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             let Some(a_to) = a.to_year else {
