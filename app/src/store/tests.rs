@@ -315,3 +315,27 @@ async fn applications_survive_reopening_and_leave_with_the_account() {
     assert!(store.applications().await.unwrap().is_empty());
     drop_db(store, &name).await;
 }
+
+/// The log's entries as phones already keep them (`{"AddPayee": {"id": …}}`): every kind is
+/// written in that form and read back as itself, and a kind this version does not know is
+/// an error, not another kind.
+#[wasm_bindgen_test]
+fn every_mutation_reads_back_from_the_form_the_log_keeps() {
+    use crate::mutations::Mutation;
+    let id = crate::clock::new_id();
+    for m in [
+        Mutation::AddPayee { id },
+        Mutation::RemovePayee { id },
+        Mutation::RemoveCard { id },
+        Mutation::PreparePayment { id },
+        Mutation::FileApplication { id },
+        Mutation::SetLabel { id },
+    ] {
+        let text = serde_json::to_string(&m).unwrap();
+        let name = format!("{m:?}");
+        let variant = name.split(' ').next().unwrap();
+        assert_eq!(text, format!(r#"{{"{variant}":{{"id":"{id}"}}}}"#));
+        assert_eq!(serde_json::from_str::<Mutation>(&text).unwrap(), m);
+    }
+    assert!(serde_json::from_str::<Mutation>(&format!(r#"{{"Refund":{{"id":"{id}"}}}}"#)).is_err());
+}
