@@ -249,43 +249,6 @@ pub async fn charging_before(
     ids.into_iter().map(|id| uuid(id, "intent id")).collect()
 }
 
-/// Stores an arriving intent with its decided state; `false` (and nothing written) when the
-/// id is already stored.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    new: &NewIntent<'_>,
-    status: IntentStatus,
-    reason: Option<&Reason>,
-    seq: i64,
-    now_ms: i64,
-) -> StorageResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO intents (id, account_id, payee_id, resident_id, year, tier_fen, \
-         method_id, prepared_at, received_at, state, reason_code, reason_zh, reason_en, \
-         changed_seq, updated_at, policy_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $9, $15) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(new.id.to_string())
-    .bind(new.account_id)
-    .bind(new.payee_id.to_string())
-    .bind(new.resident_id)
-    .bind(i64::from(new.year))
-    .bind(new.tier.money().to_fen())
-    .bind(new.method_id)
-    .bind(&new.prepared_at)
-    .bind(now_ms)
-    .bind(status.as_str())
-    .bind(reason.map(|r| r.code.clone()))
-    .bind(reason.map(|r| r.zh.clone()))
-    .bind(reason.map(|r| r.en.clone()))
-    .bind(seq)
-    .bind(i64::from(new.policy_version))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// An arriving intent with what its arrival decided, for [`insert_many`].
 pub struct Arriving<'a> {
     pub new: NewIntent<'a>,
@@ -293,11 +256,10 @@ pub struct Arriving<'a> {
     pub reason: Option<&'a Reason>,
 }
 
-/// Stores several arriving intents at once, as [`insert`] does for one, all at the account's
-/// version `seq`: a sync's push stores its new intents in one statement. Answers the ids
-/// stored; an id already there (another account's, since this account's syncs take turns) is
-/// left as it was. When all were stored (the common case) the count says so; otherwise one
-/// more read says which.
+/// Stores arriving intents, all at the account's version `seq`: a sync's push stores its new
+/// intents in one statement. Answers the ids stored; an id already there (another account's,
+/// since this account's syncs take turns) is left as it was. When all were stored (the common
+/// case) the count says so; otherwise one more read says which.
 pub async fn insert_many(
     tx: &mut WriteTx,
     account_id: &str,
