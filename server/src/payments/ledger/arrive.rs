@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 use yanglao_shared::wire::{is_client_made, IntentResult, IntentState, PaymentIntent};
-use yanglao_shared::Reason;
+use yanglao_shared::{timetext, Reason};
 
 use super::{judge, take_year, Candidate, Judged, Outcome, Reads, Verdict};
 use crate::app::AppState;
@@ -201,10 +201,7 @@ pub async fn arrive_all(
                     year: p.year,
                     tier: p.tier,
                     method_id: cards[*at].as_deref(),
-                    prepared_at: p
-                        .prepared_at
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .unwrap_or_default(),
+                    prepared_at: timetext::format(p.prepared_at).unwrap_or_default(),
                     policy_version: outcome.policy_version.max(1),
                 },
                 status: IntentStatus::arrive(outcome.verdict),

@@ -4,8 +4,9 @@
 //! three queries ([`Reads::for_push`]); every other decision (a year freed, a card given later)
 //! starts from [`Reads::default`], which reads each thing when it is asked for, as before.
 //!
-//! Nothing read here changes while the push's transaction runs, except intents: an id that
-//! arrives twice in one request is read again the second time, since the first stored it.
+//! Nothing read here changes while the push's transaction runs: the push stores its new
+//! intents in one statement after every payment was judged, and answers an id repeated in the
+//! request as its first (`arrive`), so each stored intent is asked for once.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
