@@ -205,11 +205,11 @@ impl PaymentGateway for SandboxBank {
 
     async fn charge(&self, request: &ChargeRequest) -> Result<OrderStatus, GatewayError> {
         let id = request.order_id;
-        if let Some(existing) = self.lookup(id).await? {
-            // Same order id: same order. Never a second charge.
-            return Ok(existing.status());
-        }
         let Some(behaviour) = Behaviour::of_token(&request.token) else {
+            // Same order id: same order, whatever the card is now.
+            if let Some(existing) = self.lookup(id).await? {
+                return Ok(existing.status());
+            }
             return Ok(OrderStatus::Declined {
                 code: "card_unknown".into(),
                 message: "这张卡已失效，请重新绑定银行卡".into(),
@@ -246,18 +246,18 @@ impl PaymentGateway for SandboxBank {
             created_ms: now,
             outcome,
         };
-        let inserted = self.store.insert(&new).await.map_err(storage)?;
-        let order = self
-            .store
-            .get(id)
-            .await
-            .map_err(storage)?
-            .ok_or_else(|| GatewayError::Unavailable("sandbox order vanished".into()))?;
-        let status = order.status();
-        if !inserted {
-            // A concurrent charge of the same order id won the insert: its order is ours.
-            return Ok(status);
+        // One statement for a new order, the common case: the insert is also the check that
+        // the order id is new.
+        if !self.store.insert(&new).await.map_err(storage)? {
+            // Same order id: same order (a retry, or a concurrent charge that won the
+            // insert). Never a second charge; its answer is the stored order's.
+            return self
+                .lookup(id)
+                .await?
+                .map(|order| order.status())
+                .ok_or_else(|| GatewayError::Unavailable("sandbox order vanished".into()));
         }
+        let status = new.status();
         self.orders.fetch_add(1, Ordering::SeqCst);
         if pending {
             self.finish_at(id, due_ms);

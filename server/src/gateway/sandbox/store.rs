@@ -63,6 +63,24 @@ pub(super) struct NewOrder<'a> {
     pub outcome: Outcome<'a>,
 }
 
+impl NewOrder<'_> {
+    /// What `query` answers about this order once [`Store::insert`] took it (as
+    /// [`Order::status`] would read it back), so a new order needs no second statement.
+    pub fn status(&self) -> OrderStatus {
+        match self.outcome {
+            Outcome::Paid => OrderStatus::Paid {
+                bank_ref: self.bank_ref.to_owned(),
+                amount_fen: self.amount_fen,
+            },
+            Outcome::Declined { code, message } => OrderStatus::Declined {
+                code: code.to_owned(),
+                message: message.to_owned(),
+            },
+            Outcome::Pending { .. } => OrderStatus::Pending,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct Order {
     order_id: String,

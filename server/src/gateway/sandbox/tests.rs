@@ -133,6 +133,41 @@ async fn charging_an_order_id_again_answers_the_same_order() {
 }
 
 #[tokio::test]
+async fn a_charge_answers_what_a_query_of_its_order_reads_back_for_every_card() {
+    let (bank, clock) = bank_at(datetime!(2026-03-02 10:00 +8));
+    for card in [
+        test_cards::pays(),
+        test_cards::insufficient_funds(),
+        test_cards::expired(),
+        test_cards::delayed(),
+        test_cards::lost_notification(),
+    ] {
+        let (id, answered) = charge(&bank, &card, 50_000).await;
+        assert_eq!(bank.query(id).await.unwrap(), answered, "card {card}");
+    }
+    // A pending order charged again once it fell due answers paid; so does a retry whose
+    // card the bank no longer knows: the order id is the order.
+    let (id, _) = charge(&bank, &test_cards::lost_notification(), 50_000).await;
+    clock.set(datetime!(2026-03-02 11:00 +8));
+    for token in [super::token_for(&test_cards::pays()), "sbx_gone".to_owned()] {
+        let again = ChargeRequest {
+            order_id: id,
+            token,
+            amount_fen: 50_000,
+            description: "again".into(),
+        };
+        assert!(matches!(
+            bank.charge(&again).await.unwrap(),
+            OrderStatus::Paid {
+                amount_fen: 50_000,
+                ..
+            }
+        ));
+    }
+    assert_eq!(bank.order_count(), 6);
+}
+
+#[tokio::test]
 async fn a_paid_order_is_refunded_once_in_full_and_shows_as_refunded() {
     let (bank, clock) = bank_at(datetime!(2026-03-02 10:00 +8));
     let (id, paid) = charge(&bank, &test_cards::pays(), 50_000).await;
