@@ -6,10 +6,6 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::path;
-use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 
 use crate::components::{
@@ -17,6 +13,7 @@ use crate::components::{
 };
 use crate::i18n;
 use crate::pages;
+use crate::routing::{use_location, use_navigate, NavigateOptions, Route, Router, Routes};
 use crate::state::AppState;
 use crate::sync::SyncEngine;
 
@@ -107,13 +104,7 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
             return landed.unwrap_or(false);
         }
         if crate::components::is_staff(app) && location.pathname.get_untracked() == "/" {
-            navigate(
-                "/staff",
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate("/staff", NavigateOptions { replace: true });
         }
         true
     });
@@ -133,32 +124,57 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
     }
 }
 
-/// Every route of the app. `only_full` wraps a screen the resident bundle leaves out.
+/// Every route of the app, in the order they are tried. `only_full` wraps a screen the
+/// resident bundle leaves out.
 fn routes<const FULL: bool>() -> AnyView {
     use crate::bundle::only_full;
-    view! {
-        <Routes fallback=pages::NotFound>
-            <Route path=path!("/") view=pages::home::Home />
-            <Route path=path!("/login") view=pages::login::Login />
-            <Route path=path!("/register") view=pages::login::Register />
-            <Route path=path!("/payees/new") view=pages::add_payee::AddPayee />
-            <Route path=path!("/payees/:id") view=pages::payee::PayeeDetail />
-            <Route path=path!("/pay") view=pages::pay::Pay />
-            <Route path=path!("/payments") view=pages::payments::Payments />
-            <Route path=path!("/cards") view=pages::cards::Cards />
-            <Route path=path!("/record") view=pages::record::Record />
-            <Route path=path!("/receipt/:id") view=pages::receipt::Receipt />
-            <Route path=path!("/guide") view=pages::guide::Guide />
-            <Route path=path!("/verify") view={move || only_full::<FULL, _>(pages::receipt::Verify)} />
-            <Route path=path!("/apply") view={move || only_full::<FULL, _>(pages::apply::Applications)} />
-            <Route path=path!("/apply/enrol") view={move || only_full::<FULL, _>(pages::apply::enrol::Enrol)} />
-            <Route path=path!("/apply/back-pay") view={move || only_full::<FULL, _>(pages::apply::back_pay::BackPay)} />
-            <Route path=path!("/staff") view={move || only_full::<FULL, _>(pages::staff::Staff)} />
-            <Route path=path!("/staff/enrolments") view={move || only_full::<FULL, _>(pages::review::enrolments::ReviewEnrolments)} />
-            <Route path=path!("/staff/back-payments") view={move || only_full::<FULL, _>(pages::review::back_payments::ReviewBackPayments)} />
-            <Route path=path!("/staff/reconciliation") view={move || only_full::<FULL, _>(pages::review::reconciliation::Reconciliation)} />
-            <Route path=path!("/staff/policies") view={move || only_full::<FULL, _>(pages::review::policies::Policies)} />
-        </Routes>
-    }
-    .into_any()
+    let route = |path, view| Route { path, view };
+    let table = vec![
+        route("/", || view! { <pages::home::Home /> }.into_any()),
+        route("/login", || view! { <pages::login::Login /> }.into_any()),
+        route("/register", || {
+            view! { <pages::login::Register /> }.into_any()
+        }),
+        route("/payees/new", || {
+            view! { <pages::add_payee::AddPayee /> }.into_any()
+        }),
+        route("/payees/:id", || {
+            view! { <pages::payee::PayeeDetail /> }.into_any()
+        }),
+        route("/pay", || view! { <pages::pay::Pay /> }.into_any()),
+        route("/payments", || {
+            view! { <pages::payments::Payments /> }.into_any()
+        }),
+        route("/cards", || view! { <pages::cards::Cards /> }.into_any()),
+        route("/record", || view! { <pages::record::Record /> }.into_any()),
+        route("/receipt/:id", || {
+            view! { <pages::receipt::Receipt /> }.into_any()
+        }),
+        route("/guide", || view! { <pages::guide::Guide /> }.into_any()),
+        route("/verify", || only_full::<FULL, _>(pages::receipt::Verify)),
+        route("/apply", || {
+            only_full::<FULL, _>(pages::apply::Applications)
+        }),
+        route("/apply/enrol", || {
+            only_full::<FULL, _>(pages::apply::enrol::Enrol)
+        }),
+        route("/apply/back-pay", || {
+            only_full::<FULL, _>(pages::apply::back_pay::BackPay)
+        }),
+        route("/staff", || only_full::<FULL, _>(pages::staff::Staff)),
+        route("/staff/enrolments", || {
+            only_full::<FULL, _>(pages::review::enrolments::ReviewEnrolments)
+        }),
+        route("/staff/back-payments", || {
+            only_full::<FULL, _>(pages::review::back_payments::ReviewBackPayments)
+        }),
+        route("/staff/reconciliation", || {
+            only_full::<FULL, _>(pages::review::reconciliation::Reconciliation)
+        }),
+        route("/staff/policies", || {
+            only_full::<FULL, _>(pages::review::policies::Policies)
+        }),
+    ];
+    let not_found = || view! { <pages::NotFound /> }.into_any();
+    view! { <Routes routes=table fallback=not_found /> }.into_any()
 }

@@ -26,9 +26,8 @@ pub fn only_full<const IS_FULL: bool, V: IntoView + 'static>(screen: fn() -> V) 
     if IS_FULL {
         return screen().into_any();
     }
-    // The router renders the new screen before it records the address; take the address
-    // from the router, and leave after this turn.
-    let location = leptos_router::hooks::use_location();
+    // The address as the router has it (with its query), left after this turn.
+    let location = crate::routing::use_location();
     let path = format!(
         "{}{}",
         location.pathname.get_untracked(),

@@ -17,6 +17,7 @@
 //! - [`pwa`]: service worker registration, update prompt, Background Sync.
 //! - [`bundle`]: which of the two builds this is (resident, or full with the staff screens),
 //!   and moving to the full one when a screen or an account needs it.
+//! - [`routing`]: the address as a signal, links and the route table (the app's own router).
 //! - [`state`]: the reactive application state the pages share.
 //! - [`staff`]: the staff screens' pure logic (statistics cache, tiers, paging).
 //! - [`voice`]: 朗读 in 长辈模式 (speech in Mandarin, its button, payment announcements).
@@ -33,6 +34,7 @@ pub mod mutations;
 pub mod outbox;
 pub mod pages;
 pub mod pwa;
+pub mod routing;
 pub mod rules;
 pub mod staff;
 pub mod state;

@@ -1,8 +1,8 @@
 //! What a payer must know before anything else: is the window open and for how long, is the
 //! phone online, did a payment miss the network near the deadline.
 
+use crate::routing::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use yanglao_shared::window::WindowState;
 
 use crate::i18n::{self, tr};
@@ -57,7 +57,7 @@ pub fn WindowBanner() -> impl IntoView {
 pub fn SyncLine() -> impl IntoView {
     let app = use_app();
     let sync = use_sync();
-    let location = leptos_router::hooks::use_location();
+    let location = crate::routing::use_location();
     move || {
         let t = tr();
         if app.needs_login.get() {

@@ -1,9 +1,9 @@
 //! The frame around every screen: top bar with the two toggles, the bottom tab bar, the
 //! update prompt and the live notice line.
 
+use crate::routing::use_location;
+use crate::routing::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
 use crate::i18n::{self, tr, Lang};
 use crate::state::use_app;

@@ -1,9 +1,9 @@
 //! 新增缴费人员: name and ID number, checked by the shared crate as they are typed (offline
 //! too), stored on the phone as 待核验 until the server has matched it with the roster.
 
+use crate::routing::use_navigate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use yanglao_shared::window::cst_date;
 use yanglao_shared::wire::{NewPayee, PayeeCheck};
 

@@ -3,9 +3,9 @@
 //! Binding needs the network: the number goes to the server for the bank gateway and is never
 //! stored here; the input is cleared as soon as it was sent.
 
+use crate::routing::{use_navigate, use_query_map};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 use yanglao_shared::bank_card::CardNumber;
 use yanglao_shared::wire::BindCard;

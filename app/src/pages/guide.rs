@@ -1,8 +1,8 @@
 //! 帮助: what the app cannot do and where to do it instead, following the Wendeng notice's
 //! steps: back payment (补缴) and enrolment (参保登记) at the village / town center.
 
+use crate::routing::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::tr;
 

@@ -1,8 +1,8 @@
 //! 我的缴费人员: the people this account pays for, each with this year's status, and the two
 //! ways on: pay, or add a person.
 
+use crate::routing::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::RequireSession;
 use crate::components::PayeeChip;
@@ -133,7 +133,7 @@ fn PersonRow(payee: LocalPayee, status: PayeeStatus) -> impl IntoView {
 fn LogOut() -> impl IntoView {
     let app = use_app();
     let sync = use_sync();
-    let navigate = leptos_router::hooks::use_navigate();
+    let navigate = crate::routing::use_navigate();
     let click = move |_| {
         let unsent = app.data.with_untracked(|d| {
             let payments = d.intents.iter().filter(|i| i.to_send()).count();

@@ -2,10 +2,10 @@
 //! previous account's records from the phone; the same account keeps its mutation log (what
 //! it had not sent yet).
 
+use crate::routing::use_navigate;
+use crate::routing::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use yanglao_shared::mobile::MobileNumber;
 use yanglao_shared::wire::Credentials;
 

@@ -14,8 +14,8 @@ pub mod record;
 pub mod review;
 pub mod staff;
 
+use crate::routing::{Redirect, A};
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
 
 use crate::i18n::tr;
 use crate::state::use_app;

@@ -3,10 +3,10 @@
 //! person works offline: they leave the list at once and the server hears of it when it can
 //! (the payments already made stay in the history).
 
+use crate::routing::A;
+use crate::routing::{use_navigate, use_params_map};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 use yanglao_shared::wire::IntentState;
 

@@ -1,9 +1,9 @@
 //! 缴费进度: every payment of this account with its honest state. Payments that need a card
 //! (待选择银行卡) get one here and go back into the mutation log with the same id.
 
+use crate::routing::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use uuid::Uuid;
 use yanglao_shared::wire::{IntentState, PaymentMethod};
 

@@ -1,10 +1,10 @@
 //! A printable receipt for a paid payment (from the phone's records, so it works offline),
 //! and the public check of a receipt number against the server.
 
+use crate::routing::use_params_map;
+use crate::routing::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 use yanglao_shared::wire::{IntentState, ReceiptCheck};
 

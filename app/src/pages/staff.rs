@@ -6,9 +6,9 @@
 
 mod stats;
 
+use crate::routing::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use time::OffsetDateTime;
 use yanglao_shared::wire::StaffRole;
 

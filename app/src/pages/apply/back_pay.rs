@@ -7,9 +7,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::routing::use_navigate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use yanglao_shared::applications::{back_payable_years, BackPaymentForm};
 use yanglao_shared::policy::DEFAULT_REGION;
 use yanglao_shared::tiers::TierAmount;

@@ -5,9 +5,9 @@
 //! mobile numbers once the server has the form, so they are fetched again for this screen
 //! (held in memory only); offline, the person types them.
 
+use crate::routing::use_navigate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use yanglao_shared::applications::{enrolment_too_young, place_name, EnrolmentForm};
 use yanglao_shared::mobile::MobileNumber;
 use yanglao_shared::window::cst_date;

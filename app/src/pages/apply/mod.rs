@@ -7,9 +7,9 @@ pub mod back_pay;
 pub mod enrol;
 mod place;
 
+use crate::routing::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use yanglao_shared::applications::{
     BackPaymentState, BackPaymentView, EnrolmentState, EnrolmentView,
 };
@@ -170,7 +170,7 @@ fn enrolment_details(v: &EnrolmentView, added: bool) -> impl IntoView {
         .flatten();
     let enrolled = v.state == EnrolmentState::Enrolled;
     let id = v.id;
-    let (app, navigate) = (use_app(), leptos_router::hooks::use_navigate());
+    let (app, navigate) = (use_app(), crate::routing::use_navigate());
     let next = match (enrolled, added) {
         (false, _) => ().into_any(),
         (true, true) => view! {
@@ -201,7 +201,7 @@ fn enrolment_details(v: &EnrolmentView, added: bool) -> impl IntoView {
 async fn add_as_payee(
     app: AppState,
     id: uuid::Uuid,
-    navigate: impl Fn(&str, leptos_router::NavigateOptions),
+    navigate: impl Fn(&str, crate::routing::NavigateOptions),
 ) {
     let form = match app.token() {
         Some(token) => crate::api::enrolment_form(&token, id).await.ok(),
@@ -277,7 +277,7 @@ fn save_and_show(
     sync: SyncEngine,
     record: LocalApplication,
     failure: RwSignal<Option<String>>,
-    navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
+    navigate: impl Fn(&str, crate::routing::NavigateOptions) + 'static,
 ) {
     let id = record.id;
     spawn_local(async move {
@@ -301,7 +301,7 @@ fn save_and_show(
 
 /// The application named by `?edit=` in the address, if this phone has it.
 fn from_query(app: AppState, key: &str) -> Option<LocalApplication> {
-    let query = leptos_router::hooks::use_query_map();
+    let query = crate::routing::use_query_map();
     let id = query.with_untracked(|q| q.get(key).and_then(|s| uuid::Uuid::parse_str(&s).ok()))?;
     app.data
         .with_untracked(|d| d.applications.iter().find(|a| a.id == id).cloned())

@@ -1,9 +1,9 @@
 //! The last step: everything once more, masked (name, ID), with the year, tier and card, the
 //! shared eligibility decision as a hint, then "pay": the intents go to IndexedDB first.
 
+use crate::routing::use_navigate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use yanglao_shared::money::Money;
 use yanglao_shared::wire::{IntentState, PaymentIntent};
 

@@ -6,9 +6,9 @@
 mod confirm;
 mod estimate;
 
+use crate::routing::use_query_map;
+use crate::routing::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 use yanglao_shared::window::WindowState;
 

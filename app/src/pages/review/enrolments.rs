@@ -3,9 +3,9 @@
 //! approved ones on the roster or returns them. Each sees the forms of their own area only,
 //! with the person's full name and ID number to compare with the papers.
 
+use crate::routing::A;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use yanglao_shared::applications::{
     return_reason, Checklist, EnrolmentState, EnrolmentView, TownReview, VillageCheck,
 };
