@@ -25,6 +25,9 @@ after(async () => {
 
 const path = (page) => new URL(page.url()).pathname + new URL(page.url()).search;
 const current = (page, id) => page.getByTestId(id).getAttribute('aria-current');
+/** Moves the app to `to` as its own code would, without loading a page. */
+const moveWithin = (page, to) =>
+  page.evaluate((to) => { history.pushState(null, '', to); dispatchEvent(new PopStateEvent('popstate')); }, to);
 
 test('links, back and forward move within the app; the shown tab is marked', async () => {
   const context = await phone(browser);
@@ -66,7 +69,7 @@ test('a screen that needs a login sends a visitor there, and back does not retur
   const page = await context.newPage();
   await page.goto(`${server.url}/guide`);
   await page.evaluate(() => { window.sameDocument = true; });
-  await page.evaluate(() => { history.pushState(null, '', '/payments'); dispatchEvent(new PopStateEvent('popstate')); });
+  await moveWithin(page, '/payments');
   await page.waitForURL('**/login');
   await page.getByTestId('login-mobile').waitFor();
   // The redirect replaced /payments: back goes to the screen before it.
@@ -82,8 +85,7 @@ test('a resident tab opening a full-bundle screen arrives there with its query',
   await register(page, server, '13600007002');
   const id = '6f1c1f1e-8a1b-4c55-9a53-3c7d2f7b9a10';
   // Moved there from within the resident bundle (not a page load): it loads the full one.
-  await page.evaluate((to) => { history.pushState(null, '', to); dispatchEvent(new PopStateEvent('popstate')); },
-    `/apply/enrol?edit=${id}`);
+  await moveWithin(page, `/apply/enrol?edit=${id}`);
   await page.waitForFunction(() => document.documentElement.dataset.bundle === 'full');
   assert.equal(path(page), `/apply/enrol?edit=${id}`);
   await context.close();
