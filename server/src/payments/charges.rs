@@ -7,7 +7,8 @@
 //! bounded concurrency, and give a charge back with exponential backoff when there is no
 //! answer. The same loop stamps rows other accounts' writes changed (`storage::stamp`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -46,11 +47,16 @@ pub fn retry_delay_ms(attempts: i64) -> i64 {
     (FIRST_RETRY_MS << doublings).min(MAX_RETRY_MS)
 }
 
-/// This process's part of the queue: its bound on bank calls, and a bell that wakes its
-/// worker when there is work now (a decline let a waiting payer take the year).
+/// This process's part of the queue: its bound on bank calls, a bell that wakes its worker
+/// when there is work now (a decline let a waiting payer take the year), and the orders it is
+/// asking the bank about at this moment, with the amount asked. The last is only a shortcut for
+/// the bank's notification of such an order (the worker applies the bank's own answer, so the
+/// notification needs no read of the ledger); without it the notification reads the charge's
+/// lease from the database, as it does in every other process.
 pub struct ChargeQueue {
     permits: Arc<Semaphore>,
     bell: Notify,
+    asking: Mutex<HashMap<Uuid, i64>>,
 }
 
 impl Default for ChargeQueue {
@@ -58,6 +64,7 @@ impl Default for ChargeQueue {
         Self {
             permits: Arc::new(Semaphore::new(BANK_CONCURRENCY)),
             bell: Notify::new(),
+            asking: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -65,6 +72,62 @@ impl Default for ChargeQueue {
 impl ChargeQueue {
     pub fn wake(&self) {
         self.bell.notify_one();
+    }
+
+    /// The bound on this process's bank calls at once.
+    pub fn permits(&self) -> &Arc<Semaphore> {
+        &self.permits
+    }
+
+    /// The amount this process is asking the bank for in order `id` right now, if it is.
+    pub fn asking_for(&self, id: Uuid) -> Option<i64> {
+        self.asking
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .copied()
+    }
+
+    fn ask(&self, orders: impl IntoIterator<Item = (Uuid, i64)>) {
+        self.asking
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(orders);
+    }
+
+    fn done(&self, ids: &[Uuid]) {
+        let mut asking = self.asking.lock().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            asking.remove(id);
+        }
+    }
+}
+
+/// The orders of one batch while its worker asks the bank and applies the answers: marked as
+/// being asked about until this is dropped, whichever way the batch ends.
+pub struct Asking<'a> {
+    queue: &'a ChargeQueue,
+    ids: Vec<Uuid>,
+}
+
+impl<'a> Asking<'a> {
+    pub fn new(queue: &'a ChargeQueue) -> Self {
+        Self {
+            queue,
+            ids: Vec::new(),
+        }
+    }
+
+    /// Order `id`, for `amount_fen`, is about to be asked for.
+    pub fn add(&mut self, id: Uuid, amount_fen: i64) {
+        self.queue.ask([(id, amount_fen)]);
+        self.ids.push(id);
+    }
+}
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        self.queue.done(&self.ids);
     }
 }
 
@@ -95,7 +158,10 @@ async fn run(state: &AppState, claims: Vec<charges::Claimed>, own: Option<String
     let mut own = own;
     while !claims.is_empty() {
         let ids: Vec<Uuid> = claims.iter().map(|c| c.intent_id).collect();
-        let asked = match ledger::ask_bank(state, &ids, &state.charges.permits).await {
+        // Marked as asked about until the answers are applied or given back (the end of this
+        // turn of the loop).
+        let mut asking = Asking::new(&state.charges);
+        let asked = match ledger::ask_bank(state, &ids, &mut asking).await {
             Ok(asked) => asked,
             Err(e) => {
                 for claim in claims {
@@ -131,6 +197,7 @@ async fn run(state: &AppState, claims: Vec<charges::Claimed>, own: Option<String
                 return;
             }
         };
+        drop(asking);
         claims = charges::claim(&state.db, &promoted, queue_now_ms(), LEASE_MS)
             .await
             .unwrap_or_default();

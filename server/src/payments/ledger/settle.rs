@@ -3,16 +3,14 @@
 //! the payer who waited longest.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
-use tokio::sync::Semaphore;
 use uuid::Uuid;
 use yanglao_shared::Reason;
 
 use super::{evaluate, paid_by_someone, Candidate, Reads};
 use crate::app::AppState;
 use crate::gateway::{ChargeRequest, OrderStatus};
-use crate::payments::charges::queue_now_ms;
+use crate::payments::charges::{queue_now_ms, Asking};
 use crate::payments::states::{ContributionEvent, ContributionStatus, IntentEvent, IntentStatus};
 use crate::service::{ServiceError, ServiceResult};
 use crate::storage::intents::{self, Intent, Redecided};
@@ -22,16 +20,21 @@ use crate::storage::{charges, contributions, payees, WriteTx, UNSTAMPED};
 /// got no answer: the order id makes it the same order) and returns the answers, applying
 /// nothing: the charge workers apply a batch of answers in one transaction ([`apply_all`]).
 /// An intent settled meanwhile (by a notification or a query) is not asked about and has no
-/// answer; a bank that cannot be reached is an error for that order. At most `permits`
-/// calls are in flight.
+/// answer; a bank that cannot be reached is an error for that order. At most
+/// [`BANK_CONCURRENCY`](crate::payments::charges::BANK_CONCURRENCY) calls are in flight per
+/// process; each order is marked in `asking` before its call.
 pub async fn ask_bank(
     state: &AppState,
     ids: &[Uuid],
-    permits: &Arc<Semaphore>,
+    asking: &mut Asking<'_>,
 ) -> ServiceResult<Vec<(Uuid, ServiceResult<OrderStatus>)>> {
     let mut conn = state.db.pool.acquire().await?;
     let orders = charges::orders(&mut conn, ids).await?;
     drop(conn);
+    for order in &orders {
+        asking.add(order.intent_id, order.amount_fen);
+    }
+    let permits = state.charges.permits();
     let asked = orders.into_iter().map(|order| async move {
         let _permit = permits.clone().acquire_owned().await;
         let answer = match order.token {
@@ -60,25 +63,35 @@ pub async fn ask_bank(
 /// believed only when the bank's own query says so too. A repeat of what was already applied
 /// is accepted and changes nothing.
 pub async fn notified(state: &AppState, id: Uuid, said: &OrderStatus) -> ServiceResult<()> {
-    // The intent and its charge's lease in one read: every order the bank takes is notified,
-    // so this runs once per payment.
+    let wrong_amount = |asked: i64, fen: i64| {
+        tracing::error!(intent = %id, asked, notified = fen, "bank notification with another amount");
+        ServiceError::conflict("amount_mismatch", "通知的金额与订单不符，未处理")
+    };
+    // An order this process is asking the bank about right now: its worker applies the bank's
+    // own answer in a moment, so the notification is checked against the amount asked and
+    // needs no read (every order the bank takes is notified, most while being asked).
+    if let Some(asked) = state.charges.asking_for(id) {
+        return match said {
+            OrderStatus::Paid { amount_fen, .. } if *amount_fen != asked => {
+                Err(wrong_amount(asked, *amount_fen))
+            }
+            _ => Ok(()),
+        };
+    }
+    // The intent and its charge's lease in one read.
     let mut conn = state.db.pool.acquire().await?;
     let (intent, leased) = intents::load_with_lease(&mut conn, id, queue_now_ms())
         .await?
         .ok_or(ServiceError::NotFound)?;
     drop(conn);
     let asked = intent.tier.money().to_fen();
-    let wrong_amount = |fen: i64| {
-        tracing::error!(intent = %id, asked, notified = fen, "bank notification with another amount");
-        ServiceError::conflict("amount_mismatch", "通知的金额与订单不符，未处理")
-    };
     let status = match said {
         OrderStatus::Paid { amount_fen, .. } if *amount_fen != asked => {
-            return Err(wrong_amount(*amount_fen))
+            return Err(wrong_amount(asked, *amount_fen))
         }
         OrderStatus::Declined { .. } => match state.gateway.query(id).await? {
             OrderStatus::Paid { amount_fen, .. } if amount_fen != asked => {
-                return Err(wrong_amount(amount_fen))
+                return Err(wrong_amount(asked, amount_fen))
             }
             confirmed @ (OrderStatus::Paid { .. } | OrderStatus::Declined { .. }) => confirmed,
             OrderStatus::Pending | OrderStatus::Unknown => {

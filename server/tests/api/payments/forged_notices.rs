@@ -8,6 +8,7 @@ use std::time::Duration;
 use yanglao_server::app::{BuildError, MIN_SECRET_BYTES};
 use yanglao_server::gateway::sandbox::test_cards;
 use yanglao_server::gateway::{sign, Notification, OrderStatus, SIGNATURE_HEADER};
+use yanglao_server::payments::charges::Asking;
 use yanglao_server::storage::settings;
 use yanglao_server::{AppState, Parts};
 use yanglao_shared::PolicyTable;
@@ -18,6 +19,7 @@ use crate::support::*;
 on_both_stores!(
     a_signed_decline_the_bank_does_not_confirm_frees_nothing,
     a_notification_for_another_amount_is_refused,
+    a_notification_while_the_bank_is_being_asked_is_held_to_the_amount_and_moves_nothing,
     a_notification_about_an_order_not_being_charged_is_refused,
     the_installation_secret_is_made_once_and_kept,
     a_restarted_server_reconciles_at_once,
@@ -88,6 +90,44 @@ async fn a_notification_for_another_amount_is_refused(app: &TestApp) {
             .await,
         0
     );
+}
+
+/// While this process asks the bank about an order, its notification is answered without
+/// reading the ledger (the worker applies the bank's own answer): still refused for another
+/// amount, and a decline then frees nothing.
+async fn a_notification_while_the_bank_is_being_asked_is_held_to_the_amount_and_moves_nothing(
+    app: &TestApp,
+) {
+    let (token, id) = slow_payment(app).await;
+    let mut asking = Asking::new(&app.server.state.charges);
+    asking.add(id, 50_000);
+    assert_eq!(app.server.state.charges.asking_for(id), Some(50_000));
+    let short = Notification {
+        order_id: id,
+        status: OrderStatus::Paid {
+            bank_ref: "forged".into(),
+            amount_fen: 1,
+        },
+    };
+    let (status, code) = notify(app, GATEWAY_SECRET, &short).await;
+    assert_eq!((status, code.as_deref()), (409, Some("amount_mismatch")));
+    let declined = Notification {
+        order_id: id,
+        status: OrderStatus::Declined {
+            code: "insufficient_funds".into(),
+            message: "余额不足".into(),
+        },
+    };
+    assert_eq!(notify(app, GATEWAY_SECRET, &declined).await.0, 200);
+    let now = app.api.sync(&token, &pull(None)).await.unwrap();
+    assert_eq!(states(&now), ["submitted"], "the year is still held");
+    drop(asking);
+    assert_eq!(app.server.state.charges.asking_for(id), None);
+    // The bank's real payment settles it.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let later = app.api.sync(&token, &pull(None)).await.unwrap();
+    assert_eq!(states(&later), ["paid"]);
+    assert_eq!(app.paid_contributions().await, 1);
 }
 
 async fn a_notification_about_an_order_not_being_charged_is_refused(app: &TestApp) {
