@@ -144,29 +144,45 @@ fn follow_link(location: Location, ev: &web_sys::MouseEvent) {
         return; // a jump within this screen: the browser's own
     }
     ev.prevent_default();
-    go(
-        location,
-        &format!("{}{}", to.path, to.search),
-        NavigateOptions::default(),
-    );
+    let to = format!("{}{}{}", to.path, to.search, url.hash());
+    go(location, &to, NavigateOptions::default());
 }
 
 fn go(location: Location, to: &str, options: NavigateOptions) {
-    let Ok(history) = window().history() else {
+    let window = window();
+    let (Ok(history), Ok(here)) = (window.history(), window.location().href()) else {
         return;
     };
-    let moved = if options.replace {
+    let Ok(target) = web_sys::Url::new_with_base(to, &here) else {
+        return;
+    };
+    // Moving to where the app already is (a tab tapped twice) adds no history entry, so
+    // back still goes where the person expects.
+    let same = target.href() == here;
+    let moved = if options.replace || same {
         history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(to))
     } else {
         history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(to))
     };
     if moved.is_err() {
-        let _ = window().location().set_href(to); // not of this origin: let the browser go
+        let _ = window.location().set_href(to); // not of this origin: let the browser go
         return;
     }
     // The browser has normalised the address (a relative path, escapes): read it back.
     location.address.set(Address::of_window());
-    window().scroll_to_with_x_and_y(0.0, 0.0);
+    // A new screen starts at its top, or at the element its #fragment names once drawn.
+    let fragment = target.hash();
+    if fragment.len() > 1 {
+        request_animation_frame(move || {
+            let id = js_sys::decode_uri_component(&fragment[1..])
+                .map_or_else(|_| fragment[1..].to_owned(), String::from);
+            if let Some(el) = document().get_element_by_id(&id) {
+                el.scroll_into_view();
+            }
+        });
+    } else {
+        window.scroll_to_with_x_and_y(0.0, 0.0);
+    }
 }
 
 pub fn use_location() -> Location {
@@ -272,12 +288,18 @@ pub fn A(
 #[component]
 pub fn Redirect(path: &'static str) -> impl IntoView {
     let navigate = use_navigate();
-    // After this render: moving the address while the routes are being built would build
-    // them again inside themselves.
-    set_timeout(
+    // Right after this render (moving the address while the routes are being built would
+    // build them again inside themselves), and not at all if this screen is gone by then.
+    let timer = set_timeout_with_handle(
         move || navigate(path, NavigateOptions { replace: true }),
         Duration::ZERO,
-    );
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(timer) = timer {
+            timer.clear();
+        }
+    });
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ after(async () => {
 
 const path = (page) => new URL(page.url()).pathname + new URL(page.url()).search;
 const current = (page, id) => page.getByTestId(id).getAttribute('aria-current');
-/** Moves the app to `to` as its own code would, without loading a page. */
+/** Moves the address to `to` the way the browser's back and forward do (a `popstate`), without
+ * loading a page. */
 const moveWithin = (page, to) =>
   page.evaluate((to) => { history.pushState(null, '', to); dispatchEvent(new PopStateEvent('popstate')); }, to);
 
@@ -36,9 +37,16 @@ test('links, back and forward move within the app; the shown tab is marked', asy
   // A mark on this document: a full page load would lose it.
   await page.evaluate(() => { window.sameDocument = true; });
   assert.equal(await current(page, 'nav-home'), 'page');
+  // Tapping the tab of the screen shown, twice, adds nothing back would have to undo.
+  const entries = () => page.evaluate(() => history.length);
+  const before = await entries();
+  await page.getByTestId('nav-home').click();
+  await page.getByTestId('nav-home').click();
+  assert.equal(await entries(), before);
 
   await page.getByTestId('nav-pay').click();
   await page.waitForURL('**/pay');
+  assert.equal(await entries(), before + 1);
   assert.equal(await current(page, 'nav-pay'), 'page');
   assert.equal(await current(page, 'nav-home'), null);
   await page.getByTestId('nav-payments').click();
@@ -68,6 +76,7 @@ test('a screen that needs a login sends a visitor there, and back does not retur
   const context = await phone(browser);
   const page = await context.newPage();
   await page.goto(`${server.url}/guide`);
+  await page.getByTestId('nav-verify').waitFor(); // the app is up and reading the address
   await page.evaluate(() => { window.sameDocument = true; });
   await moveWithin(page, '/payments');
   await page.waitForURL('**/login');
