@@ -63,10 +63,7 @@ impl ParamsMap {
 
     /// `a=1&b=x%20y` (with or without the `?`), each name and value percent-decoded.
     fn of_query(search: &str) -> Self {
-        let decode = |s: &str| {
-            let s = s.replace('+', " ");
-            js_sys::decode_uri_component(&s).map_or(s, String::from)
-        };
+        let decode = |s: &str| decoded(&s.replace('+', " "));
         let pairs = search.trim_start_matches('?').split('&');
         Self(
             pairs
@@ -78,6 +75,11 @@ impl ParamsMap {
                 .collect(),
         )
     }
+}
+
+/// `s` with its `%xx` escapes decoded, or as it is when they are not valid UTF-8.
+fn decoded(s: &str) -> String {
+    js_sys::decode_uri_component(s).map_or_else(|_| s.to_owned(), String::from)
 }
 
 /// Keeps the address for `children`: read from the window at start, moved by [`use_navigate`]
@@ -174,9 +176,7 @@ fn go(location: Location, to: &str, options: NavigateOptions) {
     let fragment = target.hash();
     if fragment.len() > 1 {
         request_animation_frame(move || {
-            let id = js_sys::decode_uri_component(&fragment[1..])
-                .map_or_else(|_| fragment[1..].to_owned(), String::from);
-            if let Some(el) = document().get_element_by_id(&id) {
+            if let Some(el) = document().get_element_by_id(&decoded(&fragment[1..])) {
                 el.scroll_into_view();
             }
         });
@@ -226,12 +226,11 @@ fn matches(pattern: &str, path: &str) -> Option<ParamsMap> {
     loop {
         match (want.next(), have.next()) {
             (None, None) => return Some(ParamsMap(params)),
-            (Some(w), Some(h)) if w.strip_prefix(':').is_some() && !h.is_empty() => {
-                let decoded =
-                    js_sys::decode_uri_component(h).map_or_else(|_| h.to_owned(), String::from);
-                params.push((w[1..].to_owned(), decoded));
-            }
-            (Some(w), Some(h)) if w == h => {}
+            (Some(w), Some(h)) => match w.strip_prefix(':') {
+                Some(name) if !h.is_empty() => params.push((name.to_owned(), decoded(h))),
+                None if w == h => {}
+                _ => return None,
+            },
             _ => return None,
         }
     }
