@@ -81,25 +81,11 @@ impl ChargeQueue {
 
     /// The amount this process is asking the bank for in order `id` right now, if it is.
     pub fn asking_for(&self, id: Uuid) -> Option<i64> {
-        self.asking
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-            .copied()
+        self.asking().get(&id).copied()
     }
 
-    fn ask(&self, orders: impl IntoIterator<Item = (Uuid, i64)>) {
-        self.asking
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(orders);
-    }
-
-    fn done(&self, ids: &[Uuid]) {
-        let mut asking = self.asking.lock().unwrap_or_else(|e| e.into_inner());
-        for id in ids {
-            asking.remove(id);
-        }
+    fn asking(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, i64>> {
+        self.asking.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -120,14 +106,17 @@ impl<'a> Asking<'a> {
 
     /// Order `id`, for `amount_fen`, is about to be asked for.
     pub fn add(&mut self, id: Uuid, amount_fen: i64) {
-        self.queue.ask([(id, amount_fen)]);
+        self.queue.asking().insert(id, amount_fen);
         self.ids.push(id);
     }
 }
 
 impl Drop for Asking<'_> {
     fn drop(&mut self) {
-        self.queue.done(&self.ids);
+        let mut asking = self.queue.asking();
+        for id in &self.ids {
+            asking.remove(id);
+        }
     }
 }
 

@@ -41,6 +41,28 @@ async fn notify(app: &TestApp, secret: &str, n: &Notification) -> (u16, Option<S
     (status, body["code"].as_str().map(str::to_owned))
 }
 
+/// The bank's word that order `id` was paid `amount_fen`.
+fn paid(id: uuid::Uuid, amount_fen: i64) -> Notification {
+    Notification {
+        order_id: id,
+        status: OrderStatus::Paid {
+            bank_ref: "forged".into(),
+            amount_fen,
+        },
+    }
+}
+
+/// The bank's word that order `id` was declined for want of funds.
+fn declined(id: uuid::Uuid) -> Notification {
+    Notification {
+        order_id: id,
+        status: OrderStatus::Declined {
+            code: "insufficient_funds".into(),
+            message: "余额不足".into(),
+        },
+    }
+}
+
 /// One intent for the mother on the slow card: `charging` until the sandbox pays it.
 async fn slow_payment(app: &TestApp) -> (String, uuid::Uuid) {
     let token = app.register("13800000071").await;
@@ -58,13 +80,7 @@ async fn slow_payment(app: &TestApp) -> (String, uuid::Uuid) {
 
 async fn a_signed_decline_the_bank_does_not_confirm_frees_nothing(app: &TestApp) {
     let (token, id) = slow_payment(app).await;
-    let forged = Notification {
-        order_id: id,
-        status: OrderStatus::Declined {
-            code: "insufficient_funds".into(),
-            message: "余额不足".into(),
-        },
-    };
+    let forged = declined(id);
     let (status, code) = notify(app, GATEWAY_SECRET, &forged).await;
     assert_eq!((status, code.as_deref()), (409, Some("not_confirmed")));
     // The person-year stayed held, and the bank's real payment settles it.
@@ -76,13 +92,7 @@ async fn a_signed_decline_the_bank_does_not_confirm_frees_nothing(app: &TestApp)
 
 async fn a_notification_for_another_amount_is_refused(app: &TestApp) {
     let (_, id) = slow_payment(app).await;
-    let short = Notification {
-        order_id: id,
-        status: OrderStatus::Paid {
-            bank_ref: "forged".into(),
-            amount_fen: 1,
-        },
-    };
+    let short = paid(id, 1);
     let (status, code) = notify(app, GATEWAY_SECRET, &short).await;
     assert_eq!((status, code.as_deref()), (409, Some("amount_mismatch")));
     assert_eq!(
@@ -102,23 +112,10 @@ async fn a_notification_while_the_bank_is_being_asked_is_held_to_the_amount_and_
     let mut asking = Asking::new(&app.server.state.charges);
     asking.add(id, 50_000);
     assert_eq!(app.server.state.charges.asking_for(id), Some(50_000));
-    let short = Notification {
-        order_id: id,
-        status: OrderStatus::Paid {
-            bank_ref: "forged".into(),
-            amount_fen: 1,
-        },
-    };
+    let short = paid(id, 1);
     let (status, code) = notify(app, GATEWAY_SECRET, &short).await;
     assert_eq!((status, code.as_deref()), (409, Some("amount_mismatch")));
-    let declined = Notification {
-        order_id: id,
-        status: OrderStatus::Declined {
-            code: "insufficient_funds".into(),
-            message: "余额不足".into(),
-        },
-    };
-    assert_eq!(notify(app, GATEWAY_SECRET, &declined).await.0, 200);
+    assert_eq!(notify(app, GATEWAY_SECRET, &declined(id)).await.0, 200);
     let now = app.api.sync(&token, &pull(None)).await.unwrap();
     assert_eq!(states(&now), ["submitted"], "the year is still held");
     drop(asking);
@@ -139,13 +136,7 @@ async fn a_notification_about_an_order_not_being_charged_is_refused(app: &TestAp
         .sync(&token, &push(None, vec![waiting.clone()]))
         .await
         .unwrap();
-    let paid = Notification {
-        order_id: waiting.id,
-        status: OrderStatus::Paid {
-            bank_ref: "x".into(),
-            amount_fen: 50_000,
-        },
-    };
+    let paid = paid(waiting.id, 50_000);
     let (status, code) = notify(app, GATEWAY_SECRET, &paid).await;
     assert_eq!(
         (status, code.as_deref()),
