@@ -4,7 +4,7 @@
 #   1. cargo builds the app's two binaries for wasm32 (profile wasm-release: opt-level z, LTO):
 #      yanglao-app, the resident bundle every visitor loads, and yanglao-full, which adds the
 #      staff screens, applications and receipt verification (see app/src/app.rs);
-#   2. wasm-bindgen writes each one's JS glue, wasm-opt -Oz shrinks each wasm;
+#   2. wasm-bindgen writes each one's JS glue, wasm-opt (-Os around --flatten --rereloop) shrinks each wasm;
 #   3. every build output gets its content hash in its name (immutable, cached for a year);
 #   4. app/index.html becomes dist/index.html with those names and sizes filled in;
 #   5. precache.json lists what the service worker keeps, and sw.js is stamped with the

@@ -58,5 +58,6 @@ pub fn start_resident() {
 
 /// Mounts the full bundle's app on `<body>` (the `yanglao-full` binary).
 pub fn start_full() {
+    bundle::install_forms(sync::applications::PARTS);
     app::mount::<true>();
 }

@@ -125,7 +125,10 @@ pub struct Snapshot {
     pub payees: Vec<LocalPayee>,
     pub intents: Vec<LocalIntent>,
     pub methods: Vec<PaymentMethod>,
+    /// The forms, read by the full build only ([`crate::bundle`]).
     pub applications: Vec<crate::applications::LocalApplication>,
+    /// Whether the phone keeps any form (the resident build counts them to move to the full).
+    pub holds_forms: bool,
     /// What the server has not acknowledged yet ([`crate::mutations`]), in any order.
     pub log: Vec<crate::mutations::Logged>,
 }

@@ -236,6 +236,18 @@ impl Store {
     /// Everything the UI shows.
     pub async fn load(&self) -> Result<Snapshot> {
         let tx = self.tx(&ALL, TransactionMode::Readonly)?;
+        // The resident build only counts the forms: it cannot show them (see crate::bundle).
+        let (applications, holds_forms) = match crate::bundle::forms() {
+            Some(forms) => {
+                let apps = (forms.read)(&tx).await?;
+                let held = !apps.is_empty();
+                (apps, held)
+            }
+            None => {
+                let held = Self::read_all::<serde::de::IgnoredAny>(&tx, APPLICATIONS).await?;
+                (Vec::new(), !held.is_empty())
+            }
+        };
         Ok(Snapshot {
             session: Self::read_kv(&tx, keys::SESSION).await?,
             owner: Self::read_kv(&tx, keys::OWNER).await?,
@@ -249,7 +261,8 @@ impl Store {
             payees: Self::read_all(&tx, PAYEES).await?,
             intents: Self::read_all(&tx, INTENTS).await?,
             methods: Self::read_all(&tx, METHODS).await?,
-            applications: Self::read_all(&tx, APPLICATIONS).await?,
+            applications,
+            holds_forms,
             log: Self::read_all(&tx, MUTATIONS).await?,
         })
     }
@@ -289,6 +302,14 @@ impl Store {
     pub async fn applications(&self) -> Result<Vec<LocalApplication>> {
         let tx = self.tx(&[APPLICATIONS], TransactionMode::Readonly)?;
         Self::read_all(&tx, APPLICATIONS).await
+    }
+
+    /// Every form, inside a transaction that includes `applications` (the full build's part
+    /// of [`Store::load`]).
+    pub(crate) async fn read_applications(
+        tx: &TransactionRef<'_>,
+    ) -> Result<Vec<LocalApplication>> {
+        Self::read_all(tx, APPLICATIONS).await
     }
 
     pub async fn delete_application(&self, id: Uuid) -> Result<()> {

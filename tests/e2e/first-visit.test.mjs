@@ -99,3 +99,49 @@ test('offline, a screen of the full bundle never opened before says so and leads
   assert.equal(new URL(page.url()).pathname, '/');
   await context.close();
 });
+
+test('a phone that holds a form keeps the full bundle, and a resident start moves there to send it', async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await register(page, server, '13811115555');
+  await workerActive(page);
+  await page.getByTestId('nav-home').click();
+  await page.getByTestId('nav-apply').click();
+  await page.getByTestId('new-enrolment').waitFor();
+
+  // Filed offline: the form waits on the phone, which now keeps the full bundle.
+  await context.setOffline(true);
+  await page.getByTestId('new-enrolment').click();
+  await page.getByTestId('enrol-name').fill('孙玉兰');
+  await page.getByTestId('enrol-id-number').fill('371003198506157727');
+  await page.getByTestId('enrol-id-ok').filter({ hasText: '1985' }).waitFor();
+  await page.getByTestId('enrol-town-choice').selectOption('龙山街道');
+  await page.getByTestId('enrol-village-choice').selectOption('西楼村');
+  await page.getByTestId('enrol-mobile').fill('13811115555');
+  await page.getByTestId('enrol-submit').click();
+  await page.locator('[data-testid="application-status"][data-state="queued"]').waitFor();
+  await page.waitForFunction(() => localStorage.getItem('yanglao.bundle') === 'full');
+  const home = await context.newPage();
+  await home.goto(`${server.url}/`);
+  await home.getByTestId('nav-apply').waitFor();
+  assert.equal(await home.evaluate(() => document.documentElement.dataset.bundle), 'full');
+  await home.close();
+  await page.close();
+
+  // A phone whose flag is gone (cleared, or kept by an older version) starts in the resident
+  // build: it sees the form it cannot send, moves to the full bundle (kept, so offline too),
+  // and the form goes out once there is a network.
+  const start = await context.newPage();
+  await start.goto(`${server.url}/guide`);
+  await start.evaluate(() => localStorage.removeItem('yanglao.bundle'));
+  const wasm = [];
+  start.on('request', (r) => { if (r.url().endsWith('_bg.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await start.goto(`${server.url}/`);
+  await start.waitForFunction(() => document.documentElement.dataset.bundle === 'full');
+  assert.ok(wasm[0].startsWith('/yanglao-app-') && wasm.at(-1).startsWith('/yanglao-full-'), `resident, then full: ${wasm}`);
+  await start.getByTestId('nav-apply').waitFor();
+  await context.setOffline(false);
+  await start.getByTestId('nav-apply').click();
+  await start.locator('[data-testid="application-status"][data-state="submitted"]').waitFor({ timeout: 20_000 });
+  await context.close();
+});

@@ -191,13 +191,25 @@ impl Store {
     }
 }
 
+/// Of a kept form, what the upgrade needs: whether it waits to be sent (as
+/// `LocalApplication::to_send` says). Read this narrowly so that the resident build, which
+/// also runs the upgrade, carries none of the forms' code.
+#[derive(serde::Deserialize)]
+struct QueuedForm {
+    id: uuid::Uuid,
+    pending: Option<serde::de::IgnoredAny>,
+    refused: Option<serde::de::IgnoredAny>,
+    #[serde(with = "yanglao_shared::timetext::rfc3339")]
+    prepared_at: time::OffsetDateTime,
+}
+
 /// The version-3 upgrade, inside its own transaction: what versions 1 and 2 kept waiting in
 /// the records themselves becomes log entries — people first (a payment needs its person),
 /// then payments and forms in the order they were prepared. The records stay as they are.
 pub(super) async fn move_queued_into_log(tx: &TransactionRef<'_>) -> Result<()> {
     let payees: Vec<LocalPayee> = Store::read_all(tx, PAYEES).await?;
     let mut intents: Vec<LocalIntent> = Store::read_all(tx, INTENTS).await?;
-    let mut apps: Vec<LocalApplication> = Store::read_all(tx, APPLICATIONS).await?;
+    let mut apps: Vec<QueuedForm> = Store::read_all(tx, APPLICATIONS).await?;
     yanglao_shared::short_sort::sort_by_key(&mut intents, |i| i.intent.prepared_at);
     yanglao_shared::short_sort::sort_by_key(&mut apps, |a| a.prepared_at);
     let waiting = payees
@@ -212,7 +224,7 @@ pub(super) async fn move_queued_into_log(tx: &TransactionRef<'_>) -> Result<()> 
         )
         .chain(
             apps.iter()
-                .filter(|a| a.to_send().is_some())
+                .filter(|a| a.pending.is_some() && a.refused.is_none())
                 .map(|a| Mutation::FileApplication { id: a.id }),
         );
     for mutation in waiting {

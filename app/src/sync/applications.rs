@@ -1,13 +1,23 @@
 //! The applications' part of a sync: a form waiting on the phone goes out with `PUT` under its
 //! own id (a retry is the same application) when its log entry comes up, and the applicant's
 //! lists come back when a step may have moved (someone at the village or the town acts next).
+//! Only the full build carries this ([`PARTS`], handed over by its binary; see
+//! [`crate::bundle`]).
 
 use uuid::Uuid;
 
 use super::push::Trouble;
 use crate::api::{self, ApiError};
 use crate::applications::{merge_filed, ApplicationForm, Filed, LocalApplication};
+use crate::bundle::FormParts;
 use crate::store::Store;
+
+/// The forms' parts of the store and the sync, for [`crate::bundle::install_forms`].
+pub const PARTS: FormParts = FormParts {
+    read: |tx| Box::pin(Store::read_applications(tx)),
+    send: |store, token, id, seq| Box::pin(send(store, token, id, seq)),
+    refresh: |store, token, always| Box::pin(refresh(store, token, always)),
+};
 
 async fn put(token: &str, form: &ApplicationForm) -> Result<Filed, ApiError> {
     match form {

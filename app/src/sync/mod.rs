@@ -233,7 +233,10 @@ impl SyncEngine {
             .unwrap_or(false);
         let pushed = push::push(&store, &token).await;
         let refreshed = match pushed {
-            Ok(forms) => applications::refresh(&store, &token, always || forms).await,
+            Ok(forms) => match crate::bundle::forms() {
+                Some(parts) => (parts.refresh)(&store, &token, always || forms).await,
+                None => Ok(()),
+            },
             Err(e) => Err(e),
         };
         app.reload().await;

@@ -114,9 +114,15 @@ async fn send_one(store: &Store, token: &str, entry: Logged) -> Result<(), Troub
         Mutation::RemoveCard { id } => {
             removal(store, entry, api::delete_method(token, id).await).await
         }
-        Mutation::FileApplication { id } => {
-            super::applications::send(store, token, id, entry.seq).await
-        }
+        Mutation::FileApplication { id } => match crate::bundle::forms() {
+            Some(forms) => (forms.send)(store, token, id, entry.seq).await,
+            // The resident build cannot send a form: the entry stays for the full build,
+            // which the phone moves to now (it holds a form; see crate::bundle).
+            None => {
+                crate::bundle::switch_to_full(None);
+                Ok(())
+            }
+        },
         Mutation::SetLabel { id } => label(store, token, entry.seq, id).await,
         Mutation::AddPayee { .. } | Mutation::PreparePayment { .. } => {
             sync_round(store, token, &[entry]).await.map(|_| ())
