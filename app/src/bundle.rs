@@ -7,8 +7,9 @@
 //! written once (`app.rs`) and each binary keeps only its own screens.
 //!
 //! `index.html` picks the bundle before any wasm loads: the full one for `/staff`, `/apply` and
-//! `/verify`, or when a flag says so: `localStorage` for a staff account (kept until logout or a
-//! non-staff account), `sessionStorage` for a resident who opened such a screen in this tab.
+//! `/verify`, or when a flag says so: `localStorage` for a staff account or a phone that holds a
+//! form (kept until logout, or an account that is neither), `sessionStorage` for a resident who
+//! opened such a screen in this tab.
 //! The resident build answers those routes with [`only_full`], which sets the tab's flag and
 //! reloads the page, so the full bundle opens the same screen.
 //!
