@@ -74,6 +74,12 @@ pub struct LocalApplication {
     pub prepared_at: OffsetDateTime,
 }
 
+/// A form waiting to be sent goes out unless its last sending was refused (it waits for a fix).
+/// Generic, so that a reader that keeps neither in full (the store's upgrade) asks the same.
+pub fn to_send<'a, P, R>(pending: Option<&'a P>, refused: Option<&R>) -> Option<&'a P> {
+    pending.filter(|_| refused.is_none())
+}
+
 /// Where an application stands, for its status chip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -162,7 +168,7 @@ impl LocalApplication {
 
     /// The form the next sync sends, if any.
     pub fn to_send(&self) -> Option<&ApplicationForm> {
-        self.pending.as_ref().filter(|_| self.refused.is_none())
+        to_send(self.pending.as_ref(), self.refused.as_ref())
     }
 
     /// The server took `sent`. If the person changed the form meanwhile, the change still

@@ -14,7 +14,7 @@ use yanglao_shared::wire::{LabelChange, PayeeView};
 use yanglao_shared::PayeeLabel;
 
 use super::{keys, Result, Store, APPLICATIONS, INTENTS, KV, METHODS, MUTATIONS, PAYEES};
-use crate::applications::LocalApplication;
+use crate::applications::{to_send, LocalApplication};
 use crate::model::{LocalIntent, LocalPayee};
 use crate::mutations::{Logged, Mutation};
 
@@ -191,8 +191,8 @@ impl Store {
     }
 }
 
-/// Of a kept form, what the upgrade needs: whether it waits to be sent (as
-/// `LocalApplication::to_send` says). Read this narrowly so that the resident build, which
+/// Of a kept form, what the upgrade needs: whether it waits to be sent
+/// ([`crate::applications::to_send`]). Read this narrowly so that the resident build, which
 /// also runs the upgrade, carries none of the forms' code.
 #[derive(serde::Deserialize)]
 struct QueuedForm {
@@ -224,7 +224,7 @@ pub(super) async fn move_queued_into_log(tx: &TransactionRef<'_>) -> Result<()> 
         )
         .chain(
             apps.iter()
-                .filter(|a| a.pending.is_some() && a.refused.is_none())
+                .filter(|a| to_send(a.pending.as_ref(), a.refused.as_ref()).is_some())
                 .map(|a| Mutation::FileApplication { id: a.id }),
         );
     for mutation in waiting {
