@@ -58,9 +58,13 @@ async fn offline_writes_are_logged_in_the_order_made_and_once_each() {
         .unwrap();
     store.remove_card(id(30)).await.unwrap();
     store.file_application(&back_payment(5)).await.unwrap();
-    // A second tap, a card attached before the first sending: still one entry each.
+    // A second tap, a card attached before the first sending, the same payment twice in
+    // one batch: still one entry each.
     store
-        .prepare_payments(&[intent(10, id(1), IntentState::Queued)])
+        .prepare_payments(&[
+            intent(10, id(1), IntentState::Queued),
+            intent(10, id(1), IntentState::Queued),
+        ])
         .await
         .unwrap();
     store.file_application(&back_payment(5)).await.unwrap();
