@@ -24,6 +24,16 @@ after(async () => {
   await server?.stop();
 });
 
+// A fresh phone registered as `number`, its worker up, on the home screen (resident bundle).
+async function registeredAtHome(number) {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await register(page, server, number);
+  await workerActive(page);
+  await page.getByTestId('nav-home').click();
+  return { context, page };
+}
+
 test('a first visit fetches each file once and only the resident bundle', async () => {
   const proxy = await countingProxy(server);
   const context = await phone(browser);
@@ -85,11 +95,7 @@ test('applications load the full bundle, which then opens offline', async () => 
 });
 
 test('offline, a screen of the full bundle never opened before says so and leads back', async () => {
-  const context = await phone(browser);
-  const page = await context.newPage();
-  await register(page, server, '13811114444');
-  await workerActive(page);
-  await page.getByTestId('nav-home').click();
+  const { context, page } = await registeredAtHome('13811114444');
   await page.getByTestId('payee-list').or(page.getByTestId('nav-apply')).first().waitFor();
   await context.setOffline(true);
   await page.getByTestId('nav-apply').click();
@@ -101,11 +107,7 @@ test('offline, a screen of the full bundle never opened before says so and leads
 });
 
 test('a phone that holds a form keeps the full bundle, and a resident start moves there to send it', async () => {
-  const context = await phone(browser);
-  const page = await context.newPage();
-  await register(page, server, '13811115555');
-  await workerActive(page);
-  await page.getByTestId('nav-home').click();
+  const { context, page } = await registeredAtHome('13811115555');
   await page.getByTestId('nav-apply').click();
   await page.getByTestId('new-enrolment').waitFor();
 
