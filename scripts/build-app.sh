@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the PWA into dist/, without Trunk (whose install alone was five minutes of a cold CI
 # run, for what is these few steps):
-#   1. cargo builds the app's two binaries for wasm32 (profile wasm-release: opt-level z, LTO):
+#   1. cargo builds the app's two binaries for wasm32 (profile wasm-release: opt-level z, LTO,
+#      std built with them for size, see size_flags):
 #      yanglao-app, the resident bundle every visitor loads, and yanglao-full, which adds the
 #      staff screens, applications and receipt verification (see app/src/app.rs);
 #   2. wasm-bindgen writes each one's JS glue, wasm-opt (-Os around --flatten --rereloop) shrinks each wasm;
@@ -23,11 +24,22 @@ profile=wasm-release
 stage=target/app-build
 out=dist
 
+# Size over everything, for the release wasm only (the tests' builds keep the plain flags): std
+# compiled here with its optimize_for_size algorithms; a panic is a trap with no message
+# (immediate-abort: no hook was ever set, so the message went nowhere, and its formatting
+# was code every visitor loaded); no file:line text for panics, and `{:?}` prints nothing
+# (the app shows people Display text only). Together 20.5 KB of the resident wasm's brotli
+# bytes. These are unstable flags on the stable compiler (RUSTC_BOOTSTRAP), so a toolchain
+# update may rename one; setup.sh installs rust-src, the std source they need.
+size_flags="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort"
+size_flags+=" -Zlocation-detail=none -Zfmt-debug=none"
+
 echo "building the PWA (${bins[*]}, $profile)…"
 wasm_env=$(scripts/setup.sh --wasm-env)
 # shellcheck disable=SC2086 # the route's VAR=value words, split on purpose
-env $wasm_env cargo build --quiet -p yanglao-app --target wasm32-unknown-unknown \
-    --profile "$profile" "${bins[@]/#/--bin=}"
+env $wasm_env RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$size_flags" \
+    cargo build --quiet -p yanglao-app --target wasm32-unknown-unknown --profile "$profile" \
+    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "${bins[@]/#/--bin=}"
 
 rm -rf "$stage" "$out"
 mkdir -p "$stage" "$out"

@@ -181,9 +181,21 @@ _setup_wasm_target() {
                 _say "warning: rustup target add failed; trying the Debian route"
             fi
         fi
+        # The release PWA build compiles std itself, for its size flags (scripts/build-app.sh).
+        if [[ -n $route ]]; then
+            if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+                _say "ok: rust-src via rustup (already installed)"
+            else
+                _say "installing: rust-src (rustup component add)"
+                if ! _logged rustup-src rustup component add rust-src; then
+                    _say "warning: rustup component add rust-src failed; trying the Debian route"
+                    route=""
+                fi
+            fi
+        fi
     fi
     if [[ -z "$route" && $forced == rustup ]]; then
-        _die "YANGLAO_FORCE_WASM_ROUTE=rustup but rustup is missing or 'rustup target add' failed"
+        _die "YANGLAO_FORCE_WASM_ROUTE=rustup but rustup is missing or could not add the wasm32 target or rust-src"
     fi
 
     if [[ -z "$route" ]]; then

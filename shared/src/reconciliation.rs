@@ -30,6 +30,16 @@ impl LineStatus {
             Self::Refunded => "已退款",
         }
     }
+
+    /// The English word the staff screens show (the wire's own name).
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Paid => "paid",
+            Self::Declined => "declined",
+            Self::Pending => "pending",
+            Self::Refunded => "refunded",
+        }
+    }
 }
 
 /// What kind of mismatch.
@@ -131,5 +141,25 @@ impl CaseView {
     /// Still waiting for a staff member (open, or a refund whose answer is not recorded).
     pub fn is_open(&self) -> bool {
         matches!(self.state.as_str(), "open" | "refunding")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineStatus;
+
+    #[test]
+    fn a_statuss_english_word_is_its_wire_name() {
+        for s in [
+            LineStatus::Paid,
+            LineStatus::Declined,
+            LineStatus::Pending,
+            LineStatus::Refunded,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.en())
+            );
+        }
     }
 }

@@ -301,7 +301,7 @@ fn mismatch_item(m: &Mismatch) -> impl IntoView {
     let t = w();
     let bank = match m.bank_status {
         Some(s) if i18n::lang() == Lang::Zh => s.zh().to_owned(),
-        Some(s) => format!("{s:?}").to_lowercase(),
+        Some(s) => s.en().to_owned(),
         None => t.not_listed.to_owned(),
     };
     let kind = if i18n::lang() == Lang::Zh {
