@@ -190,6 +190,18 @@ impl Store {
     }
 
     async fn read_all<T: DeserializeOwned>(tx: &TransactionRef<'_>, store: &str) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        for text in Self::read_texts(tx, store).await? {
+            // A record that no longer parses (an older app version) is skipped, not fatal.
+            if let Ok(value) = serde_json::from_str(&text) {
+                out.push(value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A store's records as JSON text: not generic, so its async read is in the wasm once.
+    async fn read_texts(tx: &TransactionRef<'_>, store: &str) -> Result<Vec<String>> {
         let texts = tx
             .object_store(store)?
             .get_all::<String>()
@@ -197,17 +209,17 @@ impl Store {
             .await?;
         let mut out = Vec::new();
         for text in texts {
-            // A record that no longer parses (an older app version) is skipped, not fatal.
-            if let Ok(value) = serde_json::from_str(&text?) {
-                out.push(value);
-            }
+            out.push(text?);
         }
         Ok(out)
     }
 
     async fn read_kv<T: DeserializeOwned>(tx: &TransactionRef<'_>, key: &str) -> Result<Option<T>> {
-        let text: Option<String> = tx.object_store(KV)?.get(key).primitive()?.await?;
+        let text = Self::read_kv_text(tx, key).await?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+    async fn read_kv_text(tx: &TransactionRef<'_>, key: &str) -> Result<Option<String>> {
+        Ok(tx.object_store(KV)?.get(key).primitive()?.await?)
     }
 
     fn write<T: Serialize>(
