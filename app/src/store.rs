@@ -218,6 +218,7 @@ impl Store {
         let text = Self::read_kv_text(tx, key).await?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
+
     async fn read_kv_text(tx: &TransactionRef<'_>, key: &str) -> Result<Option<String>> {
         Ok(tx.object_store(KV)?.get(key).primitive()?.await?)
     }
