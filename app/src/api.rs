@@ -2,7 +2,6 @@
 //! and out, same origin. Errors come back as [`ApiError`]; `message` from the server's
 //! `ErrorBody` is what people read.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
@@ -12,6 +11,7 @@ use yanglao_shared::applications::{
     BackPaymentCheck, BackPaymentDecision, BackPaymentForm, BackPaymentView, BankReceipt,
     EnrolmentForm, EnrolmentState, EnrolmentView, TownReview, VillageCheck,
 };
+use yanglao_shared::json::{self, FromJson};
 use yanglao_shared::policy::{PolicyVersion, PublishPolicy, PublishedPolicy};
 use yanglao_shared::reconciliation::{CaseView, Report};
 use yanglao_shared::wire::{
@@ -118,7 +118,7 @@ async fn text_of(response: &Response) -> Result<String, ApiError> {
 
 /// A refusal's `ErrorBody`, turned into what the person reads.
 fn refusal(status: u16, text: &str) -> ApiError {
-    let Ok(error) = serde_json::from_str::<ErrorBody>(text) else {
+    let Ok(error) = json::from_text::<ErrorBody>(text) else {
         return if status >= 500 || status == 0 {
             // A gateway's error page while the server restarts: same as offline for the person.
             ApiError::Offline
@@ -153,7 +153,7 @@ async fn send(
     }
 }
 
-async fn call<R: DeserializeOwned>(
+async fn call<R: FromJson>(
     method: &str,
     path: &str,
     token: Option<&str>,
@@ -164,7 +164,7 @@ async fn call<R: DeserializeOwned>(
         .transpose()
         .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
     let text = send(method, path, token, body).await?;
-    serde_json::from_str(&text).map_err(|e| ApiError::BadAnswer(e.to_string()))
+    json::from_text(&text).map_err(|e| ApiError::BadAnswer(e.to_string()))
 }
 
 async fn call_empty(method: &str, path: &str, token: Option<&str>) -> Result<(), ApiError> {

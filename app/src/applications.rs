@@ -20,9 +20,10 @@ use yanglao_shared::applications::{
     BackPaymentForm, BackPaymentState, BackPaymentView, EnrolmentForm, EnrolmentState,
     EnrolmentView,
 };
+use yanglao_shared::json::FromJson;
 
 /// What is sent: one of the two paper forms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub enum ApplicationForm {
     Enrolment(EnrolmentForm),
     BackPayment(BackPaymentForm),
@@ -38,27 +39,27 @@ impl ApplicationForm {
 }
 
 /// What the server last said about a form it has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub enum Filed {
     Enrolment(EnrolmentView),
     BackPayment(BackPaymentView),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub enum Kind {
     Enrolment,
     BackPayment,
 }
 
 /// A refusal of the last sending: nothing was filed (or changed) on the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct Refused {
     pub code: String,
     pub message: String,
 }
 
 /// One application as the phone keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct LocalApplication {
     pub id: Uuid,
     pub kind: Kind,

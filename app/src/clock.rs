@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
+use yanglao_shared::json::FromJson;
 
 /// The phone's clock, now.
 pub fn now() -> OffsetDateTime {
@@ -33,7 +34,7 @@ pub fn random_unit() -> f64 {
 }
 
 /// What the server's clock said, and when that was on the phone's clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct ServerClock {
     #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub server_time: OffsetDateTime,

@@ -16,13 +16,14 @@
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use yanglao_shared::json::FromJson;
 use yanglao_shared::wire::SyncLimits;
 
 use crate::model::{LocalIntent, LocalPayee};
 use crate::outbox::Changes;
 
 /// One write the server has not acknowledged yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub enum Mutation {
     /// A person to pay for (`payees` record, whose `pending` holds name and ID number).
     AddPayee { id: Uuid },
@@ -61,7 +62,7 @@ impl Mutation {
 }
 
 /// A mutation with its place in the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct Logged {
     /// Increases with every entry written on this phone: the order the push keeps.
     pub seq: u64,

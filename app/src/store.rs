@@ -20,9 +20,9 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode, TransactionRef};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
+use yanglao_shared::json::{self, FromJson};
 use yanglao_shared::policy::Policy;
 use yanglao_shared::wire::{Account, PaymentMethod, Session};
 
@@ -189,11 +189,11 @@ impl Store {
         Ok(self.db.transaction(stores).with_mode(mode).build()?)
     }
 
-    async fn read_all<T: DeserializeOwned>(tx: &TransactionRef<'_>, store: &str) -> Result<Vec<T>> {
+    async fn read_all<T: FromJson>(tx: &TransactionRef<'_>, store: &str) -> Result<Vec<T>> {
         let mut out = Vec::new();
         for text in Self::read_texts(tx, store).await? {
             // A record that no longer parses (an older app version) is skipped, not fatal.
-            if let Ok(value) = serde_json::from_str(&text) {
+            if let Ok(value) = json::from_text(&text) {
                 out.push(value);
             }
         }
@@ -214,9 +214,9 @@ impl Store {
         Ok(out)
     }
 
-    async fn read_kv<T: DeserializeOwned>(tx: &TransactionRef<'_>, key: &str) -> Result<Option<T>> {
+    async fn read_kv<T: FromJson>(tx: &TransactionRef<'_>, key: &str) -> Result<Option<T>> {
         let text = Self::read_kv_text(tx, key).await?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        Ok(text.and_then(|t| json::from_text(&t).ok()))
     }
 
     async fn read_kv_text(tx: &TransactionRef<'_>, key: &str) -> Result<Option<String>> {
@@ -257,7 +257,7 @@ impl Store {
                 (apps, held)
             }
             None => {
-                let held = Self::read_all::<serde::de::IgnoredAny>(&tx, APPLICATIONS).await?;
+                let held = Self::read_all::<json::Json>(&tx, APPLICATIONS).await?;
                 (Vec::new(), !held.is_empty())
             }
         };
@@ -280,7 +280,7 @@ impl Store {
         })
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+    pub async fn get<T: FromJson>(&self, key: &str) -> Result<Option<T>> {
         let tx = self.tx(&[KV], TransactionMode::Readonly)?;
         Self::read_kv(&tx, key).await
     }

@@ -2,6 +2,7 @@
 //! and the town center, as forms and states both the app and the server understand, with the
 //! rules that decide them (written once, so the app can warn offline and the server decides).
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -18,7 +19,7 @@ pub const MAX_BACK_YEARS: usize = 44;
 
 /// The form a resident, a relative or a village assistant fills in. `id` is made by the client
 /// so a resubmission (a retried outbox item) is recognised, not duplicated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolmentForm {
@@ -49,7 +50,7 @@ pub struct EnrolmentForm {
     pub revision: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EnrolmentState {
@@ -86,7 +87,7 @@ impl EnrolmentState {
 }
 
 /// The materials the village assistant has seen (originals and copies).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Checklist {
@@ -116,7 +117,7 @@ impl Checklist {
 }
 
 /// The village assistant's decision: approve (every material seen) or return with a reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VillageCheck {
@@ -126,7 +127,7 @@ pub struct VillageCheck {
 }
 
 /// The town center's decision: enter the person on the roster, or return with a reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TownReview {
@@ -159,7 +160,7 @@ pub fn place_name(input: &str) -> Option<String> {
 /// The full name and ID number of an application's person: sent only to the staff who must
 /// compare them with the papers in hand (the village assistant of the person's village, the
 /// town center of their town), never kept on a phone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonIdentity {
     #[cfg_attr(feature = "openapi", schema(example = "刘伟"))]
@@ -169,7 +170,7 @@ pub struct PersonIdentity {
 }
 
 /// An enrolment as its applicant and the staff of its area see it, with each step's time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentView {
     pub id: Uuid,
@@ -196,7 +197,7 @@ pub struct EnrolmentView {
 
 // ---- back payment: 《补缴居民基本养老保险申请表》 -------------------------------------------
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BackPaymentForm {
@@ -220,7 +221,7 @@ pub struct BackPaymentForm {
     pub revision: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BackPaymentState {
@@ -259,7 +260,7 @@ impl BackPaymentState {
 }
 
 /// The town center records the Agricultural Bank receipt number the applicant brings back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BankReceipt {
@@ -272,7 +273,7 @@ pub fn bank_receipt_no(input: &str) -> Option<String> {
     ((6..=32).contains(&no.len()) && no.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(no)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackPaymentView {
     pub id: Uuid,
@@ -313,7 +314,7 @@ pub struct BackPaymentView {
 }
 
 /// One year of the town center's check: payable when `refusals` is empty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearCheck {
     pub year: i32,
@@ -322,7 +323,7 @@ pub struct YearCheck {
 
 /// The check the town center sees before deciding: each year's result, the reasons against
 /// the whole form, and what a slip for the payable years would come to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackPaymentCheck {
     pub years: Vec<YearCheck>,
@@ -356,7 +357,7 @@ impl BackPaymentCheck {
 
 /// The town center's decision after the check: a slip for the payable years it was shown
 /// (refused if the check has changed since), or the form back to the applicant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "decision", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BackPaymentDecision {

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::json::FromJson;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -31,7 +32,7 @@ impl CardError {
 
 /// A card number that passed the checks. Deliberately not `Serialize`: it must not be written
 /// anywhere by accident. It deserializes, so the server can receive it on the bind request.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(try_from = "String")]
 pub struct CardNumber(String);
 

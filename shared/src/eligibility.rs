@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -14,7 +15,7 @@ use crate::tiers::{TierAmount, TierRule};
 use crate::window::{cst_date, WindowState};
 
 /// A person's state on the roster (参保人员名册).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RosterStatus {

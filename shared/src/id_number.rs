@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::{Date, Month};
@@ -53,7 +54,7 @@ pub enum Sex {
 }
 
 /// A valid 18-character ID number, upper-case `X`. Only [`IdNumber::parse`] makes one.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
 #[serde(try_from = "String", into = "String")]
 pub struct IdNumber(String);
 

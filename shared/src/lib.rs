@@ -11,6 +11,8 @@
 //!   days as the wire writes them (RFC 3339, `YYYY-MM-DD`).
 //! - [`eligibility`]: the one decision "may this person pay this tier for this year, now?".
 //! - [`refusal`]: every reason a decision says no, with stable codes and Chinese/English text.
+//! - [`json`]: the phone's JSON reader, derived from the same serde attributes (smaller in
+//!   the wasm than serde's readers).
 //! - [`wire`]: the versioned JSON types the app and the server exchange; [`applications`]: the
 //!   paper forms of enrolment (参保登记) and back payment (补缴), made online; [`reconciliation`]:
 //!   the daily reconciliation's (对账) mismatches and refund cases (退费), for staff.
@@ -18,11 +20,15 @@
 //! - [`synthetic`]: valid made-up ID numbers for tests and the demo roster; `tagged`: the flat
 //!   readers of the wire's tagged enums (smaller in the app than serde's derive).
 
+// The FromJson derive names `::yanglao_shared::json`; inside this crate that is `crate`.
+extern crate self as yanglao_shared;
+
 pub mod applications;
 pub mod bank_card;
 pub mod eligibility;
 pub mod exports;
 pub mod id_number;
+pub mod json;
 pub mod mobile;
 pub mod money;
 pub mod name;

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -20,7 +21,7 @@ impl MobileError {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[serde(try_from = "String", into = "String")]
 pub struct MobileNumber(String);
 

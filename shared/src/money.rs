@@ -65,6 +65,23 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+/// The phone's reader (crate::json) of the same form: a decimal string or an integer.
+impl crate::json::FromJson for Money {
+    fn from_json(value: crate::json::Json) -> Result<Self, crate::json::JsonError> {
+        use crate::json::{Json, JsonError};
+        match value {
+            Json::Str(text) => Money::parse(&text).map_err(JsonError::custom),
+            value => {
+                let text = value.into_integer_text()?;
+                let yuan = text
+                    .parse::<i64>()
+                    .map_err(|_| JsonError::custom(MoneyError::TooLarge))?;
+                Money::from_yuan(yuan).map_err(JsonError::custom)
+            }
+        }
+    }
+}
+
 /// A hundred billion yuan: far above any contribution, far below where i64 fen overflows.
 const MAX_YUAN: i64 = 100_000_000_000;
 

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -28,7 +29,7 @@ impl NameError {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonName(String);
 

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -49,7 +50,7 @@ impl LabelError {
 }
 
 /// A label that passed [`PayeeLabel::parse`].
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[serde(try_from = "String", into = "String")]
 pub struct PayeeLabel(String);
 

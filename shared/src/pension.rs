@@ -19,6 +19,7 @@
 //! - 补缴: the missing years paid now at the same tier, without subsidy (unless the policy
 //!   gives one), added to the balance in `start_year`.
 
+use crate::json::FromJson;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -28,7 +29,7 @@ use crate::policy::Policy;
 use crate::tiers::TierAmount;
 
 /// What the estimate needs to know about a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contributor {
     pub birth_year: i32,
@@ -47,7 +48,7 @@ pub enum ProjectionError {
 }
 
 /// What 补缴 of the missing years would change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct BackPaymentEffect {
     pub years: u32,
     /// tier × years, no subsidy.
@@ -61,7 +62,7 @@ pub struct BackPaymentEffect {
 }
 
 /// The estimate for one tier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct Projection {
     pub tier: TierAmount,
     /// What the person pays each year (the tier).

@@ -4,13 +4,14 @@
 //! [`Mismatch`] of a run's [`Report`], and a refund case (退费) as staff see it ([`CaseView`]).
 //! Amounts are [`Money`] (yuan as a decimal string on the wire).
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::money::Money;
 
 /// An order's state in the bank's statement: paid, declined, pending, or paid then refunded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LineStatus {
@@ -43,7 +44,7 @@ impl LineStatus {
 }
 
 /// What kind of mismatch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -78,7 +79,7 @@ impl Kind {
 }
 
 /// One mismatch between the bank's statement and the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mismatch {
     /// The statement day (`YYYY-MM-DD`, China Standard Time).
@@ -101,7 +102,7 @@ pub struct Mismatch {
 }
 
 /// A run's answer: the days covered and their mismatches, as far as the asker may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub from: String,
@@ -112,7 +113,7 @@ pub struct Report {
 }
 
 /// A refund case as staff see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseView {
     pub id: Uuid,

@@ -1,13 +1,14 @@
 //! Every reason the system says no, with a stable code for programs and a sentence in Chinese
 //! (and English) for people. A sentence always says what to do next: no dead ends.
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::money::Money;
 
 /// Why a payment for a person-year is refused by the rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
     NotEnrolled,
@@ -144,7 +145,7 @@ impl Refusal {
 }
 
 /// The wire form of any "no" (a refusal, a declined card, a conflict): what the app shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     pub code: String,

@@ -159,9 +159,12 @@ mod tests {
     use super::*;
     use crate::tiers::TierAmount;
 
-    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: T) {
-        let text = serde_json::to_string(&value).unwrap();
-        assert_eq!(serde_json::from_str::<T>(&text).unwrap(), value, "{text}");
+    /// Both readers (serde's here, the phone's crate::json) read back what the derive wrote.
+    fn round_trip<T>(value: T)
+    where
+        T: Serialize + DeserializeOwned + crate::json::FromJson + PartialEq + std::fmt::Debug,
+    {
+        crate::json::tests::agree(&value);
     }
 
     fn reason() -> Reason {

@@ -1,6 +1,7 @@
 //! Contribution tiers (缴费档次): a fixed list of whole-yuan amounts per year, some of them
 //! restricted to certain people (Wendeng 2018: 300 yuan for the severely disabled only).
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -28,7 +29,9 @@ impl TierError {
 
 /// A yearly amount that *could* be a tier: positive and whole yuan. Whether it is one of this
 /// year's tiers, and whether this person may choose it, is the policy's and the decision's call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, FromJson,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = r"^[0-9]+(\.[0-9]{1,2})?$", example = "500"))]
 #[serde(try_from = "Money", into = "Money")]
 pub struct TierAmount(Money);
@@ -69,7 +72,7 @@ impl std::fmt::Display for TierAmount {
 }
 
 /// Who may choose a tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TierRestriction {
@@ -77,7 +80,7 @@ pub enum TierRestriction {
     SeverelyDisabledOnly,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierRule {

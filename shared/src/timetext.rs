@@ -127,6 +127,12 @@ macro_rules! serde_text {
                 $read(&text).ok_or_else(|| D::Error::custom(concat!("not ", $what)))
             }
 
+            /// The phone's reader (crate::json) of the same form.
+            pub fn from_json(value: crate::json::Json) -> Result<$ty, crate::json::JsonError> {
+                let text = value.into_string()?;
+                $read(&text).ok_or_else(|| crate::json::JsonError::custom(concat!("not ", $what)))
+            }
+
             /// The same for an optional value (`null` when absent).
             pub mod option {
                 use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
@@ -149,6 +155,15 @@ macro_rules! serde_text {
                             .map(Some)
                             .ok_or_else(|| D::Error::custom(concat!("not ", $what))),
                         None => Ok(None),
+                    }
+                }
+
+                pub fn from_json(
+                    value: crate::json::Json,
+                ) -> Result<Option<$ty>, crate::json::JsonError> {
+                    match value {
+                        crate::json::Json::Null => Ok(None),
+                        value => super::from_json(value).map(Some),
                     }
                 }
             }

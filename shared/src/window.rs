@@ -7,6 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
@@ -33,7 +34,9 @@ pub fn cst_midnight(date: Date) -> OffsetDateTime {
 }
 
 /// A day of the year, written "MM-DD" in policy files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, FromJson,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct MonthDay {
     pub month: u8,
@@ -83,7 +86,7 @@ impl fmt::Display for MonthDay {
 }
 
 /// The days of a year on which payment is accepted, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentWindow {
@@ -94,8 +97,9 @@ pub struct PaymentWindow {
 }
 
 /// Where an instant falls relative to its year's window.
-// Read by a flat reader (crate::tagged), written by the derive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+// Read by a flat reader (crate::tagged) with serde, by the FromJson derive on the phone;
+// written by the derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum WindowState {

@@ -2,6 +2,7 @@
 //! [`WIRE_VERSION`], and a server refuses a version it does not speak with a clear code instead
 //! of guessing. Unknown fields are refused so a typo never silently drops data.
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -23,7 +24,7 @@ pub fn is_client_made(id: Uuid) -> bool {
 }
 
 /// Every error answer: a stable code for programs and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub code: String,
@@ -32,7 +33,7 @@ pub struct ErrorBody {
 
 // ---- accounts -------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
@@ -42,7 +43,7 @@ pub struct Credentials {
     pub password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub token: String,
@@ -55,7 +56,7 @@ pub struct Session {
 /// The first step of claiming one's own roster record: name and ID number. When they match a
 /// record with a mobile number, a one-time code goes to that number ([`ClaimStarted`]); the
 /// second step proves it ([`ClaimConfirm`]).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
@@ -67,7 +68,7 @@ pub struct ClaimRequest {
 
 /// A code was sent: to which number (masked, `138****5678`) and until when it is good. Nothing
 /// of the record is shown before the code is proven.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimStarted {
     pub mobile_masked: String,
@@ -76,14 +77,14 @@ pub struct ClaimStarted {
 }
 
 /// The second step: the six-digit code the roster's mobile number received.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimConfirm {
     pub code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub account_id: Uuid,
@@ -95,7 +96,7 @@ pub struct Account {
 }
 
 /// The staff roles of the notice's division of labour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
@@ -125,7 +126,7 @@ impl StaffRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffInfo {
     pub role: StaffRole,
@@ -135,7 +136,7 @@ pub struct StaffInfo {
 
 // ---- staff views of the window ---------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierTotal {
     pub amount_fen: i64,
@@ -146,7 +147,7 @@ pub struct TierTotal {
 
 /// `GET /api/v1/staff/stats`. Counts are over enrolled residents: `paid + charging + unpaid ==
 /// enrolled`, and the tiers add up to `paid`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WindowStats {
     pub year: i32,
@@ -164,7 +165,7 @@ pub struct WindowStats {
     pub window: WindowState,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnpaidPerson {
     pub name: String,
@@ -174,7 +175,7 @@ pub struct UnpaidPerson {
 }
 
 /// `GET /api/v1/staff/unpaid`: one page of the list to follow up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnpaidPage {
     pub year: i32,
@@ -184,7 +185,7 @@ pub struct UnpaidPage {
 }
 
 /// What a person sees of their *own* roster record, after claiming it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OwnRecord {
     pub name: String,
@@ -198,7 +199,7 @@ pub struct OwnRecord {
     pub contributions: Vec<Contribution>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contribution {
     pub year: i32,
@@ -218,7 +219,7 @@ pub struct Contribution {
 /// Add a person to "the people I pay for". The id is made by the client so an add made offline
 /// can be sent again without creating a second entry. Strings, not parsed types, so one bad
 /// entry in a sync batch gets its own answer instead of failing the whole batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPayee {
@@ -238,7 +239,7 @@ pub struct NewPayee {
 
 /// Only what paying needs: masked name and ID, whether the person can pay, whether this year is
 /// paid (by anyone), and which tiers they may choose. Never amounts, history or other payers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayeeView {
     pub id: Uuid,
@@ -258,7 +259,7 @@ pub struct PayeeView {
 /// (`label: null`). `id` is the client's random id of this one change, its idempotency key:
 /// the same change sent again is answered without being applied twice, so a late retry never
 /// undoes a newer label set from the payer's other phone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LabelChange {
@@ -276,8 +277,9 @@ pub struct LabelChange {
     pub label: Option<String>,
 }
 
-// Read by a flat reader (crate::tagged), written by the derive.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+// Read by a flat reader (crate::tagged) with serde, by the FromJson derive on the phone;
+// written by the derive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PayeeCheck {
@@ -302,7 +304,7 @@ pub enum PayeeCheck {
 // ---- cards ---------------------------------------------------------------------------------
 
 /// The card number goes to the payment gateway only; nothing keeps it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BindCard {
@@ -318,7 +320,7 @@ pub struct BindCard {
     pub card_number: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentMethod {
     pub id: Uuid,
@@ -333,7 +335,7 @@ pub struct PaymentMethod {
 
 /// A payment prepared on the phone. `id` is the idempotency key: the same intent sent again
 /// returns the same answer and is never charged twice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentIntent {
@@ -360,8 +362,9 @@ pub struct PaymentIntent {
 }
 
 /// The honest state of a payment (待提交 / 已提交待确认 / 已缴费 / 未成功 / 无需缴费).
-// Read by a flat reader (crate::tagged), written by the derive.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+// Read by a flat reader (crate::tagged) with serde, by the FromJson derive on the phone;
+// written by the derive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum IntentState {
@@ -405,7 +408,7 @@ impl IntentState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntentResult {
     pub id: Uuid,
@@ -416,7 +419,7 @@ pub struct IntentResult {
 }
 
 /// One round trip: push what the phone prepared, pull what changed since `cursor`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
@@ -430,7 +433,7 @@ pub struct SyncRequest {
     pub intents: Vec<PaymentIntent>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {
     pub version: u32,
@@ -455,7 +458,7 @@ pub struct SyncResponse {
 
 /// The most one `POST /sync` may push: a request with more people or more intents is refused
 /// whole (`batch_too_large`), so a client sends a longer list in several rounds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncLimits {
     pub max_payees: u32,
@@ -473,7 +476,7 @@ impl SyncLimits {
 
 /// A town (镇街) and its villages (村居) as the roster and the staff know them
 /// (`GET /api/v1/places`): what the enrolment form offers, so a form reaches a village.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Place {
     pub town: String,
@@ -481,7 +484,7 @@ pub struct Place {
 }
 
 /// `GET /api/v1/policy`: the rules in force and where the window stands, by the server's clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyInfo {
     pub policy: Policy,
@@ -501,7 +504,7 @@ pub struct PolicyInfo {
 
 /// `GET /api/v1/receipts/{number}`: public verification of a receipt, nothing personal beyond a
 /// masked name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptCheck {
     pub receipt_no: String,

@@ -10,6 +10,7 @@
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionMode, TransactionRef};
 use uuid::Uuid;
+use yanglao_shared::json::{self, FromJson, Json};
 use yanglao_shared::wire::{LabelChange, PayeeView};
 use yanglao_shared::PayeeLabel;
 
@@ -92,7 +93,7 @@ impl Store {
             .get(key.as_str())
             .primitive()?
             .await?;
-        let Some(mut payee) = text.and_then(|t| serde_json::from_str::<LocalPayee>(&t).ok()) else {
+        let Some(mut payee) = text.and_then(|t| json::from_text::<LocalPayee>(&t).ok()) else {
             return Ok(false);
         };
         payee.label_change = Some(LabelChange {
@@ -126,7 +127,7 @@ impl Store {
             .get(key.as_str())
             .primitive()?
             .await?;
-        let payee = text.and_then(|t| serde_json::from_str::<LocalPayee>(&t).ok());
+        let payee = text.and_then(|t| json::from_text::<LocalPayee>(&t).ok());
         let newer = payee
             .as_ref()
             .and_then(|p| p.label_change.as_ref())
@@ -203,11 +204,11 @@ impl Store {
 /// Of a kept form, what the upgrade needs: whether it waits to be sent
 /// ([`crate::applications::to_send`]). Read this narrowly so that the resident build, which
 /// also runs the upgrade, carries none of the forms' code.
-#[derive(serde::Deserialize)]
+#[derive(FromJson)]
 struct QueuedForm {
     id: uuid::Uuid,
-    pending: Option<serde::de::IgnoredAny>,
-    refused: Option<serde::de::IgnoredAny>,
+    pending: Option<Json>,
+    refused: Option<Json>,
     #[serde(with = "yanglao_shared::timetext::rfc3339")]
     prepared_at: time::OffsetDateTime,
 }

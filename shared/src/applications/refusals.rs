@@ -1,13 +1,14 @@
 //! Why a back payment (or one of its years) is refused: a stable code for programs, and a
 //! sentence in Chinese and in English for the applicant and the town center.
 
+use crate::json::FromJson;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
 use crate::refusal::Reason;
 
 /// Why a back payment (or one of its years) is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum BackRefusal {
     NotEnrolled,

@@ -15,6 +15,7 @@
 //! published) is the server's business (`server/src/policy`); each published table is a
 //! numbered [`PolicyVersion`].
 
+use crate::json::FromJson;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -37,7 +38,7 @@ pub const DEFAULT_REGION: &str = "371003";
 
 /// Where a figure (or a group of figures) was read from, and whether it is confirmed for this
 /// region and year. `confirmed: false` means "the best available value, to be checked".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
@@ -46,7 +47,7 @@ pub struct Source {
 }
 
 /// An amount of yuan with its source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Figure {
@@ -57,7 +58,7 @@ pub struct Figure {
 
 /// The government contribution subsidy (缴费补贴) credited to the personal account with one
 /// tier, yuan per year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierSubsidy {
@@ -69,7 +70,7 @@ pub struct TierSubsidy {
 
 /// A monthly extra from an age on (Weihai 2020: 65–74 +5, 75 and over +10). Each band replaces
 /// the one before it; they do not add up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgeExtra {
@@ -80,11 +81,12 @@ pub struct AgeExtra {
 }
 
 /// The yearly crediting rate (记账利率) of the personal account, in percent ("2.62").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rate {
     #[serde(with = "rust_decimal::serde::str")]
+    #[json(with = "crate::json::decimal_str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2.62"))]
     pub percent: Decimal,
     pub source: String,
@@ -92,7 +94,7 @@ pub struct Rate {
 }
 
 /// The months the personal account is divided by at benefit age (139 at 60).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Divisor {
@@ -102,7 +104,7 @@ pub struct Divisor {
 }
 
 /// What the pension is made of (养老金 = 基础养老金 + 个人账户 ÷ 计发月数, plus extras).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PensionRules {
@@ -118,7 +120,7 @@ pub struct PensionRules {
 }
 
 /// One region's rules for a run of years.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
@@ -202,7 +204,7 @@ impl Policy {
 
 /// A numbered table in force on a server from a day in China. Number 1 is the table built into
 /// this release; an administrator's import is the next number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyVersion {
     pub number: u32,
@@ -222,7 +224,7 @@ pub struct PolicyVersion {
 
 /// `POST /api/v1/admin/policies`: an administrator publishes a table. The document is the
 /// JSON text itself (as in `shared/policies/`), so that what is wrong in it can be said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PublishPolicy {
@@ -232,7 +234,7 @@ pub struct PublishPolicy {
 }
 
 /// A version as the admin screen lists it (`GET /api/v1/admin/policies`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishedPolicy {
     pub version: PolicyVersion,
@@ -244,7 +246,7 @@ pub struct PublishedPolicy {
 }
 
 /// Every policy the system knows, validated as a whole on load.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PolicyTable {

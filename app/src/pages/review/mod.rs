@@ -17,11 +17,11 @@ pub mod reconciliation;
 use std::future::Future;
 
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use yanglao_shared::applications::{BackPaymentView, EnrolmentView, PersonIdentity};
+use yanglao_shared::json::FromJson;
 use yanglao_shared::wire::StaffRole;
 
 use super::failure_text;
@@ -30,7 +30,7 @@ use crate::i18n::{self, ta};
 use crate::state::AppState;
 
 /// A list as the server last gave it, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct CachedList<T> {
     #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub at: OffsetDateTime,
@@ -102,9 +102,7 @@ where
 }
 
 /// What both review screens handle: a form with an id, at a step of its flow.
-pub trait Reviewed:
-    Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static
-{
+pub trait Reviewed: Clone + PartialEq + Serialize + FromJson + Send + Sync + 'static {
     fn id(&self) -> Uuid;
     /// Its step: on screen a form is keyed by id and step, so a form whose step changed is
     /// built afresh while the others keep what is typed into them.

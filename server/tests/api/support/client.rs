@@ -14,6 +14,7 @@ use yanglao_shared::applications::{
     BackPaymentCheck, BackPaymentDecision, BackPaymentForm, BackPaymentView, BankReceipt,
     EnrolmentForm, EnrolmentView, TownReview, VillageCheck,
 };
+use yanglao_shared::json::FromJson;
 use yanglao_shared::wire::{
     Account, BindCard, ClaimConfirm, ClaimRequest, ClaimStarted, Credentials, ErrorBody, NewPayee,
     PayeeView, PaymentMethod, Place, ReceiptCheck, Session, SyncRequest, SyncResponse, UnpaidPage,
@@ -98,7 +99,7 @@ impl Client {
     }
 
     /// Sends a typed body and decodes a typed answer, or the refusal.
-    async fn call<B: Serialize, T: DeserializeOwned + Serialize>(
+    async fn call<B: Serialize, T: DeserializeOwned + FromJson + Serialize>(
         &self,
         method: Method,
         path: &str,
@@ -122,13 +123,17 @@ impl Client {
         Ok(answer.status)
     }
 
-    async fn get<T: DeserializeOwned + Serialize>(&self, path: &str, token: &str) -> ApiResult<T> {
+    async fn get<T: DeserializeOwned + FromJson + Serialize>(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> ApiResult<T> {
         self.call::<(), T>(Method::GET, path, Some(token), None)
             .await
             .map(|(_, t)| t)
     }
 
-    async fn send<B: Serialize, T: DeserializeOwned + Serialize>(
+    async fn send<B: Serialize, T: DeserializeOwned + FromJson + Serialize>(
         &self,
         method: Method,
         path: &str,
@@ -399,8 +404,10 @@ fn failure(answer: &RawAnswer) -> ApiFailure {
 }
 
 /// Decodes `T`, and insists that `T` says all the answer said: encoded again, it is the same
-/// JSON, so no field the type does not know slipped through.
-fn strictly<T: DeserializeOwned + Serialize>(answer: &RawAnswer) -> T {
+/// JSON, so no field the type does not know slipped through. The phone's reader
+/// (`yanglao_shared::json`) must read the same answer to the same JSON too: every answer a
+/// test sees holds the two readers together.
+fn strictly<T: DeserializeOwned + FromJson + Serialize>(answer: &RawAnswer) -> T {
     let raw: Value = serde_json::from_slice(&answer.bytes)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", answer.text()));
     let typed: T = serde_json::from_value(raw.clone())
@@ -410,6 +417,18 @@ fn strictly<T: DeserializeOwned + Serialize>(answer: &RawAnswer) -> T {
         again,
         raw,
         "the answer carries more (or other) than {}",
+        std::any::type_name::<T>()
+    );
+    let phone: T = yanglao_shared::json::from_text(answer.text()).unwrap_or_else(|e| {
+        panic!(
+            "the phone cannot read a {} ({e}): {raw}",
+            std::any::type_name::<T>()
+        )
+    });
+    assert_eq!(
+        serde_json::to_value(&phone).unwrap(),
+        raw,
+        "the phone reads a {} differently",
         std::any::type_name::<T>()
     );
     typed
