@@ -162,7 +162,7 @@ async fn call<R: FromJson>(
     let body = body
         .map(serde_json::to_string)
         .transpose()
-        .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        .map_err(|_| ApiError::BadAnswer("a request has no JSON form".into()))?;
     let text = send(method, path, token, body).await?;
     json::from_text(&text).map_err(|e| ApiError::BadAnswer(e.to_string()))
 }

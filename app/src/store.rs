@@ -104,9 +104,11 @@ impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     }
 }
 
+/// Writing JSON fails only when a value has no wire form (a date out of range): said in
+/// one sentence, so serde_json's error texts are not in the wasm.
 impl From<serde_json::Error> for StoreError {
-    fn from(e: serde_json::Error) -> Self {
-        Self(e.to_string())
+    fn from(_: serde_json::Error) -> Self {
+        Self("a record has no JSON form".into())
     }
 }
 
