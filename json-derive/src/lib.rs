@@ -145,6 +145,8 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     };
     Ok(quote! {
         impl #impl_generics ::yanglao_shared::json::FromJson for #name #type_generics #where_clause {
+            // Once in the wasm, called from each place that reads the type, not copied there.
+            #[inline(never)]
             fn from_json(value: ::yanglao_shared::json::Json)
                 -> ::core::result::Result<Self, ::yanglao_shared::json::JsonError> {
                 #body
