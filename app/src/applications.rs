@@ -13,7 +13,7 @@
 //! (the form is past the point where it may be fixed) is dropped when the server's view
 //! arrives, so nothing stays 未成功 for ever.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use yanglao_shared::applications::{
@@ -23,7 +23,7 @@ use yanglao_shared::applications::{
 use yanglao_shared::json::FromJson;
 
 /// What is sent: one of the two paper forms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub enum ApplicationForm {
     Enrolment(EnrolmentForm),
     BackPayment(BackPaymentForm),
@@ -39,27 +39,27 @@ impl ApplicationForm {
 }
 
 /// What the server last said about a form it has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub enum Filed {
     Enrolment(EnrolmentView),
     BackPayment(BackPaymentView),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 pub enum Kind {
     Enrolment,
     BackPayment,
 }
 
 /// A refusal of the last sending: nothing was filed (or changed) on the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub struct Refused {
     pub code: String,
     pub message: String,
 }
 
 /// One application as the phone keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub struct LocalApplication {
     pub id: Uuid,
     pub kind: Kind,

@@ -1,7 +1,7 @@
 //! The phone's clock and randomness. The phone's clock is only a hint (the server's clock
 //! decides the window); [`ServerClock`] corrects it with the offset seen at the last sync.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 use yanglao_shared::json::FromJson;
@@ -34,7 +34,7 @@ pub fn random_unit() -> f64 {
 }
 
 /// What the server's clock said, and when that was on the phone's clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 pub struct ServerClock {
     #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub server_time: OffsetDateTime,

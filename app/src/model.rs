@@ -1,7 +1,7 @@
 //! The records kept on the phone. Wire types from the shared crate are reused where they fit;
 //! these add what only the phone knows (what is still to be sent, what was learnt when).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 use yanglao_shared::json::FromJson;
@@ -17,7 +17,7 @@ use yanglao_shared::PayeeLabel;
 use crate::clock::ServerClock;
 
 /// A person this account pays for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub struct LocalPayee {
     pub id: Uuid,
     pub name_masked: String,
@@ -73,7 +73,7 @@ impl LocalPayee {
 }
 
 /// A payment prepared on this phone (or learnt from the server), with its honest state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub struct LocalIntent {
     pub intent: PaymentIntent,
     pub state: IntentState,
@@ -102,7 +102,7 @@ impl LocalIntent {
 }
 
 /// The window as the server last told it, and the server's clock at that moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 pub struct CachedWindow {
     pub window: WindowState,
     pub clock: ServerClock,
@@ -136,7 +136,7 @@ pub struct Snapshot {
 
 /// When the last sync succeeded, by the server's clock (its answer's `server_time`), for
 /// "上次同步" text: the server decides when a sync happened, as it decides the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 pub struct SyncMark {
     #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub at: OffsetDateTime,

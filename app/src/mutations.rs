@@ -14,7 +14,7 @@
 //! writes a record and its entry in one transaction ([`crate::store`]), and removes settled
 //! entries in the transaction that writes the server's answer.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 use yanglao_shared::json::FromJson;
 use yanglao_shared::wire::SyncLimits;
@@ -23,7 +23,7 @@ use crate::model::{LocalIntent, LocalPayee};
 use crate::outbox::Changes;
 
 /// One write the server has not acknowledged yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 pub enum Mutation {
     /// A person to pay for (`payees` record, whose `pending` holds name and ID number).
     AddPayee { id: Uuid },
@@ -62,7 +62,7 @@ impl Mutation {
 }
 
 /// A mutation with its place in the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 pub struct Logged {
     /// Increases with every entry written on this phone: the order the push keeps.
     pub seq: u64,

@@ -4,7 +4,7 @@
 //! so a village assistant walking the village still sees whom to visit. No browser here, so
 //! all of it is tested on the host as well as in wasm.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use yanglao_shared::json::FromJson;
 use yanglao_shared::money::Money;
@@ -19,7 +19,7 @@ pub const PAGE_SIZE: i64 = 50;
 
 /// Statistics as the server gave them, and when (server time, as well as the phone knows it),
 /// so an offline screen can say how old its numbers are (数据时间).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub struct CachedStats {
     pub stats: WindowStats,
     #[serde(with = "yanglao_shared::timetext::rfc3339")]
@@ -27,7 +27,7 @@ pub struct CachedStats {
 }
 
 /// The last loaded statistics per year, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, FromJson)]
 pub struct StatsCache {
     pub entries: Vec<CachedStats>,
 }
@@ -143,7 +143,7 @@ impl UnpaidList {
 /// The last unpaid list loaded on this phone, as far as its pages were loaded, and when (the
 /// server's clock, as well as the phone knows it). The names stay masked exactly as the
 /// server sent them; it goes on logout with the rest of what only staff see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub struct CachedList {
     pub year: i32,
     pub people: Vec<UnpaidPerson>,

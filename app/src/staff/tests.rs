@@ -214,5 +214,8 @@ fn the_list_kept_on_the_phone_is_the_list_as_loaded_with_its_time() {
         "another year's list is not this one"
     );
     let text = serde_json::to_string(&kept).unwrap();
-    assert_eq!(serde_json::from_str::<CachedList>(&text).unwrap(), kept);
+    assert_eq!(
+        yanglao_shared::json::from_text::<CachedList>(&text).unwrap(),
+        kept
+    );
 }

@@ -17,7 +17,7 @@ pub mod reconciliation;
 use std::future::Future;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use yanglao_shared::applications::{BackPaymentView, EnrolmentView, PersonIdentity};
@@ -30,7 +30,7 @@ use crate::i18n::{self, ta};
 use crate::state::AppState;
 
 /// A list as the server last gave it, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 pub struct CachedList<T> {
     #[serde(with = "yanglao_shared::timetext::rfc3339")]
     pub at: OffsetDateTime,
