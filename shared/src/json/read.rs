@@ -122,21 +122,28 @@ impl Object {
         Some(self.0.remove(i).1)
     }
 
+    /// A field read by `read`, or, when absent, what `absent` says (an error or a default).
+    fn read<T>(
+        &mut self,
+        key: &str,
+        read: fn(Json) -> Result<T, JsonError>,
+        absent: impl FnOnce() -> Result<T, JsonError>,
+    ) -> Result<T, JsonError> {
+        match self.take(key) {
+            Some(value) => read(value).map_err(|e| e.at(key)),
+            None => absent(),
+        }
+    }
+
     #[inline(never)]
     pub fn field<T: FromJson>(&mut self, key: &str) -> Result<T, JsonError> {
-        match self.take(key) {
-            Some(value) => T::from_json(value).map_err(|e| e.at(key)),
-            None => T::missing(key),
-        }
+        self.read(key, T::from_json, || T::missing(key))
     }
 
     /// `#[serde(default)]`: an absent field is the type's default.
     #[inline(never)]
     pub fn field_or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T, JsonError> {
-        match self.take(key) {
-            Some(value) => T::from_json(value).map_err(|e| e.at(key)),
-            None => Ok(T::default()),
-        }
+        self.read(key, T::from_json, || Ok(T::default()))
     }
 
     /// `#[serde(with = "module")]`: read by the module's `from_json`.
@@ -146,10 +153,7 @@ impl Object {
         key: &str,
         read: fn(Json) -> Result<T, JsonError>,
     ) -> Result<T, JsonError> {
-        match self.take(key) {
-            Some(value) => read(value).map_err(|e| e.at(key)),
-            None => Err(JsonError::missing_field(key)),
-        }
+        self.read(key, read, || Err(JsonError::missing_field(key)))
     }
 
     /// `#[serde(default, with = "module")]`.
@@ -159,10 +163,7 @@ impl Object {
         key: &str,
         read: fn(Json) -> Result<T, JsonError>,
     ) -> Result<T, JsonError> {
-        match self.take(key) {
-            Some(value) => read(value).map_err(|e| e.at(key)),
-            None => Ok(T::default()),
-        }
+        self.read(key, read, || Ok(T::default()))
     }
 }
 
