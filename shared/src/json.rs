@@ -2,7 +2,7 @@
 //! tree into a type by [`FromJson`], derived (`yanglao-json-derive`) from the same serde
 //! attributes as the type's `Deserialize`. The server reads with serde and refuses unknown
 //! fields; the phone reads with this, for size: serde's per-type visitors and the parser
-//! inlined into each were 150 KB of the resident wasm before wasm-opt. The round-trip tests
+//! inlined into each were 140 KB of the resident wasm before wasm-opt. The round-trip tests
 //! (`json/tests.rs`) hold the two readers to the same form.
 //!
 //! Writing stays serde's (`serde_json::to_string`): one writer, read back by both readers.
