@@ -22,7 +22,6 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 
-use indexed_db_futures::transaction::TransactionRef;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -40,8 +39,7 @@ pub type SyncStep<'a> = Later<'a, Result<(), Trouble>>;
 #[derive(Clone, Copy)]
 pub struct FormParts {
     /// Reads every form the phone keeps, inside the store's snapshot transaction.
-    pub read:
-        for<'a, 'b> fn(&'a TransactionRef<'b>) -> Later<'a, store::Result<Vec<LocalApplication>>>,
+    pub read: for<'a> fn(&'a store::Tx) -> Later<'a, store::Result<Vec<LocalApplication>>>,
     /// Sends form `id` for log entry `seq` and settles the entry by the answer.
     pub send: for<'a> fn(&'a Store, &'a str, Uuid, u64) -> SyncStep<'a>,
     /// Brings the forms' steps up to date (`always`: the applications screen is open).

@@ -16,10 +16,6 @@
 //! Never stored: a card number, a password. A full ID number and name only while the person
 //! waits to be sent (`LocalPayee::pending`, `LocalApplication::pending`).
 
-use indexed_db_futures::database::Database;
-use indexed_db_futures::internals::SystemRepr;
-use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{Transaction, TransactionMode, TransactionRef};
 use serde::Serialize;
 use uuid::Uuid;
 use yanglao_shared::json::{self, FromJson};
@@ -30,6 +26,8 @@ use crate::applications::LocalApplication;
 use crate::model::{CachedWindow, Snapshot, SyncMark};
 use crate::mutations::Logged;
 use crate::outbox::Changes;
+pub use idb::Tx;
+use idb::{TransactionMode, Upgrade};
 
 pub const DB_NAME: &str = "yanglao";
 const DB_VERSION: u32 = 3;
@@ -92,18 +90,6 @@ impl std::fmt::Display for StoreError {
     }
 }
 
-impl From<indexed_db_futures::error::Error> for StoreError {
-    fn from(e: indexed_db_futures::error::Error) -> Self {
-        Self(e.to_string())
-    }
-}
-
-impl From<indexed_db_futures::error::OpenDbError> for StoreError {
-    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
-        Self(e.to_string())
-    }
-}
-
 /// Writing JSON fails only when a value has no wire form (a date out of range): said in
 /// one sentence, so serde_json's error texts are not in the wasm.
 impl From<serde_json::Error> for StoreError {
@@ -114,9 +100,15 @@ impl From<serde_json::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Deletes database `name` (each test uses a database of its own).
+#[cfg(test)]
+pub async fn delete_database(name: &str) -> Result<()> {
+    idb::delete(name).await
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: Database,
+    db: web_sys::IdbDatabase,
 }
 
 impl Store {
@@ -130,7 +122,7 @@ impl Store {
     /// blocks one itself.
     pub async fn open_for_app(name: &str, blocked: impl FnOnce() + 'static) -> Result<Self> {
         let store = Self::open_with(name, blocked).await?;
-        let raw: web_sys::IdbDatabase = (**store.db.as_sys()).clone();
+        let raw = store.db.clone();
         let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new({
             let raw = raw.clone();
             move || {
@@ -148,38 +140,41 @@ impl Store {
     }
 
     async fn open_with(name: &str, blocked: impl FnOnce() + 'static) -> Result<Self> {
-        let db = Database::open(name)
-            .with_version(DB_VERSION)
-            .with_on_blocked(move |_| {
-                blocked();
-                Ok(())
-            })
-            .with_on_upgrade_needed_fut(|event, db| async move {
+        let db = idb::open(
+            name,
+            DB_VERSION,
+            blocked,
+            |Upgrade {
+                 db,
+                 old_version,
+                 tx,
+             }| {
                 // Each version adds what it brought; a phone on any older version catches up.
-                let old = event.old_version();
-                if old < 1.0 {
+                if old_version < 1.0 {
                     for store in V1 {
-                        db.create_object_store(store).build()?;
+                        db.create_object_store(store)?;
                     }
                 }
-                if old < 2.0 {
-                    db.create_object_store(APPLICATIONS).build()?;
+                if old_version < 2.0 {
+                    db.create_object_store(APPLICATIONS)?;
                 }
-                if old < 3.0 {
-                    let created = db.create_object_store(MUTATIONS).build()?;
-                    if old >= 1.0 {
-                        log::move_queued_into_log(created.transaction())
-                            .await
-                            .map_err(|e| {
-                                indexed_db_futures::error::Error::from(
-                                    wasm_bindgen::JsValue::from_str(&e.0),
-                                )
-                            })?;
+                if old_version < 3.0 {
+                    db.create_object_store(MUTATIONS)?;
+                    if old_version >= 1.0 {
+                        // Runs on in the upgrade's transaction, which stays open while it asks;
+                        // the open waits for that transaction, and fails when this aborts it.
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let upgrade = Tx::upgrade(tx.clone());
+                            if log::move_queued_into_log(&upgrade).await.is_err() {
+                                let _ = tx.abort();
+                            }
+                        });
                     }
                 }
                 Ok(())
-            })
-            .await?;
+            },
+        )
+        .await?;
         Ok(Self { db })
     }
 
@@ -187,11 +182,11 @@ impl Store {
         self.db.close();
     }
 
-    fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'_>> {
-        Ok(self.db.transaction(stores).with_mode(mode).build()?)
+    fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Tx> {
+        Tx::new(&self.db, stores, mode)
     }
 
-    async fn read_all<T: FromJson>(tx: &TransactionRef<'_>, store: &str) -> Result<Vec<T>> {
+    async fn read_all<T: FromJson>(tx: &Tx, store: &str) -> Result<Vec<T>> {
         let mut out = Vec::new();
         for text in Self::read_texts(tx, store).await? {
             // A record that no longer parses (an older app version) is skipped, not fatal.
@@ -203,49 +198,27 @@ impl Store {
     }
 
     /// A store's records as JSON text: not generic, so its async read is in the wasm once.
-    async fn read_texts(tx: &TransactionRef<'_>, store: &str) -> Result<Vec<String>> {
-        let texts = tx
-            .object_store(store)?
-            .get_all::<String>()
-            .primitive()?
-            .await?;
-        let mut out = Vec::new();
-        for text in texts {
-            out.push(text?);
-        }
-        Ok(out)
+    async fn read_texts(tx: &Tx, store: &str) -> Result<Vec<String>> {
+        tx.all_texts(store).await
     }
 
-    async fn read_kv<T: FromJson>(tx: &TransactionRef<'_>, key: &str) -> Result<Option<T>> {
+    async fn read_kv<T: FromJson>(tx: &Tx, key: &str) -> Result<Option<T>> {
         let text = Self::read_kv_text(tx, key).await?;
         Ok(text.and_then(|t| json::from_text(&t).ok()))
     }
 
-    async fn read_kv_text(tx: &TransactionRef<'_>, key: &str) -> Result<Option<String>> {
-        Ok(tx.object_store(KV)?.get(key).primitive()?.await?)
+    async fn read_kv_text(tx: &Tx, key: &str) -> Result<Option<String>> {
+        tx.get_text(KV, key).await
     }
 
-    fn write<T: Serialize>(
-        tx: &TransactionRef<'_>,
-        store: &str,
-        key: &str,
-        value: &T,
-    ) -> Result<()> {
+    fn write<T: Serialize>(tx: &Tx, store: &str, key: &str, value: &T) -> Result<()> {
         let text = serde_json::to_string(value)?;
-        // Requests go out when built; the transaction's commit reports their errors.
-        drop(
-            tx.object_store(store)?
-                .put(text)
-                .with_key(key)
-                .without_key_type()
-                .primitive()?,
-        );
-        Ok(())
+        // The request goes out now; the transaction's commit reports its error.
+        tx.put_text(store, key, &text)
     }
 
-    fn remove(tx: &TransactionRef<'_>, store: &str, key: &str) -> Result<()> {
-        drop(tx.object_store(store)?.delete(key).primitive()?);
-        Ok(())
+    fn remove(tx: &Tx, store: &str, key: &str) -> Result<()> {
+        tx.delete(store, key)
     }
 
     /// Everything the UI shows.
@@ -290,19 +263,19 @@ impl Store {
     pub async fn set<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
         let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
         Self::write(&tx, KV, key, value)?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     pub async fn unset(&self, key: &str) -> Result<()> {
         let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
         Self::remove(&tx, KV, key)?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     pub async fn put_method(&self, method: &PaymentMethod) -> Result<()> {
         let tx = self.tx(&[METHODS], TransactionMode::Readwrite)?;
         Self::write(&tx, METHODS, &method.id.to_string(), method)?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Stores applications all together or not at all (a sync's answers, or one new form).
@@ -311,7 +284,7 @@ impl Store {
         for app in apps {
             Self::write(&tx, APPLICATIONS, &app.id.to_string(), app)?;
         }
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     pub async fn applications(&self) -> Result<Vec<LocalApplication>> {
@@ -321,16 +294,14 @@ impl Store {
 
     /// Every form, inside a transaction that includes `applications` (the full build's part
     /// of [`Store::load`]).
-    pub(crate) async fn read_applications(
-        tx: &TransactionRef<'_>,
-    ) -> Result<Vec<LocalApplication>> {
+    pub(crate) async fn read_applications(tx: &Tx) -> Result<Vec<LocalApplication>> {
         Self::read_all(tx, APPLICATIONS).await
     }
 
     pub async fn delete_application(&self, id: Uuid) -> Result<()> {
         let tx = self.tx(&[APPLICATIONS], TransactionMode::Readwrite)?;
         Self::remove(&tx, APPLICATIONS, &id.to_string())?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Writes a sync's answer: records, cursor, window and the time, in one transaction, and
@@ -358,7 +329,7 @@ impl Store {
         Self::write(&tx, KV, keys::CURSOR, &changes.cursor)?;
         Self::write(&tx, KV, keys::WINDOW, &changes.window)?;
         Self::write(&tx, KV, keys::LAST_SYNC, &mark)?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Stores a new session. When it is another account's, the previous account's records go
@@ -368,7 +339,7 @@ impl Store {
         let tx = self.tx(&ALL, TransactionMode::Readwrite)?;
         if owner.is_some_and(|o| o != session.account_id) {
             for store in ACCOUNT_STORES {
-                drop(tx.object_store(store)?.clear()?);
+                tx.clear(store)?;
             }
             for key in keys::ACCOUNT_KEYS {
                 Self::remove(&tx, KV, key)?;
@@ -376,7 +347,7 @@ impl Store {
         }
         Self::write(&tx, KV, keys::SESSION, session)?;
         Self::write(&tx, KV, keys::OWNER, &session.account_id)?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Forgets the session and what only staff see (the area's names and figures): a village
@@ -392,14 +363,14 @@ impl Store {
         ] {
             Self::remove(&tx, KV, key)?;
         }
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     pub async fn save_window(&self, window: &CachedWindow, policy: &Policy) -> Result<()> {
         let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
         Self::write(&tx, KV, keys::WINDOW, window)?;
         Self::write(&tx, KV, keys::POLICY, policy)?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     pub async fn save_account(&self, account: &Account) -> Result<()> {
@@ -407,6 +378,7 @@ impl Store {
     }
 }
 
+mod idb;
 pub mod log;
 mod staff;
 #[cfg(test)]

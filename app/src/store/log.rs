@@ -7,13 +7,12 @@
 //! Adding the next kind of offline write: a [`Mutation`] variant, a method here that writes its
 //! record and calls [`Store::append`], and its send arm in the push.
 
-use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{TransactionMode, TransactionRef};
 use uuid::Uuid;
 use yanglao_shared::json::{self, FromJson, Json};
 use yanglao_shared::wire::{LabelChange, PayeeView};
 use yanglao_shared::PayeeLabel;
 
+use super::idb::{TransactionMode, Tx};
 use super::{keys, Result, Store, APPLICATIONS, INTENTS, KV, METHODS, MUTATIONS, PAYEES};
 use crate::applications::{to_send, LocalApplication};
 use crate::model::{LocalIntent, LocalPayee};
@@ -33,7 +32,7 @@ impl Store {
         let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
         Self::write(&tx, PAYEES, &payee.id.to_string(), payee)?;
         Self::append(&tx, &[Mutation::AddPayee { id: payee.id }]).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Takes a person off this phone's list now and tells the server when it can. A person
@@ -43,7 +42,7 @@ impl Store {
         let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
         Self::remove(&tx, PAYEES, &id.to_string())?;
         Self::append(&tx, &[Mutation::RemovePayee { id }]).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Takes a card off this phone's list now and tells the server when it can.
@@ -51,7 +50,7 @@ impl Store {
         let tx = self.tx(&[METHODS, KV, MUTATIONS], TransactionMode::Readwrite)?;
         Self::remove(&tx, METHODS, &id.to_string())?;
         Self::append(&tx, &[Mutation::RemoveCard { id }]).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Stores payments all together or not at all: this resolves only once they are on disk,
@@ -65,7 +64,7 @@ impl Store {
             entries.push(Mutation::PreparePayment { id: intent.id() });
         }
         Self::append(&tx, &entries).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// A new or fixed 参保登记 / 补缴 form, sent under its own id.
@@ -73,7 +72,7 @@ impl Store {
         let tx = self.tx(&[APPLICATIONS, KV, MUTATIONS], TransactionMode::Readwrite)?;
         Self::write(&tx, APPLICATIONS, &app.id.to_string(), app)?;
         Self::append(&tx, &[Mutation::FileApplication { id: app.id }]).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Gives a person the payer's own label (or takes it away, `None`) now, on this phone,
@@ -88,11 +87,7 @@ impl Store {
     ) -> Result<bool> {
         let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
         let key = payee_id.to_string();
-        let text: Option<String> = tx
-            .object_store(PAYEES)?
-            .get(key.as_str())
-            .primitive()?
-            .await?;
+        let text = tx.get_text(PAYEES, &key).await?;
         let Some(mut payee) = text.and_then(|t| json::from_text::<LocalPayee>(&t).ok()) else {
             return Ok(false);
         };
@@ -122,11 +117,7 @@ impl Store {
     ) -> Result<()> {
         let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
         let key = payee_id.to_string();
-        let text: Option<String> = tx
-            .object_store(PAYEES)?
-            .get(key.as_str())
-            .primitive()?
-            .await?;
+        let text = tx.get_text(PAYEES, &key).await?;
         let payee = text.and_then(|t| json::from_text::<LocalPayee>(&t).ok());
         let newer = payee
             .as_ref()
@@ -145,14 +136,14 @@ impl Store {
         if pull_all {
             Self::remove(&tx, KV, keys::CURSOR)?;
         }
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// The server has what entry `seq` carried (or never will): it leaves the log.
     pub async fn settle(&self, seq: u64) -> Result<()> {
         let tx = self.tx(&[MUTATIONS], TransactionMode::Readwrite)?;
         Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Writes the server's answer to a form, and settles its entry (`Some`) when the form
@@ -163,7 +154,7 @@ impl Store {
         if let Some(seq) = seq {
             Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
         }
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// The server refused a removal for good: the entry goes, and the next pull starts from
@@ -172,14 +163,14 @@ impl Store {
         let tx = self.tx(&[KV, MUTATIONS], TransactionMode::Readwrite)?;
         Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
         Self::remove(&tx, KV, keys::CURSOR)?;
-        Ok(tx.commit().await?)
+        tx.commit().await
     }
 
     /// Appends each of `mutations` unless the very same one still waits (a second tap, a form
     /// fixed before it was sent): the record is read when it is sent, so one entry carries the
     /// latest. Sequence numbers only grow, even across an emptied log. The log is read once
     /// for all of them, so a village's 500 payments prepared together cost one read, not 500.
-    pub(super) async fn append(tx: &TransactionRef<'_>, mutations: &[Mutation]) -> Result<()> {
+    pub(super) async fn append(tx: &Tx, mutations: &[Mutation]) -> Result<()> {
         let mut log: Vec<Logged> = Self::read_all(tx, MUTATIONS).await?;
         let last: u64 = Self::read_kv(tx, keys::LOG_SEQ).await?.unwrap_or(0);
         let mut seq = log.iter().map(|l| l.seq).fold(last, u64::max);
@@ -216,7 +207,7 @@ struct QueuedForm {
 /// The version-3 upgrade, inside its own transaction: what versions 1 and 2 kept waiting in
 /// the records themselves becomes log entries — people first (a payment needs its person),
 /// then payments and forms in the order they were prepared. The records stay as they are.
-pub(super) async fn move_queued_into_log(tx: &TransactionRef<'_>) -> Result<()> {
+pub(super) async fn move_queued_into_log(tx: &Tx) -> Result<()> {
     let payees: Vec<LocalPayee> = Store::read_all(tx, PAYEES).await?;
     let mut intents: Vec<LocalIntent> = Store::read_all(tx, INTENTS).await?;
     let mut apps: Vec<QueuedForm> = Store::read_all(tx, APPLICATIONS).await?;

@@ -3,8 +3,7 @@
 //! figures, so [`Store::log_out`] forgets them (a village office may share one phone), and so
 //! does a login of another account.
 
-use indexed_db_futures::transaction::TransactionMode;
-
+use super::idb::TransactionMode;
 use super::{keys, Result, Store, KV};
 use crate::staff::{CachedList, CachedStats, StatsCache};
 

@@ -24,7 +24,7 @@ async fn reopen(store: Store, name: &str) -> Store {
 
 async fn drop_db(store: Store, name: &str) {
     store.close();
-    Database::delete_by_name(name).unwrap().await.unwrap();
+    delete_database(name).await.unwrap();
 }
 
 /// Writes a record the way an older version did, without the log (which it did not have).
@@ -271,16 +271,19 @@ fn application(n: u128) -> LocalApplication {
 async fn a_phone_on_version_1_keeps_its_data_and_gains_applications() {
     let name = format!("yanglao-test-v1-{}", crate::clock::new_id());
     // The database as the first release left it on phones.
-    let v1 = Database::open(name.as_str())
-        .with_version(1u32)
-        .with_on_upgrade_needed(|_, db| {
+    let v1 = idb::open(
+        &name,
+        1,
+        || {},
+        |up| {
             for store in V1 {
-                db.create_object_store(store).build()?;
+                up.db.create_object_store(store)?;
             }
             Ok(())
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await
+    .unwrap();
     let old = Store { db: v1 };
     let payee = pending_payee(1);
     put_raw(&old, PAYEES, &payee.id.to_string(), &payee).await;

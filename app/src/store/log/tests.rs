@@ -19,7 +19,7 @@ async fn fresh(tag: &str) -> (Store, String) {
 
 async fn drop_db(store: Store, name: &str) {
     store.close();
-    Database::delete_by_name(name).unwrap().await.unwrap();
+    delete_database(name).await.unwrap();
 }
 
 fn mutations(log: &[Logged]) -> Vec<Mutation> {
@@ -140,17 +140,20 @@ async fn a_removal_takes_the_record_off_the_phone_at_once() {
 async fn a_phone_on_version_2_finds_what_it_had_queued_in_the_log() {
     let name = format!("yanglao-test-v2-{}", crate::clock::new_id());
     // The database as version 2 left it on phones: what waits is marked in the records.
-    let v2 = Database::open(name.as_str())
-        .with_version(2u32)
-        .with_on_upgrade_needed(|_, db| {
+    let v2 = idb::open(
+        &name,
+        2,
+        || {},
+        |up| {
             for store in V1 {
-                db.create_object_store(store).build()?;
+                up.db.create_object_store(store)?;
             }
-            db.create_object_store(APPLICATIONS).build()?;
+            up.db.create_object_store(APPLICATIONS)?;
             Ok(())
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await
+    .unwrap();
     let old = Store { db: v2 };
     let waiting = pending_payee(1);
     let known = verified_payee(2);

@@ -119,10 +119,7 @@ async fn everything_answered(store: &Store) {
 
 async fn drop_db(store: Store, name: &str) {
     store.close();
-    indexed_db_futures::database::Database::delete_by_name(name)
-        .unwrap()
-        .await
-        .unwrap();
+    crate::store::delete_database(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]

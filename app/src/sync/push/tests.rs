@@ -19,10 +19,7 @@ async fn fresh(tag: &str) -> (Store, String) {
 
 async fn drop_db(store: Store, name: &str) {
     store.close();
-    indexed_db_futures::database::Database::delete_by_name(name)
-        .unwrap()
-        .await
-        .unwrap();
+    crate::store::delete_database(name).await.unwrap();
 }
 
 fn mutations(log: &[Logged]) -> Vec<Mutation> {
