@@ -5,7 +5,7 @@ use crate::routing::A;
 use leptos::prelude::*;
 use yanglao_shared::window::WindowState;
 
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::rules::{self, DeadlineWarning};
 use crate::state::{use_app, SyncStatus};
 use crate::sync::use_sync;
@@ -46,7 +46,7 @@ pub fn WindowBanner() -> impl IntoView {
         view! {
             <div class=class data-testid="window-banner">
                 <span>{text}{estimated}</span>
-                {missed.then(|| view! { <A href="/guide">{move || tr().missed_link}</A> })}
+                {missed.then(|| view! { <A href="/guide">{fixed(|s| s.missed_link)}</A> })}
             </div>
         }
     }
@@ -63,8 +63,8 @@ pub fn SyncLine() -> impl IntoView {
         if app.needs_login.get() {
             return view! {
                 <div class="syncline syncline--alert" data-testid="relogin-banner" role="alert">
-                    <span>{move || tr().relogin}</span>
-                    <A href="/login">{move || tr().relogin_action}</A>
+                    <span>{fixed(|s| s.relogin)}</span>
+                    <A href="/login">{fixed(|s| s.relogin_action)}</A>
                 </div>
             }
             .into_any();
@@ -103,7 +103,7 @@ pub fn SyncLine() -> impl IntoView {
                     disabled=running
                     on:click=move |_| sync.request()
                 >
-                    {move || tr().sync_now}
+                    {fixed(|s| s.sync_now)}
                 </button>
             </div>
         }

@@ -5,7 +5,7 @@ use crate::routing::use_location;
 use crate::routing::A;
 use leptos::prelude::*;
 
-use crate::i18n::{self, tr, Lang};
+use crate::i18n::{self, fixed, Lang};
 use crate::state::use_app;
 
 #[component]
@@ -21,17 +21,17 @@ pub fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="topbar">
-            <A href="/" attr:class="topbar__brand">{move || tr().app_name}</A>
+            <A href="/" attr:class="topbar__brand">{fixed(|s| s.app_name)}</A>
             <div class="topbar__tools">
                 <button
                     type="button"
                     class="toggle"
                     data-testid="lang-toggle"
                     lang=move || if i18n::lang() == Lang::Zh { "en" } else { "zh-CN" }
-                    aria-label=move || tr().lang_label
+                    aria-label=fixed(|s| s.lang_label)
                     on:click=toggle_lang
                 >
-                    {move || tr().other_lang}
+                    {fixed(|s| s.other_lang)}
                 </button>
                 <button
                     type="button"
@@ -41,7 +41,7 @@ pub fn TopBar() -> impl IntoView {
                     aria-pressed=move || if app.elder.get() { "true" } else { "false" }
                     on:click=move |_| app.set_elder(!app.elder.get_untracked())
                 >
-                    {move || tr().elder_mode}
+                    {fixed(|s| s.elder_mode)}
                 </button>
             </div>
         </header>
@@ -58,23 +58,23 @@ pub fn TabBar() -> impl IntoView {
     move || {
         if staff.get() {
             view! {
-                <nav class="tabbar" aria-label=move || tr().nav_label>
-                    <A href="/staff" exact=true attr:data-testid="nav-staff">{move || tr().nav_staff}</A>
-                    <A href="/staff/enrolments" attr:data-testid="nav-enrol-review">{move || tr().nav_enrol_review}</A>
-                    <A href="/staff/back-payments" attr:data-testid="nav-back-review">{move || tr().nav_back_review}</A>
-                    <A href="/" exact=true attr:data-testid="nav-home">{move || tr().nav_home}</A>
-                    <A href="/guide" attr:data-testid="nav-help">{move || tr().nav_help}</A>
+                <nav class="tabbar" aria-label=fixed(|s| s.nav_label)>
+                    <A href="/staff" exact=true attr:data-testid="nav-staff">{fixed(|s| s.nav_staff)}</A>
+                    <A href="/staff/enrolments" attr:data-testid="nav-enrol-review">{fixed(|s| s.nav_enrol_review)}</A>
+                    <A href="/staff/back-payments" attr:data-testid="nav-back-review">{fixed(|s| s.nav_back_review)}</A>
+                    <A href="/" exact=true attr:data-testid="nav-home">{fixed(|s| s.nav_home)}</A>
+                    <A href="/guide" attr:data-testid="nav-help">{fixed(|s| s.nav_help)}</A>
                 </nav>
             }
             .into_any()
         } else {
             view! {
-                <nav class="tabbar" aria-label=move || tr().nav_label>
-                    <A href="/" exact=true attr:data-testid="nav-home">{move || tr().nav_home}</A>
-                    <A href="/pay" attr:data-testid="nav-pay">{move || tr().nav_pay}</A>
-                    <A href="/payments" attr:data-testid="nav-payments">{move || tr().nav_payments}</A>
-                    <A href="/cards" attr:data-testid="nav-cards">{move || tr().nav_cards}</A>
-                    <A href="/guide" attr:data-testid="nav-help">{move || tr().nav_help}</A>
+                <nav class="tabbar" aria-label=fixed(|s| s.nav_label)>
+                    <A href="/" exact=true attr:data-testid="nav-home">{fixed(|s| s.nav_home)}</A>
+                    <A href="/pay" attr:data-testid="nav-pay">{fixed(|s| s.nav_pay)}</A>
+                    <A href="/payments" attr:data-testid="nav-payments">{fixed(|s| s.nav_payments)}</A>
+                    <A href="/cards" attr:data-testid="nav-cards">{fixed(|s| s.nav_cards)}</A>
+                    <A href="/guide" attr:data-testid="nav-help">{fixed(|s| s.nav_help)}</A>
                 </nav>
             }
             .into_any()
@@ -99,7 +99,7 @@ pub fn UpdatePrompt() -> impl IntoView {
                 data-testid="update-prompt"
                 on:click=|_| crate::pwa::apply_update()
             >
-                {move || tr().update_ready}
+                {fixed(|s| s.update_ready)}
             </button>
         </Show>
     }
@@ -147,7 +147,7 @@ pub fn Notice() -> impl IntoView {
                             <div class="notice" data-testid="notice">
                                 <span>{message}</span>
                                 <button type="button" class="notice__ok" data-testid="notice-dismiss" on:click=move |_| clear()>
-                                    {move || tr().dismiss}
+                                    {fixed(|s| s.dismiss)}
                                 </button>
                             </div>
                         }

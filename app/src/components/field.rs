@@ -1,6 +1,6 @@
 //! A labelled text input with its hint and error, wired for screen readers: the label names
 //! the input, `aria-describedby` reads the hint and the error, `aria-invalid` marks a problem.
-//! Label and hint are [`TextProp`]s: `label=move || tr().name` follows the language.
+//! Label and hint are [`TextProp`]s: `label=fixed(|s| s.name)` follows the language.
 
 use leptos::prelude::*;
 

@@ -16,7 +16,7 @@ use yanglao_shared::name::{NameError, PersonName};
 use yanglao_shared::payee_label::PayeeLabel;
 
 use super::TextField;
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed};
 
 #[derive(Clone, Copy)]
 pub struct PersonInput {
@@ -91,20 +91,20 @@ pub fn PersonFields(
     let birth = move || person.id().map(|id| i18n::birth_date(id.birth_date()));
     view! {
         <TextField
-            label=move || tr().name
+            label=fixed(|s| s.name)
             value=person.name
             error=person.name_error()
             testid=testids.0
-            hint=move || tr().name_hint
+            hint=fixed(|s| s.name_hint)
             autocomplete="off"
             on_blur=Callback::new(move |_| person.name_touched.set(true))
         />
         <TextField
-            label=move || tr().id_number
+            label=fixed(|s| s.id_number)
             value=person.id_number
             error=person.id_error()
             testid=testids.1
-            hint=move || tr().id_hint
+            hint=fixed(|s| s.id_hint)
             autocomplete="off"
             maxlength=20
             on_blur=Callback::new(move |_| person.id_touched.set(true))

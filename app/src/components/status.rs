@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use yanglao_shared::wire::IntentState;
 
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::rules::PayeeStatus;
 
 /// The CSS modifier and stable `data-state` of an intent state.
@@ -60,5 +60,5 @@ pub fn PayeeChip(status: PayeeStatus) -> impl IntoView {
 /// Shown wherever a sandbox card is shown.
 #[component]
 pub fn SandboxNote() -> impl IntoView {
-    view! { <p class="sandbox" data-testid="sandbox-note">{move || tr().sandbox}</p> }
+    view! { <p class="sandbox" data-testid="sandbox-note">{fixed(|s| s.sandbox)}</p> }
 }

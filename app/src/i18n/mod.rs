@@ -3,8 +3,9 @@
 //! languages side by side. Reasons from the server carry both languages already.
 //!
 //! The language is a signal: [`tr`], [`ta`] and every function here read it, so text read in
-//! a reactive closure (`{move || tr().save}`) follows a switch in place. The router and the
-//! pages stay as they are, and a form being filled in keeps what was typed.
+//! a reactive closure (`{fixed(|s| s.save)}`, `{move || i18n::pending_count(n)}`) follows a switch
+//! in place. The router and the pages stay as they are, and a form being filled in keeps what
+//! was typed.
 
 pub mod apply;
 mod en;
@@ -69,6 +70,16 @@ pub fn tr() -> &'static Strings {
         Lang::Zh => &zh::ZH,
         Lang::En => &en::EN,
     }
+}
+
+/// A fixed sentence as the page shows it, read again when the language changes:
+/// `{fixed(|s| s.save)}`. Every one is this same closure type, so the view code of a text that
+/// follows the language is in the wasm once; `{move || tr().save}` was a type of its own,
+/// with its own copy of that code, per sentence.
+pub fn fixed(
+    pick: fn(&Strings) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || pick(tr())
 }
 
 pub fn html_lang() -> &'static str {

@@ -10,7 +10,7 @@ use yanglao_shared::wire::{NewPayee, PayeeCheck};
 use super::{ErrorText, RequireSession};
 use crate::clock;
 use crate::components::{PersonFields, PersonInput};
-use crate::i18n::tr;
+use crate::i18n::{fixed, tr};
 use crate::model::LocalPayee;
 use crate::state::use_app;
 use crate::sync::use_sync;
@@ -96,7 +96,7 @@ fn AddForm() -> impl IntoView {
 
     view! {
         <section class="page page--narrow">
-            <h1 tabindex="-1">{move || tr().add_payee}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.add_payee)}</h1>
             <form on:submit=submit novalidate>
                 <PersonFields person=person testids=("payee-name", "payee-id-number", "payee-id-ok") />
                 <ErrorText message=failure testid="payee-save-error" />
@@ -106,10 +106,10 @@ fn AddForm() -> impl IntoView {
                     data-testid="payee-submit"
                     disabled=move || busy.get()
                 >
-                    {move || tr().save}
+                    {fixed(|s| s.save)}
                 </button>
             </form>
-            <p class="muted">{move || tr().unverified_explain}</p>
+            <p class="muted">{fixed(|s| s.unverified_explain)}</p>
         </section>
     }
 }

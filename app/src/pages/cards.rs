@@ -12,7 +12,7 @@ use yanglao_shared::wire::BindCard;
 
 use super::{api_message, ErrorText, RequireSession};
 use crate::components::{SandboxNote, TextField};
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::state::use_app;
 use crate::sync::use_sync;
 
@@ -42,7 +42,7 @@ fn CardList() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1 tabindex="-1">{move || tr().cards_title}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.cards_title)}</h1>
             <crate::voice::ReadAloud text=move || {
                 app.data.with_untracked(|d| {
                     let bound: Vec<_> = d.methods.iter().filter(|m| !m.removed).collect();
@@ -54,7 +54,7 @@ fn CardList() -> impl IntoView {
                 i18n::track_lang();
                 let methods: Vec<_> = app.data.with(|d| d.methods.iter().filter(|m| !m.removed).cloned().collect());
                 if methods.is_empty() {
-                    return view! { <p class="empty">{move || tr().cards_empty}</p> }.into_any();
+                    return view! { <p class="empty">{fixed(|s| s.cards_empty)}</p> }.into_any();
                 }
                 view! {
                     <ul class="list" data-testid="card-list">
@@ -65,7 +65,7 @@ fn CardList() -> impl IntoView {
                                     <div class="list__row">
                                         <span class="card-label">{i18n::card_label(&m.bank, &m.last_four)}</span>
                                         <button type="button" class="button button--quiet" data-testid="card-remove" on:click=move |_| remove(id)>
-                                            {move || tr().card_remove}
+                                            {fixed(|s| s.card_remove)}
                                         </button>
                                     </div>
                                     {m.sandbox.then(|| view! { <SandboxNote /> })}
@@ -152,14 +152,14 @@ fn BindForm() -> impl IntoView {
     };
     view! {
         <section class="page page--narrow">
-            <h2>{move || tr().bind_new_card}</h2>
+            <h2>{fixed(|s| s.bind_new_card)}</h2>
             <form on:submit=submit novalidate>
                 <TextField
-                    label=move || tr().card_number
+                    label=fixed(|s| s.card_number)
                     value=number
                     error=error
                     testid="card-number"
-                    hint=move || tr().card_hint
+                    hint=fixed(|s| s.card_hint)
                     inputmode="numeric"
                     autocomplete="cc-number"
                     maxlength=23

@@ -4,7 +4,7 @@
 use crate::routing::A;
 use leptos::prelude::*;
 
-use crate::i18n::tr;
+use crate::i18n::{fixed, tr};
 
 fn steps(items: &'static [&'static str]) -> impl IntoView {
     view! { <ol class="steps">{items.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol> }
@@ -14,25 +14,25 @@ fn steps(items: &'static [&'static str]) -> impl IntoView {
 pub fn Guide() -> impl IntoView {
     view! {
         <section class="page guide">
-            <h1 tabindex="-1">{move || tr().guide_title}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.guide_title)}</h1>
             <crate::voice::ReadAloud text=crate::i18n::voice::guide />
-            <p class="callout">{move || tr().guide_window}</p>
-            <h2 id="pay">{move || tr().guide_pay_title}</h2>
+            <p class="callout">{fixed(|s| s.guide_window)}</p>
+            <h2 id="pay">{fixed(|s| s.guide_pay_title)}</h2>
             {move || steps(tr().guide_pay_steps)}
-            <p>{move || tr().guide_offline}</p>
-            <h2 id="back-pay" data-testid="guide-back-pay">{move || tr().back_pay_title}</h2>
-            <p class="explain">{move || tr().back_pay_note}</p>
+            <p>{fixed(|s| s.guide_offline)}</p>
+            <h2 id="back-pay" data-testid="guide-back-pay">{fixed(|s| s.back_pay_title)}</h2>
+            <p class="explain">{fixed(|s| s.back_pay_note)}</p>
             {move || steps(tr().back_pay_steps)}
-            <h2 id="enrol" data-testid="guide-enrol">{move || tr().enrol_title}</h2>
+            <h2 id="enrol" data-testid="guide-enrol">{fixed(|s| s.enrol_title)}</h2>
             {move || steps(tr().enrol_steps)}
             <p>
                 <A href="/apply" attr:class="button" attr:data-testid="guide-apply">{move || crate::i18n::ta().apps_link}</A>
             </p>
-            <p>{move || tr().guide_pension}</p>
+            <p>{fixed(|s| s.guide_pension)}</p>
             <p class="more-links">
-                <A href="/verify" attr:data-testid="nav-verify">{move || tr().verify_title}</A>
+                <A href="/verify" attr:data-testid="nav-verify">{fixed(|s| s.verify_title)}</A>
                 " · "
-                <A href="/record">{move || tr().nav_record}</A>
+                <A href="/record">{fixed(|s| s.nav_record)}</A>
             </p>
         </section>
     }

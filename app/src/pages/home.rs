@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::RequireSession;
 use crate::components::PayeeChip;
-use crate::i18n::{self, tr, voice};
+use crate::i18n::{self, fixed, tr, voice};
 use crate::model::LocalPayee;
 use crate::rules::{self, PayeeStatus};
 use crate::state::use_app;
@@ -59,15 +59,15 @@ fn PeopleList() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1 tabindex="-1">{move || tr().home_title}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.home_title)}</h1>
             <ReadAloud text=move || {
                 let people: Vec<_> = rows().into_iter().map(|(p, s)| (p.name_masked, s)).collect();
                 voice::home(rules::window_year(&app.window().state), &people, waiting())
             } />
             <p class="muted">{year}</p>
             <div class="actions">
-                <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{move || tr().start_pay}</A>
-                <A href="/payees/new" attr:class="button" attr:data-testid="add-payee">{move || tr().add_payee}</A>
+                <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{fixed(|s| s.start_pay)}</A>
+                <A href="/payees/new" attr:class="button" attr:data-testid="add-payee">{fixed(|s| s.add_payee)}</A>
             </div>
             {move || {
                 let n = to_act_on();
@@ -84,7 +84,7 @@ fn PeopleList() -> impl IntoView {
             {move || {
                 let rows = rows();
                 if rows.is_empty() {
-                    return view! { <p class="empty" data-testid="payee-empty">{move || tr().home_empty}</p> }.into_any();
+                    return view! { <p class="empty" data-testid="payee-empty">{fixed(|s| s.home_empty)}</p> }.into_any();
                 }
                 view! {
                     <ul class="list" data-testid="payee-list">
@@ -94,7 +94,7 @@ fn PeopleList() -> impl IntoView {
                 .into_any()
             }}
             <p class="more-links">
-                <A href="/record" attr:data-testid="nav-record">{move || tr().nav_record}</A>
+                <A href="/record" attr:data-testid="nav-record">{fixed(|s| s.nav_record)}</A>
                 " · "
                 <A href="/apply" attr:data-testid="nav-apply">{move || i18n::ta().apps_link}</A>
                 " · "
@@ -170,6 +170,6 @@ fn LogOut() -> impl IntoView {
         });
     };
     view! {
-        <button type="button" class="link" data-testid="logout" on:click=click>{move || tr().logout}</button>
+        <button type="button" class="link" data-testid="logout" on:click=click>{fixed(|s| s.logout)}</button>
     }
 }

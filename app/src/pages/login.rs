@@ -12,7 +12,7 @@ use yanglao_shared::wire::Credentials;
 use super::{api_message, ErrorText};
 use crate::api;
 use crate::components::TextField;
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::state::use_app;
 use crate::sync::use_sync;
 
@@ -140,10 +140,10 @@ fn AuthForm(mode: Mode) -> impl IntoView {
         <section class="page page--narrow">
             <h1 tabindex="-1">{move || words().0}</h1>
             <crate::voice::ReadAloud text=move || i18n::voice::login(mode == Mode::Register) />
-            <p class="lead">{move || tr().login_intro}</p>
+            <p class="lead">{fixed(|s| s.login_intro)}</p>
             <form on:submit=submit novalidate>
                 <TextField
-                    label=move || tr().mobile
+                    label=fixed(|s| s.mobile)
                     value=mobile
                     error=mobile_error
                     testid=if mode == Mode::Login { "login-mobile" } else { "register-mobile" }
@@ -153,17 +153,17 @@ fn AuthForm(mode: Mode) -> impl IntoView {
                     on_blur=Callback::new(move |_| touched.set(true))
                 />
                 <TextField
-                    label=move || tr().password
+                    label=fixed(|s| s.password)
                     value=password
                     error=password_error
                     testid=if mode == Mode::Login { "login-password" } else { "register-password" }
-                    hint=move || tr().password_hint
+                    hint=fixed(|s| s.password_hint)
                     kind="password"
                     autocomplete=if mode == Mode::Login { "current-password" } else { "new-password" }
                 />
                 {(mode == Mode::Register).then(|| view! {
                     <TextField
-                        label=move || tr().password_again
+                        label=fixed(|s| s.password_again)
                         value=password2
                         error=password2_error
                         testid="register-password2"
@@ -182,10 +182,10 @@ fn AuthForm(mode: Mode) -> impl IntoView {
                 </button>
             </form>
             {match mode {
-                Mode::Login => view! { <A href="/register" attr:data-testid="goto-register">{move || tr().to_register}</A> }.into_any(),
-                Mode::Register => view! { <A href="/login" attr:data-testid="goto-login">{move || tr().to_login}</A> }.into_any(),
+                Mode::Login => view! { <A href="/register" attr:data-testid="goto-register">{fixed(|s| s.to_register)}</A> }.into_any(),
+                Mode::Register => view! { <A href="/login" attr:data-testid="goto-login">{fixed(|s| s.to_login)}</A> }.into_any(),
             }}
-            {signed_in.map(|s| view! { <p class="muted">{move || tr().signed_in_as}{s.mobile_masked}</p> })}
+            {signed_in.map(|s| view! { <p class="muted">{fixed(|s| s.signed_in_as)}{s.mobile_masked}</p> })}
         </section>
     }
 }

@@ -17,7 +17,7 @@ pub mod staff;
 use crate::routing::{Redirect, A};
 use leptos::prelude::*;
 
-use crate::i18n::tr;
+use crate::i18n::{fixed, tr};
 use crate::state::use_app;
 
 /// Shows `children` when a session exists; sends to the login screen otherwise. While
@@ -31,7 +31,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     move || {
         let (ready, logged_in) = gate.get();
         if !ready {
-            view! { <p class="muted">{move || tr().loading}</p> }.into_any()
+            view! { <p class="muted">{fixed(|s| s.loading)}</p> }.into_any()
         } else if logged_in {
             // An expired session still shows the phone's data; the sync line asks to log in.
             children().into_any()
@@ -45,8 +45,8 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
 pub fn NotFound() -> impl IntoView {
     view! {
         <section class="page">
-            <h1 tabindex="-1">{move || tr().not_found}</h1>
-            <A href="/" attr:class="button">{move || tr().go_home}</A>
+            <h1 tabindex="-1">{fixed(|s| s.not_found)}</h1>
+            <A href="/" attr:class="button">{fixed(|s| s.go_home)}</A>
         </section>
     }
 }

@@ -12,7 +12,7 @@ use yanglao_shared::wire::IntentState;
 
 use super::{ErrorText, RequireSession};
 use crate::components::{IntentChip, LabelEditor, LabelTag, PayeeChip};
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::model::LocalIntent;
 use crate::rules::{self, PayeeStatus};
 use crate::state::use_app;
@@ -78,11 +78,11 @@ fn Detail() -> impl IntoView {
                 {explain.map(|e| view! { <p class="explain">{e}</p> })}
                 {can_pay.then(|| view! {
                     <A href=format!("/pay?payee={id}") attr:class="button button--primary" attr:data-testid="pay-for">
-                        {move || tr().pay_for}
+                        {fixed(|s| s.pay_for)}
                     </A>
                 })}
                 <LabelEditor payee_id=id current=label waiting=label_waiting />
-                <h2>{move || tr().detail_history}</h2>
+                <h2>{fixed(|s| s.detail_history)}</h2>
                 <History history />
                 <RemovePayee id />
             </section>
@@ -94,7 +94,7 @@ fn Detail() -> impl IntoView {
 #[component]
 pub fn History(history: Vec<LocalIntent>) -> impl IntoView {
     if history.is_empty() {
-        return view! { <p class="empty">{move || tr().history_empty}</p> }.into_any();
+        return view! { <p class="empty">{fixed(|s| s.history_empty)}</p> }.into_any();
     }
     view! {
         <ul class="list">
@@ -103,7 +103,7 @@ pub fn History(history: Vec<LocalIntent>) -> impl IntoView {
                 .map(|i| {
                     let receipt = matches!(i.state, IntentState::Paid { .. }).then(|| {
                         view! {
-                            <A href=format!("/receipt/{}", i.id()) attr:data-testid="receipt-link">{move || tr().view_receipt}</A>
+                            <A href=format!("/receipt/{}", i.id()) attr:data-testid="receipt-link">{fixed(|s| s.view_receipt)}</A>
                         }
                     });
                     view! {
@@ -151,7 +151,7 @@ fn RemovePayee(id: Uuid) -> impl IntoView {
         <div class="danger-zone">
             <ErrorText message=failure testid="remove-error" />
             <button type="button" class="button button--quiet" data-testid="remove-payee" disabled=move || busy.get() on:click=click>
-                {move || tr().remove_payee}
+                {fixed(|s| s.remove_payee)}
             </button>
         </div>
     }

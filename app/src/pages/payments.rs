@@ -10,7 +10,7 @@ use yanglao_shared::wire::{IntentState, PaymentMethod};
 use super::RequireSession;
 use crate::components::{IntentChip, SandboxNote};
 use crate::i18n::voice::{self, PaymentSaid};
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::model::LocalIntent;
 use crate::state::{use_app, AppState};
 use crate::sync::use_sync;
@@ -41,7 +41,7 @@ fn PaymentList() -> impl IntoView {
     };
     view! {
         <section class="page">
-            <h1 tabindex="-1">{move || tr().payments_title}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.payments_title)}</h1>
             <ReadAloud text=move || {
                 let (intents, _) = list();
                 let items: Vec<PaymentSaid> = intents
@@ -61,7 +61,7 @@ fn PaymentList() -> impl IntoView {
                 i18n::track_lang();
                 let (intents, methods) = list();
                 if intents.is_empty() {
-                    return view! { <p class="empty">{move || tr().payments_empty}</p> }.into_any();
+                    return view! { <p class="empty">{fixed(|s| s.payments_empty)}</p> }.into_any();
                 }
                 view! {
                     <ul class="list" data-testid="payment-list">
@@ -94,16 +94,16 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
             amount,
         } => Some(view! {
             <p class="list__note">
-                {move || tr().receipt_no} " " <span data-testid="receipt-no">{receipt_no.clone()}</span>
+                {fixed(|s| s.receipt_no)} " " <span data-testid="receipt-no">{receipt_no.clone()}</span>
                 " · " {i18n::date_time(*paid_at)} " · " {i18n::yuan(*amount)} " "
-                <A href=format!("/receipt/{id}") attr:data-testid="receipt-link">{move || tr().view_receipt}</A>
+                <A href=format!("/receipt/{id}") attr:data-testid="receipt-link">{fixed(|s| s.view_receipt)}</A>
             </p>
         }),
         _ => None,
     };
     let needs_card = matches!(intent.state, IntentState::AwaitingPayment { .. }) && intent.mine;
     let retry = matches!(intent.state, IntentState::Failed { .. }).then(|| {
-        view! { <A href=format!("/pay?payee={}", intent.intent.payee_id) attr:class="button" attr:data-testid="pay-again">{move || tr().pay_again}</A> }
+        view! { <A href=format!("/pay?payee={}", intent.intent.payee_id) attr:class="button" attr:data-testid="pay-again">{fixed(|s| s.pay_again)}</A> }
     });
     view! {
         <li class="list__item" data-testid="payment-item" data-intent-id=id.to_string()>
@@ -118,7 +118,7 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
             {explain.map(|e| view! { <p class="list__note">{e}</p> })}
             {paid}
             {intent.mine.then(|| view! {
-                <p class="muted small" data-testid="prepared-at">{move || tr().prepared_at}{i18n::date_time(intent.intent.prepared_at)}</p>
+                <p class="muted small" data-testid="prepared-at">{fixed(|s| s.prepared_at)}{i18n::date_time(intent.intent.prepared_at)}</p>
             })}
             {needs_card.then(|| view! { <AttachCard app id methods /> })}
             {retry}
@@ -131,7 +131,7 @@ fn PaymentRow(intent: LocalIntent, methods: Vec<PaymentMethod>) -> impl IntoView
 #[component]
 fn AttachCard(app: AppState, id: Uuid, methods: Vec<PaymentMethod>) -> impl IntoView {
     if methods.is_empty() {
-        return view! { <A href="/cards" attr:class="button" attr:data-testid="attach-bind-card">{move || tr().bind_new_card}</A> }.into_any();
+        return view! { <A href="/cards" attr:class="button" attr:data-testid="attach-bind-card">{fixed(|s| s.bind_new_card)}</A> }.into_any();
     }
     let sandbox = methods.iter().any(|m| m.sandbox);
     let sync = use_sync();
@@ -159,7 +159,7 @@ fn AttachCard(app: AppState, id: Uuid, methods: Vec<PaymentMethod>) -> impl Into
                 let mid = m.id;
                 view! {
                     <button type="button" class="button" data-testid="attach-card" on:click=move |_| attach(mid)>
-                        {move || tr().attach_card} " · " {i18n::card_label(&m.bank, &m.last_four)}
+                        {fixed(|s| s.attach_card)} " · " {i18n::card_label(&m.bank, &m.last_four)}
                     </button>
                 }
             }).collect_view()}

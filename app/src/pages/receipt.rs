@@ -10,7 +10,7 @@ use yanglao_shared::wire::{IntentState, ReceiptCheck};
 
 use super::{api_message, ErrorText};
 use crate::components::TextField;
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed};
 use crate::state::use_app;
 use crate::voice::ReadAloud;
 
@@ -40,35 +40,35 @@ pub fn Receipt() -> impl IntoView {
         else {
             return view! {
                 <section class="page">
-                    <h1 tabindex="-1">{move || tr().receipt_title}</h1>
+                    <h1 tabindex="-1">{fixed(|s| s.receipt_title)}</h1>
                     <ReadAloud text=|| i18n::voice::receipt(None) />
-                    <p class="empty" data-testid="receipt-missing">{move || tr().receipt_missing}</p>
-                    <A href="/payments">{move || tr().nav_payments}</A>
+                    <p class="empty" data-testid="receipt-missing">{fixed(|s| s.receipt_missing)}</p>
+                    <A href="/payments">{fixed(|s| s.nav_payments)}</A>
                 </section>
             }
             .into_any();
         };
         view! {
             <section class="page receipt" data-testid="receipt">
-                <h1 tabindex="-1">{move || tr().receipt_title}</h1>
+                <h1 tabindex="-1">{fixed(|s| s.receipt_title)}</h1>
                 <ReadAloud text={
                     let name = intent.name_masked.clone();
                     let year = intent.intent.year;
                     move || i18n::voice::receipt(Some((&name, year, amount, paid_at)))
                 } />
-                <p class="receipt__scheme">{move || tr().receipt_scheme}</p>
+                <p class="receipt__scheme">{fixed(|s| s.receipt_scheme)}</p>
                 <dl class="facts">
-                    <dt>{move || tr().receipt_no}</dt><dd data-testid="receipt-no">{receipt_no.clone()}</dd>
-                    <dt>{move || tr().col_person}</dt><dd>{intent.name_masked.clone()} <crate::components::LabelTag label=app.data.with(|d| crate::components::label_of(&d.payees, intent.intent.payee_id)) /></dd>
-                    <dt>{move || tr().col_id}</dt><dd class="id-masked">{intent.id_masked.clone()}</dd>
-                    <dt>{move || tr().col_year}</dt><dd>{i18n::year(intent.intent.year)}</dd>
-                    <dt>{move || tr().receipt_amount}</dt><dd data-testid="receipt-amount">{i18n::yuan(amount)}</dd>
-                    <dt>{move || tr().receipt_paid_at}</dt><dd>{i18n::date_time(paid_at)}</dd>
-                    {account.map(|a| view! { <dt>{move || tr().receipt_account}</dt><dd>{a}</dd> })}
+                    <dt>{fixed(|s| s.receipt_no)}</dt><dd data-testid="receipt-no">{receipt_no.clone()}</dd>
+                    <dt>{fixed(|s| s.col_person)}</dt><dd>{intent.name_masked.clone()} <crate::components::LabelTag label=app.data.with(|d| crate::components::label_of(&d.payees, intent.intent.payee_id)) /></dd>
+                    <dt>{fixed(|s| s.col_id)}</dt><dd class="id-masked">{intent.id_masked.clone()}</dd>
+                    <dt>{fixed(|s| s.col_year)}</dt><dd>{i18n::year(intent.intent.year)}</dd>
+                    <dt>{fixed(|s| s.receipt_amount)}</dt><dd data-testid="receipt-amount">{i18n::yuan(amount)}</dd>
+                    <dt>{fixed(|s| s.receipt_paid_at)}</dt><dd>{i18n::date_time(paid_at)}</dd>
+                    {account.map(|a| view! { <dt>{fixed(|s| s.receipt_account)}</dt><dd>{a}</dd> })}
                 </dl>
-                <p class="muted small">{move || tr().receipt_verify_note}</p>
+                <p class="muted small">{fixed(|s| s.receipt_verify_note)}</p>
                 <button type="button" class="button button--primary no-print" data-testid="print" on:click=|_| { let _ = window().print(); }>
-                    {move || tr().print}
+                    {fixed(|s| s.print)}
                 </button>
             </section>
         }
@@ -101,17 +101,17 @@ pub fn Verify() -> impl IntoView {
     };
     view! {
         <section class="page page--narrow">
-            <h1 tabindex="-1">{move || tr().verify_title}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.verify_title)}</h1>
             <form on:submit=submit novalidate>
-                <TextField label=move || tr().receipt_no value=number error=Signal::derive(|| None::<String>) testid="verify-input" autocomplete="off" />
+                <TextField label=fixed(|s| s.receipt_no) value=number error=Signal::derive(|| None::<String>) testid="verify-input" autocomplete="off" />
                 <ErrorText message=failure testid="verify-error" />
                 <button type="submit" class="button button--primary button--block" data-testid="verify-submit" disabled=move || busy.get()>
-                    {move || tr().verify_submit}
+                    {fixed(|s| s.verify_submit)}
                 </button>
             </form>
             {move || result.get().map(|r| view! {
                 <div class="banner banner--open" data-testid="verify-result" role="status">
-                    <p>{move || tr().verify_ok}</p>
+                    <p>{fixed(|s| s.verify_ok)}</p>
                     <p>{r.receipt_no} " · " {r.name_masked} " · " {i18n::year(r.year)} " · " {i18n::yuan(r.amount)} " · " {i18n::date_time(r.paid_at)}</p>
                 </div>
             })}

@@ -13,7 +13,7 @@ use super::{api_message, ErrorText, RequireSession};
 use crate::api;
 use crate::components::{PersonFields, PersonInput, TextField};
 use crate::i18n::voice::{self, RecordSaid};
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::state::use_app;
 use crate::voice::ReadAloud;
 
@@ -42,9 +42,9 @@ fn RecordPage() -> impl IntoView {
     });
     view! {
         <section class="page">
-            <h1 tabindex="-1">{move || tr().record_title}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.record_title)}</h1>
             <Show when=move || offline.get()>
-                <p class="muted">{move || tr().record_cached}</p>
+                <p class="muted">{fixed(|s| s.record_cached)}</p>
             </Show>
             {move || match own_record.get() {
                 Some(record) => {
@@ -67,10 +67,10 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
     view! {
         <ReadAloud text=move || voice::record(RecordSaid::Record(&said)) />
         <dl class="facts" data-testid="record-facts">
-            <dt>{move || tr().name}</dt><dd>{record.name.clone()}</dd>
-            <dt>{move || tr().id_number}</dt><dd class="id-masked">{record.id_masked.clone()}</dd>
-            <dt>{move || tr().town_village}</dt><dd>{format!("{} {}", record.town, record.village)}</dd>
-            <dt>{move || tr().record_status}</dt>
+            <dt>{fixed(|s| s.name)}</dt><dd>{record.name.clone()}</dd>
+            <dt>{fixed(|s| s.id_number)}</dt><dd class="id-masked">{record.id_masked.clone()}</dd>
+            <dt>{fixed(|s| s.town_village)}</dt><dd>{format!("{} {}", record.town, record.village)}</dd>
+            <dt>{fixed(|s| s.record_status)}</dt>
             <dd>
                 {i18n::roster_status(record.status)}
                 {record.severely_disabled.then(|| format!(" · {}", t.severely_disabled))}
@@ -78,16 +78,16 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
         </dl>
         <p class="callout" data-testid="record-years">{i18n::years_paid(record.years_paid_total, record.min_years_for_pension)}</p>
         {if rows.is_empty() {
-            view! { <p class="empty">{move || tr().record_empty}</p> }.into_any()
+            view! { <p class="empty">{fixed(|s| s.record_empty)}</p> }.into_any()
         } else {
             view! {
                 <table class="record" data-testid="record-table">
                     <thead>
                         <tr>
-                            <th scope="col">{move || tr().col_year}</th>
-                            <th scope="col">{move || tr().col_amount}</th>
-                            <th scope="col">{move || tr().col_kind}</th>
-                            <th scope="col">{move || tr().receipt_no}</th>
+                            <th scope="col">{fixed(|s| s.col_year)}</th>
+                            <th scope="col">{fixed(|s| s.col_amount)}</th>
+                            <th scope="col">{fixed(|s| s.col_kind)}</th>
+                            <th scope="col">{fixed(|s| s.receipt_no)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -109,7 +109,7 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
             .into_any()
         }}
         <button type="button" class="button no-print" data-testid="print" on:click=|_| { let _ = window().print(); }>
-            {move || tr().print}
+            {fixed(|s| s.print)}
         </button>
     }
 }
@@ -156,12 +156,12 @@ fn ClaimStart(sent: RwSignal<Option<ClaimStarted>>) -> impl IntoView {
     };
     view! {
         <ReadAloud text=|| voice::record(RecordSaid::Claim) />
-        <p class="lead">{move || tr().claim_intro}</p>
+        <p class="lead">{fixed(|s| s.claim_intro)}</p>
         <form on:submit=submit novalidate class="page--narrow">
             <PersonFields person=person testids=("claim-name", "claim-id-number", "claim-id-ok") />
             <ErrorText message=failure testid="claim-error" />
             <button type="submit" class="button button--primary button--block" data-testid="claim-submit" disabled=move || busy.get()>
-                {move || tr().claim_submit}
+                {fixed(|s| s.claim_submit)}
             </button>
         </form>
     }
@@ -200,25 +200,25 @@ fn ClaimCode(started: ClaimStarted, sent: RwSignal<Option<ClaimStarted>>) -> imp
     view! {
         <ReadAloud text=move || voice::record(RecordSaid::CodeSent(&said)) />
         <p class="callout" role="status" data-testid="claim-sent">
-            {move || tr().claim_code_sent}" "<span class="id-masked">{masked.clone()}</span>
+            {fixed(|s| s.claim_code_sent)}" "<span class="id-masked">{masked.clone()}</span>
         </p>
         <form on:submit=submit novalidate class="page--narrow">
             <TextField
-                label=move || tr().claim_code
+                label=fixed(|s| s.claim_code)
                 value=code
                 error=Signal::derive(|| None::<String>)
                 testid="claim-code"
-                hint=move || tr().claim_code_hint
+                hint=fixed(|s| s.claim_code_hint)
                 inputmode="numeric"
                 autocomplete="one-time-code"
                 maxlength=6
             />
             <ErrorText message=failure testid="claim-error" />
             <button type="submit" class="button button--primary button--block" data-testid="claim-confirm" disabled=move || busy.get()>
-                {move || tr().claim_confirm}
+                {fixed(|s| s.claim_confirm)}
             </button>
             <button type="button" class="button button--quiet" data-testid="claim-restart" on:click=move |_| sent.set(None)>
-                {move || tr().claim_restart}
+                {fixed(|s| s.claim_restart)}
             </button>
         </form>
     }

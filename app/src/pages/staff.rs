@@ -14,7 +14,7 @@ use yanglao_shared::wire::StaffRole;
 
 use super::{failure_text, ErrorText, RequireSession};
 use crate::api::{self, ApiError};
-use crate::i18n::{self, tp, tr};
+use crate::i18n::{self, fixed, tp, tr};
 use crate::rules;
 use crate::staff::{self, CachedList, CachedStats, UnpaidList, PAGE_SIZE};
 use crate::state::{use_app, AppState};
@@ -242,7 +242,7 @@ fn StaffPage() -> impl IntoView {
 
     view! {
         <section class="page staff">
-            <h1 tabindex="-1">{move || tr().staff_title}</h1>
+            <h1 tabindex="-1">{fixed(|s| s.staff_title)}</h1>
             <p class="muted" data-testid="staff-area">{area}</p>
             <nav class="actions" aria-label=crate::i18n::ta().review_links>
                 <A href="/staff/enrolments" attr:class="button" attr:data-testid="review-enrolments">{move || crate::i18n::ta().review_enrol_title}</A>
@@ -255,7 +255,7 @@ fn StaffPage() -> impl IntoView {
                 </Show>
             </nav>
             <label class="staff__year">
-                <span>{move || tr().staff_year}</span>
+                <span>{fixed(|s| s.staff_year)}</span>
                 <select
                     data-testid="staff-year"
                     on:change=move |ev| {
@@ -279,7 +279,7 @@ fn StaffPage() -> impl IntoView {
             {move || {
                 i18n::track_lang();
                 match s.shown.get() {
-                    Shown::Loading => view! { <p class="muted">{move || tr().loading}</p> }.into_any(),
+                    Shown::Loading => view! { <p class="muted">{fixed(|s| s.loading)}</p> }.into_any(),
                     Shown::Failed(message) => {
                         view! { <p class="callout" role="alert" data-testid="staff-error">{message}</p> }
                             .into_any()
@@ -289,7 +289,7 @@ fn StaffPage() -> impl IntoView {
                 }
             }}
 
-            <h2>{move || tr().staff_unpaid_list}</h2>
+            <h2>{fixed(|s| s.staff_unpaid_list)}</h2>
             <button
                 type="button"
                 class="button button--block"
@@ -297,7 +297,7 @@ fn StaffPage() -> impl IntoView {
                 disabled=move || exporting.get()
                 on:click=export
             >
-                {move || tr().staff_export}
+                {fixed(|s| s.staff_export)}
             </button>
             <ErrorText message=export_error testid="staff-export-error" />
             {move || {
@@ -311,7 +311,7 @@ fn StaffPage() -> impl IntoView {
                 s.list.with(|l| {
                     (l.year.is_some()).then(|| {
                         if l.total == 0 {
-                            view! { <p class="empty">{move || tr().staff_all_paid}</p> }.into_any()
+                            view! { <p class="empty">{fixed(|s| s.staff_all_paid)}</p> }.into_any()
                         } else {
                             view! { <p class="muted" data-testid="staff-unpaid-count">{i18n::unpaid_shown(l.people.len(), l.total)}</p> }
                                 .into_any()

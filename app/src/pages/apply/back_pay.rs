@@ -19,7 +19,7 @@ use super::enrol::Prefill;
 use super::{from_query, save_and_show};
 use crate::applications::{ApplicationForm, Filed, LocalApplication};
 use crate::components::{PersonFields, PersonInput};
-use crate::i18n::{self, apply, ta, tr};
+use crate::i18n::{self, apply, fixed, ta};
 use crate::pages::{ErrorText, RequireSession};
 use crate::rules;
 use crate::state::use_app;
@@ -204,7 +204,7 @@ fn BackPayForm() -> impl IntoView {
                                         on:change=move |_| tier.set(Some(amount))
                                     />
                                     <span>{move || i18n::per_year(amount)}</span>
-                                    {rule.restriction.map(|_| view! { <small class="muted">{move || tr().tier_restricted}</small> })}
+                                    {rule.restriction.map(|_| view! { <small class="muted">{fixed(|s| s.tier_restricted)}</small> })}
                                 </label>
                             }
                         })

@@ -16,7 +16,7 @@ use super::place::PlaceFields;
 use super::{from_query, save_and_show};
 use crate::applications::{ApplicationForm, Filed, LocalApplication};
 use crate::components::{PersonFields, PersonInput, TextField};
-use crate::i18n::{self, ta, tr};
+use crate::i18n::{self, fixed, ta};
 use crate::pages::{ErrorText, RequireSession};
 use crate::state::use_app;
 use crate::sync::use_sync;
@@ -162,7 +162,7 @@ fn EnrolForm() -> impl IntoView {
                 {move || too_young().map(|why| view! { <p class="callout" role="alert" data-testid="enrol-too-young">{why}</p> })}
                 <PlaceFields town=town village=village town_error=place_error(town) village_error=place_error(village) />
                 <TextField
-                    label=move || tr().mobile
+                    label=fixed(|s| s.mobile)
                     value=mobile
                     error=mobile_error
                     testid="enrol-mobile"

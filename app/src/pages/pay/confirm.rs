@@ -9,7 +9,7 @@ use yanglao_shared::wire::{IntentState, PaymentIntent};
 
 use super::go;
 use crate::components::SandboxNote;
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed, tr};
 use crate::model::{LocalIntent, LocalPayee};
 use crate::pages::ErrorText;
 use crate::rules;
@@ -121,38 +121,38 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
         i18n::voice::confirm(&said, card, total, blocked)
     };
     view! {
-        <h1 tabindex="-1">{move || tr().step_confirm}</h1>
+        <h1 tabindex="-1">{fixed(|s| s.step_confirm)}</h1>
         <crate::voice::ReadAloud text=spoken />
         // One card per person (not a table): it stays readable at 320px and in 长辈模式.
         <ul class="list" data-testid="confirm-table">
             {rows.iter().map(|(p, tier)| view! {
                 <li class="list__item" data-testid="confirm-row">
                     <dl class="facts facts--tight">
-                        <dt>{move || tr().col_person}</dt>
+                        <dt>{fixed(|s| s.col_person)}</dt>
                         <dd class="person-name">{p.name_masked.clone()} <crate::components::LabelTag label=p.label_text().map(str::to_owned) /></dd>
-                        <dt>{move || tr().col_id}</dt>
+                        <dt>{fixed(|s| s.col_id)}</dt>
                         <dd class="id-masked">{p.id_masked.clone()}</dd>
-                        <dt>{move || tr().col_year}</dt>
+                        <dt>{fixed(|s| s.col_year)}</dt>
                         <dd>{i18n::year(year)}</dd>
-                        <dt>{move || tr().col_tier}</dt>
+                        <dt>{fixed(|s| s.col_tier)}</dt>
                         <dd data-testid="confirm-tier">{i18n::per_year(*tier)}</dd>
                     </dl>
                 </li>
             }).collect_view()}
         </ul>
-        <p class="confirm__line">{move || tr().card} "：" <span data-testid="confirm-card">{card_text}</span></p>
+        <p class="confirm__line">{fixed(|s| s.card)} "：" <span data-testid="confirm-card">{card_text}</span></p>
         {sandbox.then(|| view! { <SandboxNote /> })}
-        <p class="confirm__total">{move || tr().total} "：" <strong data-testid="confirm-total">{i18n::yuan(total)}</strong></p>
+        <p class="confirm__total">{fixed(|s| s.total)} "：" <strong data-testid="confirm-total">{i18n::yuan(total)}</strong></p>
         {(!hints.is_empty()).then(|| view! {
             <div class="banner banner--alert" role="alert" data-testid="pay-hints">
-                <p>{move || tr().hint_title}</p>
+                <p>{fixed(|s| s.hint_title)}</p>
                 <ul>{hints.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}</ul>
             </div>
         })}
-        <p class="muted">{move || tr().confirm_note}</p>
+        <p class="muted">{fixed(|s| s.confirm_note)}</p>
         <ErrorText message=failure testid="pay-error" />
         <div class="actions">
-            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Card)>{move || tr().prev}</button>
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Card)>{fixed(|s| s.prev)}</button>
             <button
                 type="button"
                 class="button button--primary"

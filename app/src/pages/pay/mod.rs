@@ -15,7 +15,7 @@ use yanglao_shared::window::WindowState;
 use super::RequireSession;
 use crate::clock;
 use crate::components::SandboxNote;
-use crate::i18n::{self, tr, voice};
+use crate::i18n::{self, fixed, voice};
 use crate::model::LocalPayee;
 use crate::rules;
 use crate::state::{use_app, AppState, PayDraft, PayStep};
@@ -85,9 +85,9 @@ fn Wizard() -> impl IntoView {
         let Some(year) = open_year.get() else {
             return view! {
                 <section class="page">
-                    <h1 tabindex="-1">{move || tr().pay_title}</h1>
-                    <p class="explain" data-testid="pay-window-shut">{move || tr().window_shut}</p>
-                    <A href="/guide">{move || tr().missed_link}</A>
+                    <h1 tabindex="-1">{fixed(|s| s.pay_title)}</h1>
+                    <p class="explain" data-testid="pay-window-shut">{fixed(|s| s.window_shut)}</p>
+                    <A href="/guide">{fixed(|s| s.missed_link)}</A>
                 </section>
             }
             .into_any();
@@ -135,14 +135,14 @@ fn ChoosePeople(year: i32) -> impl IntoView {
     let none = payable.is_empty();
     let names: Vec<String> = payable.iter().map(|p| p.name_masked.clone()).collect();
     view! {
-        <h1 tabindex="-1">{move || tr().step_people}</h1>
+        <h1 tabindex="-1">{fixed(|s| s.step_people)}</h1>
         <ReadAloud text=move || voice::pay_people(&names) />
         {none.then(|| view! {
-            <p class="empty" data-testid="pay-none">{move || tr().none_payable}</p>
-            <A href="/" attr:class="button">{move || tr().go_home}</A>
+            <p class="empty" data-testid="pay-none">{fixed(|s| s.none_payable)}</p>
+            <A href="/" attr:class="button">{fixed(|s| s.go_home)}</A>
         })}
         <fieldset class="choices" class:hidden=none>
-            <legend class="visually-hidden">{move || tr().step_people}</legend>
+            <legend class="visually-hidden">{fixed(|s| s.step_people)}</legend>
             {payable
                 .into_iter()
                 .map(|p| {
@@ -172,7 +172,7 @@ fn ChoosePeople(year: i32) -> impl IntoView {
                 disabled=move || app.draft.with(|d| d.people.is_empty())
                 on:click=move |_| go(app, PayStep::Tier(0))
             >
-                {move || tr().next}
+                {fixed(|s| s.next)}
             </button>
         </div>
     }
@@ -216,7 +216,7 @@ fn ChooseTier(index: usize, year: i32) -> impl IntoView {
     view! {
         <h1 tabindex="-1">{i18n::choose_tier_for(&i18n::people::with_label(&person.name_masked, person.label_text()))}</h1>
         <ReadAloud text=spoken />
-        <p class="muted">{move || tr().tier_note}</p>
+        <p class="muted">{fixed(|s| s.tier_note)}</p>
         <div class="tiers" role="group" aria-label=i18n::choose_tier_for(&person.name_masked)>
             {person
                 .tiers()
@@ -237,7 +237,7 @@ fn ChooseTier(index: usize, year: i32) -> impl IntoView {
                             })
                         >
                             <span class="tier__amount">{i18n::per_year(amount)}</span>
-                            {restricted.then(|| view! { <span class="tier__note">{move || tr().tier_restricted}</span> })}
+                            {restricted.then(|| view! { <span class="tier__note">{fixed(|s| s.tier_restricted)}</span> })}
                         </button>
                     }
                 })
@@ -245,7 +245,7 @@ fn ChooseTier(index: usize, year: i32) -> impl IntoView {
         </div>
         <estimate::TierEstimates person=person.clone() year />
         <div class="actions">
-            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, back)>{move || tr().prev}</button>
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, back)>{fixed(|s| s.prev)}</button>
             <button
                 type="button"
                 class="button button--primary"
@@ -253,7 +253,7 @@ fn ChooseTier(index: usize, year: i32) -> impl IntoView {
                 disabled=move || chosen().is_none()
                 on:click=move |_| go(app, next)
             >
-                {move || tr().next}
+                {fixed(|s| s.next)}
             </button>
         </div>
     }
@@ -292,10 +292,10 @@ fn ChooseCard() -> impl IntoView {
         voice::pay_card(card, method.is_some_and(|m| m.sandbox))
     };
     view! {
-        <h1 tabindex="-1">{move || tr().step_card}</h1>
+        <h1 tabindex="-1">{fixed(|s| s.step_card)}</h1>
         <ReadAloud text=spoken />
-        {methods.is_empty().then(|| view! { <p class="empty">{move || tr().no_cards}</p> })}
-        <div class="choices" role="group" aria-label=move || tr().step_card>
+        {methods.is_empty().then(|| view! { <p class="empty">{fixed(|s| s.no_cards)}</p> })}
+        <div class="choices" role="group" aria-label=fixed(|s| s.step_card)>
             {methods
                 .into_iter()
                 .map(|m| {
@@ -322,14 +322,14 @@ fn ChooseCard() -> impl IntoView {
                 data-testid="card-later"
                 on:click=move |_| app.draft.update(|d| d.method = None)
             >
-                {move || tr().no_card_now}
+                {fixed(|s| s.no_card_now)}
             </button>
         </div>
         {sandbox.then(|| view! { <SandboxNote /> })}
-        <A href="/cards?return=pay" attr:class="button" attr:data-testid="pay-bind-card">{move || tr().bind_new_card}</A>
+        <A href="/cards?return=pay" attr:class="button" attr:data-testid="pay-bind-card">{fixed(|s| s.bind_new_card)}</A>
         <div class="actions">
-            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Tier(last_tier))>{move || tr().prev}</button>
-            <button type="button" class="button button--primary" data-testid="pay-next" on:click=to_confirm>{move || tr().next}</button>
+            <button type="button" class="button" data-testid="pay-back" on:click=move |_| go(app, PayStep::Tier(last_tier))>{fixed(|s| s.prev)}</button>
+            <button type="button" class="button button--primary" data-testid="pay-next" on:click=to_confirm>{fixed(|s| s.next)}</button>
         </div>
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::i18n::{self, tr};
+use crate::i18n::{self, fixed};
 use crate::staff::{self, CachedStats};
 
 /// Hands bytes to the browser as a downloaded file, unchanged (a Blob does not re-encode).
@@ -47,39 +47,39 @@ pub(super) fn StatsView(cached: CachedStats, from_phone: bool) -> impl IntoView 
             {from_phone.then(|| view! { <p class="callout" data-testid="staff-data-time">{i18n::data_time(cached.at)}</p> })}
             <dl class="bignums">
                 <div class="bignum">
-                    <dt>{move || tr().staff_enrolled}</dt>
-                    <dd><span data-testid="staff-enrolled">{stats.enrolled}</span><small>{move || tr().staff_people}</small></dd>
+                    <dt>{fixed(|s| s.staff_enrolled)}</dt>
+                    <dd><span data-testid="staff-enrolled">{stats.enrolled}</span><small>{fixed(|s| s.staff_people)}</small></dd>
                 </div>
                 <div class="bignum bignum--good">
-                    <dt>{move || tr().staff_paid}</dt>
-                    <dd><span data-testid="staff-paid">{stats.paid}</span><small>{move || tr().staff_people}</small></dd>
+                    <dt>{fixed(|s| s.staff_paid)}</dt>
+                    <dd><span data-testid="staff-paid">{stats.paid}</span><small>{fixed(|s| s.staff_people)}</small></dd>
                     {share.map(|s| view! { <p class="bignum__note">{s}</p> })}
                 </div>
                 <div class="bignum bignum--warn">
-                    <dt>{move || tr().staff_unpaid}</dt>
-                    <dd><span data-testid="staff-unpaid">{stats.unpaid}</span><small>{move || tr().staff_people}</small></dd>
+                    <dt>{fixed(|s| s.staff_unpaid)}</dt>
+                    <dd><span data-testid="staff-unpaid">{stats.unpaid}</span><small>{fixed(|s| s.staff_people)}</small></dd>
                 </div>
                 <div class="bignum">
-                    <dt>{move || tr().staff_charging}</dt>
-                    <dd><span data-testid="staff-charging">{stats.charging}</span><small>{move || tr().staff_people}</small></dd>
+                    <dt>{fixed(|s| s.staff_charging)}</dt>
+                    <dd><span data-testid="staff-charging">{stats.charging}</span><small>{fixed(|s| s.staff_people)}</small></dd>
                 </div>
                 <div class="bignum bignum--wide">
-                    <dt>{move || tr().staff_days_left}</dt>
-                    <dd><span data-testid="staff-days-left">{stats.days_left}</span><small>{move || tr().staff_days}</small></dd>
-                    {(!open).then(|| view! { <p class="bignum__note">{move || tr().staff_window_shut}</p> })}
+                    <dt>{fixed(|s| s.staff_days_left)}</dt>
+                    <dd><span data-testid="staff-days-left">{stats.days_left}</span><small>{fixed(|s| s.staff_days)}</small></dd>
+                    {(!open).then(|| view! { <p class="bignum__note">{fixed(|s| s.staff_window_shut)}</p> })}
                 </div>
             </dl>
-            <h2>{move || tr().staff_tiers}</h2>
+            <h2>{fixed(|s| s.staff_tiers)}</h2>
             {if rows.is_empty() {
-                view! { <p class="empty">{move || tr().staff_tiers_empty}</p> }.into_any()
+                view! { <p class="empty">{fixed(|s| s.staff_tiers_empty)}</p> }.into_any()
             } else {
                 view! {
                     <table class="record staff-tiers" data-testid="staff-tiers">
                         <thead>
                             <tr>
-                                <th scope="col">{move || tr().staff_col_tier}</th>
-                                <th scope="col">{move || tr().staff_col_count}</th>
-                                <th scope="col">{move || tr().staff_col_sum}</th>
+                                <th scope="col">{fixed(|s| s.staff_col_tier)}</th>
+                                <th scope="col">{fixed(|s| s.staff_col_count)}</th>
+                                <th scope="col">{fixed(|s| s.staff_col_sum)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -93,7 +93,7 @@ pub(super) fn StatsView(cached: CachedStats, from_phone: bool) -> impl IntoView 
                         </tbody>
                         <tfoot>
                             <tr>
-                                <th scope="row">{move || tr().staff_total}</th>
+                                <th scope="row">{fixed(|s| s.staff_total)}</th>
                                 <td class="num">{stats.paid}</td>
                                 <td class="num" data-testid="staff-paid-sum">{staff::yuan(stats.paid_fen)}</td>
                             </tr>
