@@ -1,8 +1,8 @@
 //! 朗读 (语音播报) in 长辈模式: the one module that speaks, through the browser's
 //! `speechSynthesis` with a Mandarin (zh-CN) voice, and owns the button that asks it to.
 //!
-//! Each screen puts a [`ReadAloud`] under its heading and hands it a function that builds the
-//! screen's spoken text from the data the screen shows ([`crate::i18n::voice`], one function
+//! Each screen puts a [`read_aloud`] button under its heading and hands it a function that
+//! builds the screen's spoken text from the data the screen shows ([`crate::i18n::voice`], one function
 //! per screen, testable without a voice). The button shows only in elder mode and only when
 //! the phone has a Chinese voice: `getVoices()` fills in asynchronously (`voiceschanged`), so
 //! availability is a signal that follows it; a phone with none never sees a button that would
@@ -10,6 +10,7 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -112,18 +113,20 @@ pub fn speak(text: &str) {
     synth.speak(&utterance);
 }
 
-/// The 朗读 button of a screen: shown in elder mode when a Mandarin voice is there; `text`
-/// is built when it is tapped, from the screen's data at that moment.
-#[component]
-pub fn ReadAloud(text: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
-    // One body for every screen: only this line is built again for each screen's text.
-    read_aloud(Callback::new(move |()| text()))
+/// The 朗读 button of a screen (`{read_aloud(move || …)}` in its view): shown in elder mode
+/// when a Mandarin voice is there; `text` is built when it is tapped, from the screen's data
+/// at that moment. A plain function, not a component: only the boxing of `text` is built
+/// again for each screen.
+pub fn read_aloud(text: impl Fn() -> String + Send + Sync + 'static) -> AnyView {
+    voice_button(Arc::new(text))
 }
 
-fn read_aloud(text: Callback<(), String>) -> AnyView {
+#[inline(never)]
+fn voice_button(text: Arc<dyn Fn() -> String + Send + Sync>) -> AnyView {
     let app = use_app();
     watch();
     (move || {
+        let text = text.clone();
         (app.elder.get() && available()).then(|| {
             view! {
                 <button
@@ -131,7 +134,7 @@ fn read_aloud(text: Callback<(), String>) -> AnyView {
                     class="button voice-button"
                     data-testid="read-aloud"
                     aria-label=move || tv().read_aloud_label
-                    on:click=move |_| speak(&text.run(()))
+                    on:click=move |_| speak(&text())
                 >
                     {move || tv().read_aloud}
                 </button>

@@ -43,13 +43,13 @@ fn CardList() -> impl IntoView {
     view! {
         <section class="page">
             <h1 tabindex="-1">{fixed(|s| s.cards_title)}</h1>
-            <crate::voice::ReadAloud text=move || {
+            {crate::voice::read_aloud(move || {
                 app.data.with_untracked(|d| {
                     let bound: Vec<_> = d.methods.iter().filter(|m| !m.removed).collect();
                     let cards: Vec<_> = bound.iter().map(|m| (m.bank.as_str(), m.last_four.as_str())).collect();
                     i18n::voice::cards(&cards, bound.iter().any(|m| m.sandbox))
                 })
-            } />
+            })}
             {move || {
                 i18n::track_lang();
                 let methods: Vec<_> = app.data.with(|d| d.methods.iter().filter(|m| !m.removed).cloned().collect());

@@ -15,7 +15,7 @@ pub fn Guide() -> impl IntoView {
     view! {
         <section class="page guide">
             <h1 tabindex="-1">{fixed(|s| s.guide_title)}</h1>
-            <crate::voice::ReadAloud text=crate::i18n::voice::guide />
+            {crate::voice::read_aloud(crate::i18n::voice::guide)}
             <p class="callout">{fixed(|s| s.guide_window)}</p>
             <h2 id="pay">{fixed(|s| s.guide_pay_title)}</h2>
             {move || steps(tr().guide_pay_steps)}

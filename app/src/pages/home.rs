@@ -11,7 +11,7 @@ use crate::model::LocalPayee;
 use crate::rules::{self, PayeeStatus};
 use crate::state::use_app;
 use crate::sync::use_sync;
-use crate::voice::ReadAloud;
+use crate::voice::read_aloud;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -60,10 +60,10 @@ fn PeopleList() -> impl IntoView {
     view! {
         <section class="page">
             <h1 tabindex="-1">{fixed(|s| s.home_title)}</h1>
-            <ReadAloud text=move || {
+            {read_aloud(move || {
                 let people: Vec<_> = rows().into_iter().map(|(p, s)| (p.name_masked, s)).collect();
                 voice::home(rules::window_year(&app.window().state), &people, waiting())
-            } />
+            })}
             <p class="muted">{year}</p>
             <div class="actions">
                 <A href="/pay" attr:class="button button--primary" attr:data-testid="start-pay">{fixed(|s| s.start_pay)}</A>

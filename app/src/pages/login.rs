@@ -139,7 +139,7 @@ fn AuthForm(mode: Mode) -> impl IntoView {
     view! {
         <section class="page page--narrow">
             <h1 tabindex="-1">{move || words().0}</h1>
-            <crate::voice::ReadAloud text=move || i18n::voice::login(mode == Mode::Register) />
+            {crate::voice::read_aloud(move || i18n::voice::login(mode == Mode::Register))}
             <p class="lead">{fixed(|s| s.login_intro)}</p>
             <form on:submit=submit novalidate>
                 <TextField

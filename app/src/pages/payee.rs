@@ -67,10 +67,10 @@ fn Detail() -> impl IntoView {
         view! {
             <section class="page">
                 <h1 tabindex="-1"><span class="person-name">{payee.name_masked.clone()}</span> <LabelTag label=label.clone() /></h1>
-                <crate::voice::ReadAloud text={
+                {crate::voice::read_aloud({
                     let (name, status) = (payee.name_masked.clone(), status.clone());
                     move || i18n::voice::person(&name, year, &status)
-                } />
+                })}
                 <p class="muted id-masked">{payee.id_masked.clone()}</p>
                 <p class="status-line" data-testid="payee-detail-status">
                     {i18n::year(year)} " " <PayeeChip status />

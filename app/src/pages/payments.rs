@@ -14,7 +14,7 @@ use crate::i18n::{self, fixed, tr};
 use crate::model::LocalIntent;
 use crate::state::{use_app, AppState};
 use crate::sync::use_sync;
-use crate::voice::ReadAloud;
+use crate::voice::read_aloud;
 
 #[component]
 pub fn Payments() -> impl IntoView {
@@ -42,7 +42,7 @@ fn PaymentList() -> impl IntoView {
     view! {
         <section class="page">
             <h1 tabindex="-1">{fixed(|s| s.payments_title)}</h1>
-            <ReadAloud text=move || {
+            {read_aloud(move || {
                 let (intents, _) = list();
                 let items: Vec<PaymentSaid> = intents
                     .iter()
@@ -55,7 +55,7 @@ fn PaymentList() -> impl IntoView {
                     })
                     .collect();
                 voice::payments(&items)
-            } />
+            })}
             // Rows hold no input: built again in the other language.
             {move || {
                 i18n::track_lang();

@@ -12,7 +12,7 @@ use super::{api_message, ErrorText};
 use crate::components::TextField;
 use crate::i18n::{self, fixed};
 use crate::state::use_app;
-use crate::voice::ReadAloud;
+use crate::voice::read_aloud;
 
 #[component]
 pub fn Receipt() -> impl IntoView {
@@ -41,7 +41,7 @@ pub fn Receipt() -> impl IntoView {
             return view! {
                 <section class="page">
                     <h1 tabindex="-1">{fixed(|s| s.receipt_title)}</h1>
-                    <ReadAloud text=|| i18n::voice::receipt(None) />
+                    {read_aloud(|| i18n::voice::receipt(None))}
                     <p class="empty" data-testid="receipt-missing">{fixed(|s| s.receipt_missing)}</p>
                     <A href="/payments">{fixed(|s| s.nav_payments)}</A>
                 </section>
@@ -51,11 +51,11 @@ pub fn Receipt() -> impl IntoView {
         view! {
             <section class="page receipt" data-testid="receipt">
                 <h1 tabindex="-1">{fixed(|s| s.receipt_title)}</h1>
-                <ReadAloud text={
+                {read_aloud({
                     let name = intent.name_masked.clone();
                     let year = intent.intent.year;
                     move || i18n::voice::receipt(Some((&name, year, amount, paid_at)))
-                } />
+                })}
                 <p class="receipt__scheme">{fixed(|s| s.receipt_scheme)}</p>
                 <dl class="facts">
                     <dt>{fixed(|s| s.receipt_no)}</dt><dd data-testid="receipt-no">{receipt_no.clone()}</dd>

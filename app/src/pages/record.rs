@@ -15,7 +15,7 @@ use crate::components::{PersonFields, PersonInput, TextField};
 use crate::i18n::voice::{self, RecordSaid};
 use crate::i18n::{self, fixed, tr};
 use crate::state::use_app;
-use crate::voice::ReadAloud;
+use crate::voice::read_aloud;
 
 #[component]
 pub fn Record() -> impl IntoView {
@@ -65,7 +65,7 @@ fn RecordView(record: OwnRecord) -> impl IntoView {
     yanglao_shared::short_sort::sort_by_key(&mut rows, |c| std::cmp::Reverse(c.year));
     let said = record.clone();
     view! {
-        <ReadAloud text=move || voice::record(RecordSaid::Record(&said)) />
+        {read_aloud(move || voice::record(RecordSaid::Record(&said)))}
         <dl class="facts" data-testid="record-facts">
             <dt>{fixed(|s| s.name)}</dt><dd>{record.name.clone()}</dd>
             <dt>{fixed(|s| s.id_number)}</dt><dd class="id-masked">{record.id_masked.clone()}</dd>
@@ -155,7 +155,7 @@ fn ClaimStart(sent: RwSignal<Option<ClaimStarted>>) -> impl IntoView {
         });
     };
     view! {
-        <ReadAloud text=|| voice::record(RecordSaid::Claim) />
+        {read_aloud(|| voice::record(RecordSaid::Claim))}
         <p class="lead">{fixed(|s| s.claim_intro)}</p>
         <form on:submit=submit novalidate class="page--narrow">
             <PersonFields person=person testids=("claim-name", "claim-id-number", "claim-id-ok") />
@@ -198,7 +198,7 @@ fn ClaimCode(started: ClaimStarted, sent: RwSignal<Option<ClaimStarted>>) -> imp
     let masked = started.mobile_masked;
     let said = masked.clone();
     view! {
-        <ReadAloud text=move || voice::record(RecordSaid::CodeSent(&said)) />
+        {read_aloud(move || voice::record(RecordSaid::CodeSent(&said)))}
         <p class="callout" role="status" data-testid="claim-sent">
             {fixed(|s| s.claim_code_sent)}" "<span class="id-masked">{masked.clone()}</span>
         </p>

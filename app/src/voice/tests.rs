@@ -349,7 +349,7 @@ async fn the_button_shows_only_in_elder_mode_with_a_mandarin_voice() {
     set_available(false);
     let mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
         provide_context(app);
-        view! { <ReadAloud text=|| "试一试".to_owned() /> }
+        view! { {read_aloud(|| "试一试".to_owned())} }
     });
     // What the phone says decides, whatever this browser has: none here.
     set_available(false);

@@ -147,7 +147,7 @@ fn BackPayForm() -> impl IntoView {
     view! {
         <section class="page page--narrow">
             <h1 tabindex="-1">{move || ta().back_form_title}</h1>
-            <crate::voice::ReadAloud text=crate::i18n::voice::back_pay_form />
+            {crate::voice::read_aloud(crate::i18n::voice::back_pay_form)}
             <p class="lead">{move || ta().back_form_intro}</p>
             <p class="explain">{move || ta().back_window_note}</p>
             {move || prefill.get().map(|p| match p {

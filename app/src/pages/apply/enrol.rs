@@ -151,7 +151,7 @@ fn EnrolForm() -> impl IntoView {
     view! {
         <section class="page page--narrow">
             <h1 tabindex="-1">{move || ta().enrol_form_title}</h1>
-            <crate::voice::ReadAloud text=crate::i18n::voice::enrol_form />
+            {crate::voice::read_aloud(crate::i18n::voice::enrol_form)}
             <p class="lead">{move || ta().enrol_form_intro}</p>
             {move || prefill.get().map(|p| match p {
                 Prefill::Loading => view! { <p class="muted" data-testid="enrol-prefill-loading">{move || ta().prefill_loading}</p> }.into_any(),

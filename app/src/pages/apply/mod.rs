@@ -43,7 +43,7 @@ fn ApplicationsPage() -> impl IntoView {
     view! {
         <section class="page applications">
             <h1 tabindex="-1">{move || ta().apps_title}</h1>
-            <crate::voice::ReadAloud text=move || i18n::voice::applications_of(&apps()) />
+            {crate::voice::read_aloud(move || i18n::voice::applications_of(&apps()))}
             <p class="lead">{move || ta().apps_intro}</p>
             <div class="actions">
                 <A href="/apply/enrol" attr:class="button button--primary" attr:data-testid="new-enrolment">{move || ta().new_enrol}</A>

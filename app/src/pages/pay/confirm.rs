@@ -122,7 +122,7 @@ pub(super) fn Confirm(year: i32) -> impl IntoView {
     };
     view! {
         <h1 tabindex="-1">{fixed(|s| s.step_confirm)}</h1>
-        <crate::voice::ReadAloud text=spoken />
+        {crate::voice::read_aloud(spoken)}
         // One card per person (not a table): it stays readable at 320px and in 长辈模式.
         <ul class="list" data-testid="confirm-table">
             {rows.iter().map(|(p, tier)| view! {

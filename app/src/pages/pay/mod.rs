@@ -19,7 +19,7 @@ use crate::i18n::{self, fixed, voice};
 use crate::model::LocalPayee;
 use crate::rules;
 use crate::state::{use_app, AppState, PayDraft, PayStep};
-use crate::voice::ReadAloud;
+use crate::voice::read_aloud;
 
 /// The decisions of a payment: people, tier, card, confirm.
 const STEPS: usize = 4;
@@ -136,7 +136,7 @@ fn ChoosePeople(year: i32) -> impl IntoView {
     let names: Vec<String> = payable.iter().map(|p| p.name_masked.clone()).collect();
     view! {
         <h1 tabindex="-1">{fixed(|s| s.step_people)}</h1>
-        <ReadAloud text=move || voice::pay_people(&names) />
+        {read_aloud(move || voice::pay_people(&names))}
         {none.then(|| view! {
             <p class="empty" data-testid="pay-none">{fixed(|s| s.none_payable)}</p>
             <A href="/" attr:class="button">{fixed(|s| s.go_home)}</A>
@@ -215,7 +215,7 @@ fn ChooseTier(index: usize, year: i32) -> impl IntoView {
     };
     view! {
         <h1 tabindex="-1">{i18n::choose_tier_for(&i18n::people::with_label(&person.name_masked, person.label_text()))}</h1>
-        <ReadAloud text=spoken />
+        {read_aloud(spoken)}
         <p class="muted">{fixed(|s| s.tier_note)}</p>
         <div class="tiers" role="group" aria-label=i18n::choose_tier_for(&person.name_masked)>
             {person
@@ -293,7 +293,7 @@ fn ChooseCard() -> impl IntoView {
     };
     view! {
         <h1 tabindex="-1">{fixed(|s| s.step_card)}</h1>
-        <ReadAloud text=spoken />
+        {read_aloud(spoken)}
         {methods.is_empty().then(|| view! { <p class="empty">{fixed(|s| s.no_cards)}</p> })}
         <div class="choices" role="group" aria-label=fixed(|s| s.step_card)>
             {methods
