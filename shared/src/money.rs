@@ -1,7 +1,6 @@
 //! Money: exact decimal yuan in code, integer fen (分) in storage. No floats anywhere.
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -93,13 +92,7 @@ impl Money {
         let cleaned = cleaned.trim_end_matches('元').trim();
         // Digits with at most one point (and a sign, refused below as negative): no exponent,
         // no separators, nothing a reader could take for another number.
-        let unsigned = cleaned.strip_prefix('-').unwrap_or(cleaned);
-        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
-        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !digits(whole) || !digits(fraction) {
-            return Err(MoneyError::Malformed);
-        }
-        let value = Decimal::from_str(cleaned).map_err(|_| MoneyError::Malformed)?;
+        let value = plain_decimal(cleaned).ok_or(MoneyError::Malformed)?;
         Self::try_from(value)
     }
 
@@ -137,6 +130,39 @@ impl Money {
         let sum = self.0.checked_add(other.0).ok_or(MoneyError::TooLarge)?;
         Self::try_from(sum)
     }
+}
+
+/// A decimal as amounts and rates are written: digits with at most one point, digits on both
+/// sides of it, an optional leading minus; no exponent, `+`, separator or space. Built from its
+/// digits: rust_decimal's own parser, with its exponents and rounding, would be code on every
+/// phone for forms nobody writes. `None` when malformed, or when it has more than the 28
+/// significant digits a `Decimal` holds (refused, not rounded).
+pub fn plain_decimal(text: &str) -> Option<Decimal> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((_, "")) => return None,
+        Some(parts) => parts,
+        None => (unsigned, ""),
+    };
+    let significant = whole.trim_start_matches('0').len() + fraction.len();
+    if whole.is_empty() || significant > 28 || fraction.len() > 28 {
+        return None;
+    }
+    let mut mantissa: i128 = 0;
+    for b in whole.bytes().chain(fraction.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + i128::from(b - b'0');
+    }
+    if negative {
+        mantissa = -mantissa;
+    }
+    // At most 28 digits: below 2^96, so this never fails.
+    Decimal::try_from_i128_with_scale(mantissa, fraction.len() as u32).ok()
 }
 
 impl TryFrom<Decimal> for Money {
@@ -177,6 +203,8 @@ impl From<Money> for String {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
     use proptest::prelude::*;
 
@@ -230,7 +258,46 @@ mod tests {
         assert!(serde_json::from_str::<Money>("\"-5\"").is_err());
     }
 
+    #[test]
+    fn a_plain_decimal_is_digits_and_one_point_and_nothing_else() {
+        for text in [
+            "", "-", ".", "5.", ".5", "+5", "1e3", "1E3", "1_0", " 1", "1 ", "1.2.3", "--1", "0x1",
+            "١", "NaN", "inf",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text:?}");
+        }
+        assert_eq!(plain_decimal("0.08"), Some(Decimal::new(8, 2)));
+        assert_eq!(plain_decimal("-12.50"), Some(Decimal::new(-1250, 2)));
+        assert_eq!(plain_decimal("0007"), Some(Decimal::from(7)));
+        // 28 significant digits fit; a 29th is refused, never rounded away.
+        assert!(plain_decimal(&"9".repeat(28)).is_some());
+        assert_eq!(plain_decimal(&"9".repeat(29)), None);
+        assert_eq!(plain_decimal(&format!("1.{}1", "0".repeat(28))), None);
+        assert_eq!(
+            Money::parse(&format!("1.{}1", "0".repeat(28))),
+            Err(MoneyError::Malformed)
+        );
+    }
+
     proptest! {
+        /// The same value rust_decimal's parser gives, scale included, for every plain form.
+        #[test]
+        fn a_plain_decimal_reads_as_rust_decimal_reads_it(
+            negative in any::<bool>(),
+            whole in "[0-9]{1,14}",
+            fraction in proptest::option::of("[0-9]{1,14}"),
+        ) {
+            let text = format!(
+                "{}{whole}{}",
+                if negative { "-" } else { "" },
+                fraction.map(|f| format!(".{f}")).unwrap_or_default()
+            );
+            let ours = plain_decimal(&text).unwrap();
+            let theirs = Decimal::from_str(&text).unwrap();
+            prop_assert_eq!(ours, theirs);
+            prop_assert_eq!(ours.scale(), theirs.scale());
+        }
+
         #[test]
         fn fen_round_trips_exactly(fen in 0i64..=MAX_YUAN * 100) {
             prop_assert_eq!(Money::from_fen(fen).unwrap().to_fen(), fen);

@@ -284,8 +284,8 @@ pub mod decimal_str {
 
     pub fn from_json(value: Json) -> Result<Decimal, JsonError> {
         let text = value.into_string()?;
-        text.parse::<Decimal>()
-            .map_err(|_| JsonError::custom(format!("not a decimal: {text}")))
+        crate::money::plain_decimal(&text)
+            .ok_or_else(|| JsonError::custom(format!("not a decimal: {text}")))
     }
 }
 
