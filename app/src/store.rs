@@ -100,6 +100,11 @@ impl From<serde_json::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// A kept record read back; one that no longer parses (an older app version) is none.
+fn parsed<T: FromJson>(text: Option<String>) -> Option<T> {
+    text.and_then(|t| json::from_text(&t).ok())
+}
+
 /// Deletes database `name` (each test uses a database of its own).
 #[cfg(test)]
 pub async fn delete_database(name: &str) -> Result<()> {
@@ -203,8 +208,7 @@ impl Store {
     }
 
     async fn read_kv<T: FromJson>(tx: &Tx, key: &str) -> Result<Option<T>> {
-        let text = Self::read_kv_text(tx, key).await?;
-        Ok(text.and_then(|t| json::from_text(&t).ok()))
+        Ok(parsed(Self::read_kv_text(tx, key).await?))
     }
 
     async fn read_kv_text(tx: &Tx, key: &str) -> Result<Option<String>> {
@@ -236,16 +240,35 @@ impl Store {
                 (Vec::new(), !held.is_empty())
             }
         };
+        // The kv records the UI shows, read together; each is parsed where it lands.
+        let mut kv = tx
+            .get_texts(
+                KV,
+                &[
+                    keys::SESSION,
+                    keys::OWNER,
+                    keys::CURSOR,
+                    keys::WINDOW,
+                    keys::POLICY,
+                    keys::POLICY_VERSION,
+                    keys::ACCOUNT,
+                    keys::PLACES,
+                    keys::LAST_SYNC,
+                ],
+            )
+            .await?
+            .into_iter();
+        let mut next = || kv.next().flatten();
         Ok(Snapshot {
-            session: Self::read_kv(&tx, keys::SESSION).await?,
-            owner: Self::read_kv(&tx, keys::OWNER).await?,
-            cursor: Self::read_kv(&tx, keys::CURSOR).await?,
-            window: Self::read_kv(&tx, keys::WINDOW).await?,
-            policy: Self::read_kv(&tx, keys::POLICY).await?,
-            policy_version: Self::read_kv(&tx, keys::POLICY_VERSION).await?,
-            account: Self::read_kv(&tx, keys::ACCOUNT).await?,
-            places: Self::read_kv(&tx, keys::PLACES).await?.unwrap_or_default(),
-            last_sync: Self::read_kv(&tx, keys::LAST_SYNC).await?,
+            session: parsed(next()),
+            owner: parsed(next()),
+            cursor: parsed(next()),
+            window: parsed(next()),
+            policy: parsed(next()),
+            policy_version: parsed(next()),
+            account: parsed(next()),
+            places: parsed(next()).unwrap_or_default(),
+            last_sync: parsed(next()),
             payees: Self::read_all(&tx, PAYEES).await?,
             intents: Self::read_all(&tx, INTENTS).await?,
             methods: Self::read_all(&tx, METHODS).await?,

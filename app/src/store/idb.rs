@@ -129,6 +129,21 @@ impl Tx {
         Ok(done(&request).await?.as_string())
     }
 
+    /// The records under `keys` in `store`, in their order: all asked for at once, then
+    /// awaited (one read's code for any number of keys).
+    pub async fn get_texts(&self, store: &str, keys: &[&str]) -> Result<Vec<Option<String>>> {
+        let store = self.store(store)?;
+        let mut requests = Vec::with_capacity(keys.len());
+        for key in keys {
+            requests.push(store.get(&JsValue::from_str(key)).map_err(fault)?);
+        }
+        let mut texts = Vec::with_capacity(keys.len());
+        for request in &requests {
+            texts.push(done(request).await?.as_string());
+        }
+        Ok(texts)
+    }
+
     /// Every record of `store` that is text (the store writes nothing else).
     pub async fn all_texts(&self, store: &str) -> Result<Vec<String>> {
         let request = self.store(store)?.get_all().map_err(fault)?;
