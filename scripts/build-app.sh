@@ -5,7 +5,9 @@
 #      std built with them for size, see size_flags):
 #      yanglao-app, the resident bundle every visitor loads, and yanglao-full, which adds the
 #      staff screens, applications and receipt verification (see app/src/app.rs);
-#   2. wasm-bindgen writes each one's JS glue, wasm-opt (-Os around --flatten --rereloop) shrinks each wasm;
+#   2. wasm-bindgen writes each one's JS glue, wasm-opt (-Os around --flatten --rereloop)
+#      shrinks each wasm and gives its imports and exports short names, which the glue then
+#      uses (scripts/short-wasm-names.py);
 #   3. every build output gets its content hash in its name (immutable, cached for a year);
 #   4. app/index.html becomes dist/index.html with those names and sizes filled in;
 #   5. precache.json lists what the service worker keeps, and sw.js is stamped with the
@@ -60,8 +62,13 @@ for bin in "${bins[@]}"; do
     # The two features newer Rust emits, which wasm-opt must be told it may keep. -Os around
     # flatten + rereloop (control flow rebuilt from scratch) left the fewest brotli bytes of
     # the pass lists tried on this app, 6 KB under -Oz alone (the README's first-visit table).
-    wasm-opt -Os --flatten --rereloop -Os --enable-bulk-memory --enable-nontrapping-float-to-int \
-        "$stage/$bin/${bin}_bg.wasm" -o "$stage/$bin/${bin}.opt.wasm"
+    # First the stream classes' exports go (see scripts/short-wasm-names.py), last every
+    # import and export gets a short name, and the glue is rewritten by the table printed.
+    wasm-opt --remove-exports --pass-arg='remove-exports@*intounderlying*' \
+        -Os --flatten --rereloop -Os --minify-imports-and-exports-and-modules \
+        --enable-bulk-memory --enable-nontrapping-float-to-int \
+        "$stage/$bin/${bin}_bg.wasm" -o "$stage/$bin/${bin}.opt.wasm" >"$stage/$bin/names.json"
+    python3 scripts/short-wasm-names.py "$stage/$bin/names.json" "$stage/$bin/$bin.js"
     hash=$(cat "$stage/$bin/${bin}.opt.wasm" "$stage/$bin/$bin.js" | sha256sum | cut -c1-16)
     url[$bin.wasm]="/$bin-${hash}_bg.wasm"
     url[$bin.js]="/$bin-$hash.js"
