@@ -8,6 +8,8 @@
 #   2. wasm-bindgen writes each one's JS glue, wasm-opt (-Os around --flatten --rereloop)
 #      shrinks each wasm and gives its imports and exports short names, which the glue then
 #      uses (scripts/short-wasm-names.py);
+#      esbuild minifies that glue, and below the stylesheet and the worker (their sources
+#      stay readable in the repository);
 #   3. every build output gets its content hash in its name (immutable, cached for a year);
 #   4. app/index.html becomes dist/index.html with those names and sizes filled in;
 #   5. precache.json lists what the service worker keeps, and sw.js is stamped with the
@@ -69,6 +71,8 @@ for bin in "${bins[@]}"; do
         --enable-bulk-memory --enable-nontrapping-float-to-int \
         "$stage/$bin/${bin}_bg.wasm" -o "$stage/$bin/${bin}.opt.wasm" >"$stage/$bin/names.json"
     python3 scripts/short-wasm-names.py "$stage/$bin/names.json" "$stage/$bin/$bin.js"
+    esbuild "$stage/$bin/$bin.js" --minify --log-level=warning --outfile="$stage/$bin/$bin.min.js"
+    mv "$stage/$bin/$bin.min.js" "$stage/$bin/$bin.js"
     hash=$(cat "$stage/$bin/${bin}.opt.wasm" "$stage/$bin/$bin.js" | sha256sum | cut -c1-16)
     url[$bin.wasm]="/$bin-${hash}_bg.wasm"
     url[$bin.js]="/$bin-$hash.js"
@@ -78,7 +82,8 @@ for bin in "${bins[@]}"; do
     br[$bin]=$(brotli_size "$stage/$bin/${bin}.opt.wasm")
 done
 
-css=$(hashed style/main.css main .css)
+esbuild style/main.css --minify --log-level=warning --outfile="$stage/main.css"
+css=$(hashed "$stage/main.css" main .css)
 cp public/sw.js public/manifest.webmanifest "$out/"
 cp -r public/icons public/screenshots "$out/"
 
@@ -114,6 +119,7 @@ fi
         printf ']}\n'
     } >precache.json
     sed -i "s/__BUILD_ID__/$build_id/" sw.js
+    esbuild sw.js --minify --log-level=warning --outfile=sw.js --allow-overwrite
     echo "precache: $(echo "$resident" | wc -w) files + the full bundle, build $build_id"
 )
 

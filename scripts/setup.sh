@@ -303,6 +303,7 @@ _summary() {
         rustc "$(_first_line rustc --version)" \
         wasm-bindgen "$(_first_line wasm-bindgen --version)" \
         wasm-opt "$(_first_line "$YANGLAO_ROOT/target/tools/node_modules/.bin/wasm-opt" --version)" \
+        esbuild "$(_first_line "$YANGLAO_ROOT/target/tools/node_modules/.bin/esbuild" --version)" \
         chromium "$(_first_line chromium --version)" \
         chromedriver "$(_first_line chromedriver --version)" \
         postgres "$(_first_line "${pgbin:-/nonexistent}/postgres" --version)" \
@@ -315,19 +316,23 @@ _summary() {
 }
 
 # 5b. wasm-opt from npm's binaryen: Debian 12's binaryen (108) rewrites wasm-bindgen's
-# externref table export wrongly, and the app then dies at start. Kept under target/tools and
-# put first on PATH by scripts/build-app.sh.
+# externref table export wrongly, and the app then dies at start. With it esbuild, which
+# minifies the JS glue, the worker and the stylesheet (scripts/build-app.sh). Both kept under
+# target/tools and put first on PATH by scripts/build-app.sh.
 YANGLAO_BINARYEN_VERSION=132
+YANGLAO_ESBUILD_VERSION=0.28.2
 _setup_wasm_opt() {
-    local bin="$YANGLAO_ROOT/target/tools/node_modules/.bin/wasm-opt"
-    if [[ -x $bin ]] && [[ $("$bin" --version 2>/dev/null) == *"version $YANGLAO_BINARYEN_VERSION"* ]]; then
-        _say "ok: wasm-opt $YANGLAO_BINARYEN_VERSION (npm binaryen; already installed)"
+    local bin="$YANGLAO_ROOT/target/tools/node_modules/.bin"
+    if [[ -x $bin/wasm-opt ]] && [[ $("$bin/wasm-opt" --version 2>/dev/null) == *"version $YANGLAO_BINARYEN_VERSION"* ]] &&
+        [[ $("$bin/esbuild" --version 2>/dev/null) == "$YANGLAO_ESBUILD_VERSION" ]]; then
+        _say "ok: wasm-opt $YANGLAO_BINARYEN_VERSION, esbuild $YANGLAO_ESBUILD_VERSION (npm; already installed)"
         return
     fi
-    _say "installing: wasm-opt (npm binaryen@$YANGLAO_BINARYEN_VERSION into target/tools)"
+    _say "installing: wasm-opt and esbuild (npm binaryen@$YANGLAO_BINARYEN_VERSION esbuild@$YANGLAO_ESBUILD_VERSION into target/tools)"
     mkdir -p "$YANGLAO_ROOT/target/tools"
     _logged binaryen npm install --no-audit --no-fund --prefix "$YANGLAO_ROOT/target/tools" \
-        "binaryen@$YANGLAO_BINARYEN_VERSION" || _die "could not install binaryen@$YANGLAO_BINARYEN_VERSION with npm"
+        "binaryen@$YANGLAO_BINARYEN_VERSION" "esbuild@$YANGLAO_ESBUILD_VERSION" ||
+        _die "could not install binaryen@$YANGLAO_BINARYEN_VERSION and esbuild@$YANGLAO_ESBUILD_VERSION with npm"
 }
 
 # 5c. schemathesis (PyPI) for scripts/test.sh's fuzzing of the API against its OpenAPI
