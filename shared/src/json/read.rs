@@ -266,16 +266,31 @@ impl<T: FromJson> FromJson for Option<T> {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: Json) -> Result<Self, JsonError> {
-        let items = match value {
-            Json::Arr(items) => items,
-            other => return Err(JsonError::expected("an array", &other)),
-        };
+        let items = array_items(value)?;
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
-            out.push(T::from_json(item).map_err(|e| e.at(&format!("[{i}]")))?);
+            match T::from_json(item) {
+                Ok(value) => out.push(value),
+                Err(e) => return Err(at_item(e, i)),
+            }
         }
         Ok(out)
     }
+}
+
+/// The parts of reading a list that do not depend on its items' type, out of line: the list
+/// readers are one per item type.
+#[inline(never)]
+fn array_items(value: Json) -> Result<Vec<Json>, JsonError> {
+    match value {
+        Json::Arr(items) => Ok(items),
+        other => Err(JsonError::expected("an array", &other)),
+    }
+}
+
+#[inline(never)]
+fn at_item(e: JsonError, i: usize) -> JsonError {
+    e.at(&format!("[{i}]"))
 }
 
 /// `rust_decimal::serde::str`'s form: a decimal as a string ("0.08").
