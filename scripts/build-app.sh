@@ -62,12 +62,14 @@ for bin in "${bins[@]}"; do
     wasm-bindgen --target web --no-typescript --out-dir "$stage/$bin" --out-name "$bin" \
         "target/wasm32-unknown-unknown/$profile/$bin.wasm"
     # The two features newer Rust emits, which wasm-opt must be told it may keep. -Os around
-    # flatten + rereloop (control flow rebuilt from scratch) left the fewest brotli bytes of
-    # the pass lists tried on this app, 6 KB under -Oz alone (the README's first-visit table).
+    # flatten + rereloop (control flow rebuilt from scratch), twice, then -Os once more, left
+    # the fewest brotli bytes of the pass lists tried on this app: 6 KB under -Oz alone with
+    # one round, 0.9 KB under one round with two (the README's first-visit table).
     # First the stream classes' exports go (see scripts/short-wasm-names.py), last every
     # import and export gets a short name, and the glue is rewritten by the table printed.
     wasm-opt --remove-exports --pass-arg='remove-exports@*intounderlying*' \
-        -Os --flatten --rereloop -Os --minify-imports-and-exports-and-modules \
+        -Os --flatten --rereloop -Os --flatten --rereloop -Os -Os \
+        --minify-imports-and-exports-and-modules \
         --enable-bulk-memory --enable-nontrapping-float-to-int \
         "$stage/$bin/${bin}_bg.wasm" -o "$stage/$bin/${bin}.opt.wasm" >"$stage/$bin/names.json"
     python3 scripts/short-wasm-names.py "$stage/$bin/names.json" "$stage/$bin/$bin.js"
