@@ -10,7 +10,8 @@
 //! - [`mutations`]: the mutation log, one ordered list of every write the server has not
 //!   acknowledged yet (people, payments, forms, removals), without a browser.
 //! - [`outbox`]: what one `POST /sync` sends and how the server's answer is merged (pure).
-//! - [`store`]: IndexedDB, where everything in [`model`] lives.
+//! - [`store`]: IndexedDB (called through web-sys, `store/idb.rs`), where everything in
+//!   [`model`] lives.
 //! - [`api`]: the only module that talks to the server.
 //! - [`sync`]: the [`sync::SyncEngine`], provided as a context: when the log is pushed
 //!   (triggers, backoff, one tab at a time) and how each entry is sent.

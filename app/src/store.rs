@@ -1,6 +1,7 @@
 //! IndexedDB: everything the phone keeps. Values are stored as JSON text (one serde path for
 //! the server and the disk, no extra serialiser in the wasm). Writes that belong together
 //! (a sync's answer and its cursor) share one transaction, so a closed tab never leaves half.
+//! The browser's IndexedDB calls themselves are in `store/idb.rs`.
 //!
 //! Object stores, all keyed by a string:
 //! - `kv`: session, account owner, cursor, cached window/policy/account, last sync; what only
