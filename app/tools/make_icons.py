@@ -6,8 +6,14 @@ deep green. `icon-*` have rounded corners on transparency; `maskable-512` fills 
 keeps the emblem inside the central 80% safe zone, as Android's masks require.
 
     python3 app/tools/make_icons.py   # from the repository root
+
+When Debian's optipng is there, each file is then recompressed losslessly by it (`optipng -o7
+-zm1-9`, a palette instead of RGBA), as the committed files were: icon-192, which every first
+visit loads, is 1,279 B instead of 1,849 B.
 """
+import shutil
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -96,8 +102,11 @@ def main():
     out = Path(__file__).resolve().parents[2] / "public" / "icons"
     out.mkdir(parents=True, exist_ok=True)
     for name, size, maskable in [("icon-192", 192, False), ("icon-512", 512, False), ("maskable-512", 512, True)]:
-        (out / f"{name}.png").write_bytes(render(size, maskable))
-        print(f"wrote {out / name}.png")
+        path = out / f"{name}.png"
+        path.write_bytes(render(size, maskable))
+        if shutil.which("optipng"):
+            subprocess.run(["optipng", "-quiet", "-o7", "-zm1-9", str(path)], check=True)
+        print(f"wrote {path} ({path.stat().st_size} B)")
 
 
 if __name__ == "__main__":
