@@ -11,7 +11,8 @@
 #      esbuild minifies that glue, and below the stylesheet and the worker (their sources
 #      stay readable in the repository);
 #   3. every build output gets its content hash in its name (immutable, cached for a year);
-#   4. app/index.html becomes dist/index.html with those names and sizes filled in;
+#   4. app/index.html becomes dist/index.html with those names and sizes filled in, minified
+#      (scripts/minify-page.py);
 #   5. precache.json lists what the service worker keeps, and sw.js is stamped with the
 #      build's id, so every deploy is a byte-different sw.js and browsers offer the update;
 #   6. every text and wasm file is precompressed with brotli and gzip (the server serves
@@ -99,6 +100,7 @@ if grep -q '{{' "$out/index.html"; then
     echo "build-app: a {{name}} in app/index.html was not filled in" >&2
     exit 1
 fi
+python3 scripts/minify-page.py "$(command -v esbuild)" "$out/index.html"
 
 # What the worker keeps: the shell once (as "/"), and every file a resident needs; the full
 # bundle is kept when a staff member's page first fetches it (see public/sw.js). The large
