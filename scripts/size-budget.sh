@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Lower it when a change makes the bundle smaller; raise it only with a reason in the commit.
-budget=${YANGLAO_FIRST_VISIT_BUDGET:-235000}
+budget=${YANGLAO_FIRST_VISIT_BUDGET:-232000}
 
 [[ -f dist/precache.json ]] || { echo "size-budget: dist/ is not built (scripts/build-app.sh)" >&2; exit 1; }
 total=0
