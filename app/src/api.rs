@@ -173,8 +173,24 @@ async fn call_empty(method: &str, path: &str, token: Option<&str>) -> Result<(),
 
 const NO_BODY: Option<&()> = None;
 
-pub async fn policy() -> Result<PolicyInfo, ApiError> {
-    call("GET", "/policy", None, NO_BODY).await
+/// The public policy and window, with the policy as the server wrote it: what the phone keeps
+/// for offline use (read back by the same reader; no writer for the policy's types in the
+/// wasm).
+pub async fn policy() -> Result<(PolicyInfo, String), ApiError> {
+    let text = send("GET", "/policy", None, None).await?;
+    let bad = |e: json::JsonError| ApiError::BadAnswer(e.to_string());
+    let tree = json::parse(&text).map_err(bad)?;
+    let kept = match &tree {
+        json::Json::Obj(answer) => answer
+            .entries()
+            .iter()
+            .find(|(key, _)| key == "policy")
+            .map(|(_, policy)| json::to_text(policy)),
+        _ => None,
+    };
+    let info = PolicyInfo::from_json(tree).map_err(bad)?;
+    // Read, so it was there.
+    Ok((info, kept.unwrap_or_default()))
 }
 
 pub async fn places() -> Result<Vec<Place>, ApiError> {

@@ -20,7 +20,6 @@
 use serde::Serialize;
 use uuid::Uuid;
 use yanglao_shared::json::{self, FromJson};
-use yanglao_shared::policy::Policy;
 use yanglao_shared::wire::{Account, PaymentMethod, Session};
 
 use crate::applications::LocalApplication;
@@ -390,10 +389,11 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn save_window(&self, window: &CachedWindow, policy: &Policy) -> Result<()> {
+    /// The window, and the policy as the server wrote it (`api::policy`), kept together.
+    pub async fn save_window(&self, window: &CachedWindow, policy: &str) -> Result<()> {
         let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
         Self::write(&tx, KV, keys::WINDOW, window)?;
-        Self::write(&tx, KV, keys::POLICY, policy)?;
+        tx.put_text(KV, keys::POLICY, policy)?;
         tx.commit().await
     }
 

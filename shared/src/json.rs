@@ -5,14 +5,17 @@
 //! inlined into each were 140 KB of the resident wasm before wasm-opt. The round-trip tests
 //! (`json/tests.rs`) hold the two readers to the same form.
 //!
-//! Writing stays serde's (`serde_json::to_string`): one writer, read back by both readers.
+//! Writing a typed value stays serde's (`serde_json::to_string`): one writer, read back by
+//! both readers. A tree the phone parsed is written back by [`to_text`] (no serde).
 
 mod parse;
 mod read;
 #[cfg(test)]
 pub(crate) mod tests;
+mod write;
 
 pub use read::{decimal_str, FromJson, JsonError, Object};
+pub use write::to_text;
 pub use yanglao_json_derive::FromJson;
 
 /// A JSON value as parsed. Numbers keep their text, so an integer is read exactly and a

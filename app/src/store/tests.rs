@@ -342,3 +342,35 @@ fn every_mutation_reads_back_from_the_form_the_log_keeps() {
     }
     assert!(json::from_text::<Mutation>(&format!(r#"{{"Refund":{{"id":"{id}"}}}}"#)).is_err());
 }
+
+/// The policy is kept as the server's answer wrote it (`api::policy`) and comes back as that
+/// policy, with the window beside it.
+#[wasm_bindgen_test]
+async fn the_policy_kept_as_the_server_wrote_it_reads_back_with_its_window() {
+    use crate::clock::ServerClock;
+    use crate::model::CachedWindow;
+    use yanglao_shared::policy::PolicyTable;
+
+    let (store, name) = fresh("policy").await;
+    let policy = PolicyTable::builtin().policies.pop().unwrap();
+    let answer = serde_json::json!({ "policy": &policy, "other": 1 }).to_string();
+    // What api::policy keeps: the answer's `policy`, written back from the parsed tree.
+    let json::Json::Obj(tree) = json::parse(&answer).unwrap() else {
+        panic!("an object");
+    };
+    let (_, policy_tree) = tree.entries().iter().find(|(k, _)| k == "policy").unwrap();
+    let kept = json::to_text(policy_tree);
+    let window = CachedWindow {
+        window: open_window(30),
+        clock: ServerClock {
+            server_time: datetime!(2026-03-01 9:00 +8),
+            seen_at: datetime!(2026-03-01 9:00 +8),
+        },
+    };
+    store.save_window(&window, &kept).await.unwrap();
+    let store = reopen(store, &name).await;
+    let snapshot = store.load().await.unwrap();
+    assert_eq!(snapshot.policy, Some(policy));
+    assert_eq!(snapshot.window, Some(window));
+    drop_db(store, &name).await;
+}

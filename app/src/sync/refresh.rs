@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// Fetches the public policy and window (no login needed) and caches them for offline use,
 /// with the server's limits for one sync.
 pub async fn refresh_policy(app: AppState) {
-    let Ok(info) = api::policy().await else {
+    let Ok((info, policy_text)) = api::policy().await else {
         return;
     };
     let cached = CachedWindow {
@@ -29,7 +29,7 @@ pub async fn refresh_policy(app: AppState) {
             let _ = store.set(crate::store::keys::SYNC_LIMITS, &limits).await;
         }
         let version = info.version.clone();
-        let saved = store.save_window(&cached, &info.policy).await.is_ok()
+        let saved = store.save_window(&cached, &policy_text).await.is_ok()
             && store
                 .set(crate::store::keys::POLICY_VERSION, &version)
                 .await

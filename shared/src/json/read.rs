@@ -115,6 +115,10 @@ impl Object {
         self.0
     }
 
+    pub fn entries(&self) -> &[(String, Json)] {
+        &self.0
+    }
+
     /// Takes the value under `key` out of the object, if there is one.
     #[inline(never)]
     pub fn take(&mut self, key: &str) -> Option<Json> {

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{from_text, parse, FromJson, Json};
+use super::{from_text, parse, to_text, FromJson, Json};
 use crate::policy::{builtin::file_of, PolicyTable};
 use crate::refusal::{Reason, Refusal};
 use crate::wire::{Account, Contribution, OwnRecord, PaymentIntent, StaffInfo, StaffRole};
@@ -76,6 +76,13 @@ proptest! {
         // give back the very f64 it wrote; that is serde_json's, not the tree's).
         let serde: Value = serde_json::from_str(&text).unwrap();
         prop_assert_eq!(as_value(parse(&text).unwrap()), serde);
+    }
+
+    /// A tree written back is the very text serde_json writes for it, byte for byte.
+    #[test]
+    fn writes_a_tree_back_as_serde_json_writes_it(value in json_value()) {
+        let text = serde_json::to_string(&value).unwrap();
+        prop_assert_eq!(to_text(&parse(&text).unwrap()), text);
     }
 
     #[test]
