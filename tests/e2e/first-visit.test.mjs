@@ -134,7 +134,10 @@ test('a phone that holds a form keeps the full bundle, and a resident start move
   // build: it sees the form it cannot send, moves to the full bundle (kept, so offline too),
   // and the form goes out once there is a network.
   const start = await context.newPage();
-  await start.goto(`${server.url}/guide`);
+  await start.goto(`${server.url}/apply`);
+  // Once the form shows, the app has loaded what the phone keeps and set the flag itself:
+  // cleared before that, its start would set it again.
+  await start.locator('[data-testid="application-status"][data-state="queued"]').waitFor();
   await start.evaluate(() => localStorage.removeItem('yanglao.bundle'));
   const wasm = [];
   start.on('request', (r) => { if (r.url().endsWith('_bg.wasm')) wasm.push(new URL(r.url()).pathname); });
