@@ -67,10 +67,11 @@ for bin in "${bins[@]}"; do
     # the fewest brotli bytes of the pass lists tried on this app: 6 KB under -Oz alone with
     # one round, 0.9 KB under one round with two (the README's first-visit table).
     # First the stream classes' exports go (see scripts/short-wasm-names.py), last every
-    # import and export gets a short name, and the glue is rewritten by the table printed.
+    # import and export gets a short name, and the glue is rewritten by the table printed;
+    # the sections that name the tools and the features (for tools, not browsers) go too.
     wasm-opt --remove-exports --pass-arg='remove-exports@*intounderlying*' \
         -Os --flatten --rereloop -Os --flatten --rereloop -Os -Os \
-        --minify-imports-and-exports-and-modules \
+        --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
         --enable-bulk-memory --enable-nontrapping-float-to-int \
         "$stage/$bin/${bin}_bg.wasm" -o "$stage/$bin/${bin}.opt.wasm" >"$stage/$bin/names.json"
     python3 scripts/short-wasm-names.py "$stage/$bin/names.json" "$stage/$bin/$bin.js"
