@@ -75,8 +75,8 @@ for bin in "${bins[@]}"; do
         --enable-bulk-memory --enable-nontrapping-float-to-int \
         "$stage/$bin/${bin}_bg.wasm" -o "$stage/$bin/${bin}.opt.wasm" >"$stage/$bin/names.json"
     python3 scripts/short-wasm-names.py "$stage/$bin/names.json" "$stage/$bin/$bin.js"
-    esbuild "$stage/$bin/$bin.js" --minify --log-level=warning --outfile="$stage/$bin/$bin.min.js"
-    mv "$stage/$bin/$bin.min.js" "$stage/$bin/$bin.js"
+    esbuild "$stage/$bin/$bin.js" --minify --log-level=warning --outfile="$stage/$bin/$bin.js" \
+        --allow-overwrite
     hash=$(cat "$stage/$bin/${bin}.opt.wasm" "$stage/$bin/$bin.js" | sha256sum | cut -c1-16)
     url[$bin.wasm]="/$bin-${hash}_bg.wasm"
     url[$bin.js]="/$bin-$hash.js"

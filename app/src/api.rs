@@ -181,11 +181,7 @@ pub async fn policy() -> Result<(PolicyInfo, String), ApiError> {
     let bad = |e: json::JsonError| ApiError::BadAnswer(e.to_string());
     let tree = json::parse(&text).map_err(bad)?;
     let kept = match &tree {
-        json::Json::Obj(answer) => answer
-            .entries()
-            .iter()
-            .find(|(key, _)| key == "policy")
-            .map(|(_, policy)| json::to_text(policy)),
+        json::Json::Obj(answer) => answer.get("policy").map(json::to_text),
         _ => None,
     };
     let info = PolicyInfo::from_json(tree).map_err(bad)?;

@@ -1,5 +1,6 @@
 //! IndexedDB: everything the phone keeps. Values are stored as JSON text (one serde path for
-//! the server and the disk, no extra serialiser in the wasm). Writes that belong together
+//! the server and the disk, no extra serialiser in the wasm; the policy as the server's answer
+//! wrote it). Writes that belong together
 //! (a sync's answer and its cursor) share one transaction, so a closed tab never leaves half.
 //! The browser's IndexedDB calls themselves are in `store/idb.rs`.
 //!
@@ -193,7 +194,8 @@ impl Store {
 
     async fn read_all<T: FromJson>(tx: &Tx, store: &str) -> Result<Vec<T>> {
         let mut out = Vec::new();
-        for text in Self::read_texts(tx, store).await? {
+        // One read's code for every record type: the texts, then each parsed.
+        for text in tx.all_texts(store).await? {
             // A record that no longer parses (an older app version) is skipped, not fatal.
             if let Ok(value) = json::from_text(&text) {
                 out.push(value);
@@ -202,27 +204,14 @@ impl Store {
         Ok(out)
     }
 
-    /// A store's records as JSON text: not generic, so its async read is in the wasm once.
-    async fn read_texts(tx: &Tx, store: &str) -> Result<Vec<String>> {
-        tx.all_texts(store).await
-    }
-
     async fn read_kv<T: FromJson>(tx: &Tx, key: &str) -> Result<Option<T>> {
-        Ok(parsed(Self::read_kv_text(tx, key).await?))
-    }
-
-    async fn read_kv_text(tx: &Tx, key: &str) -> Result<Option<String>> {
-        tx.get_text(KV, key).await
+        Ok(parsed(tx.get_text(KV, key).await?))
     }
 
     fn write<T: Serialize>(tx: &Tx, store: &str, key: &str, value: &T) -> Result<()> {
         let text = serde_json::to_string(value)?;
         // The request goes out now; the transaction's commit reports its error.
         tx.put_text(store, key, &text)
-    }
-
-    fn remove(tx: &Tx, store: &str, key: &str) -> Result<()> {
-        tx.delete(store, key)
     }
 
     /// Everything the UI shows.
@@ -291,7 +280,7 @@ impl Store {
 
     pub async fn unset(&self, key: &str) -> Result<()> {
         let tx = self.tx(&[KV], TransactionMode::Readwrite)?;
-        Self::remove(&tx, KV, key)?;
+        tx.delete(KV, key)?;
         tx.commit().await
     }
 
@@ -323,7 +312,7 @@ impl Store {
 
     pub async fn delete_application(&self, id: Uuid) -> Result<()> {
         let tx = self.tx(&[APPLICATIONS], TransactionMode::Readwrite)?;
-        Self::remove(&tx, APPLICATIONS, &id.to_string())?;
+        tx.delete(APPLICATIONS, &id.to_string())?;
         tx.commit().await
     }
 
@@ -332,13 +321,13 @@ impl Store {
     pub async fn apply(&self, changes: &Changes, mark: SyncMark, settled: &[u64]) -> Result<()> {
         let tx = self.tx(&ALL, TransactionMode::Readwrite)?;
         for seq in settled {
-            Self::remove(&tx, MUTATIONS, &Logged::store_key(*seq))?;
+            tx.delete(MUTATIONS, &Logged::store_key(*seq))?;
         }
         for payee in &changes.payees_put {
             Self::write(&tx, PAYEES, &payee.id.to_string(), payee)?;
         }
         for id in &changes.payees_deleted {
-            Self::remove(&tx, PAYEES, &id.to_string())?;
+            tx.delete(PAYEES, &id.to_string())?;
         }
         for intent in &changes.intents_put {
             Self::write(&tx, INTENTS, &intent.id().to_string(), intent)?;
@@ -347,7 +336,7 @@ impl Store {
             Self::write(&tx, METHODS, &method.id.to_string(), method)?;
         }
         for id in &changes.methods_deleted {
-            Self::remove(&tx, METHODS, &id.to_string())?;
+            tx.delete(METHODS, &id.to_string())?;
         }
         Self::write(&tx, KV, keys::CURSOR, &changes.cursor)?;
         Self::write(&tx, KV, keys::WINDOW, &changes.window)?;
@@ -365,7 +354,7 @@ impl Store {
                 tx.clear(store)?;
             }
             for key in keys::ACCOUNT_KEYS {
-                Self::remove(&tx, KV, key)?;
+                tx.delete(KV, key)?;
             }
         }
         Self::write(&tx, KV, keys::SESSION, session)?;
@@ -384,7 +373,7 @@ impl Store {
             keys::STAFF_BACK_PAYMENTS,
             keys::STAFF_UNPAID,
         ] {
-            Self::remove(&tx, KV, key)?;
+            tx.delete(KV, key)?;
         }
         tx.commit().await
     }

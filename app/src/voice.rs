@@ -2,8 +2,8 @@
 //! `speechSynthesis` with a Mandarin (zh-CN) voice, and owns the button that asks it to.
 //!
 //! Each screen puts a [`read_aloud`] button under its heading and hands it a function that
-//! builds the screen's spoken text from the data the screen shows ([`crate::i18n::voice`], one function
-//! per screen, testable without a voice). The button shows only in elder mode and only when
+//! builds the screen's spoken text from the data the screen shows ([`crate::i18n::voice`],
+//! one function per screen, testable without a voice). The button shows only in elder mode and only when
 //! the phone has a Chinese voice: `getVoices()` fills in asynchronously (`voiceschanged`), so
 //! availability is a signal that follows it; a phone with none never sees a button that would
 //! say nothing. [`announce_payments`] says, once, when a payment waiting for an answer gets one.

@@ -148,7 +148,8 @@ pub fn plain_decimal(text: &str) -> Option<Decimal> {
         None => (unsigned, ""),
     };
     let significant = whole.trim_start_matches('0').len() + fraction.len();
-    if whole.is_empty() || significant > 28 || fraction.len() > 28 {
+    // Counting the fraction's digits, so the scale is at most 28 too.
+    if whole.is_empty() || significant > 28 {
         return None;
     }
     let mut mantissa: i128 = 0;

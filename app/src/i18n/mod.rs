@@ -3,9 +3,9 @@
 //! languages side by side. Reasons from the server carry both languages already.
 //!
 //! The language is a signal: [`tr`], [`ta`] and every function here read it, so text read in
-//! a reactive closure (`{fixed(|s| s.save)}`, `{move || i18n::pending_count(n)}`) follows a switch
-//! in place. The router and the pages stay as they are, and a form being filled in keeps what
-//! was typed.
+//! a reactive closure (`{fixed(|s| s.save)}`, `{move || i18n::pending_count(n)}`) follows a
+//! switch in place. The router and the pages stay as they are, and a form being filled in
+//! keeps what was typed.
 
 pub mod apply;
 mod en;

@@ -17,10 +17,8 @@ use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    DomException, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode,
-    IdbVersionChangeEvent,
-};
+pub use web_sys::IdbTransactionMode as TransactionMode;
+use web_sys::{DomException, IdbDatabase, IdbRequest, IdbTransaction, IdbVersionChangeEvent};
 
 use super::{Result, StoreError};
 
@@ -80,13 +78,6 @@ fn factory() -> Result<web_sys::IdbFactory> {
         .ok_or_else(|| StoreError("IndexedDB is not available".into()))
 }
 
-/// What a transaction may do.
-#[derive(Clone, Copy)]
-pub enum TransactionMode {
-    Readonly,
-    Readwrite,
-}
-
 /// One transaction. Reads are awaited; writes are sent when made, and [`Tx::commit`] reports
 /// whether all of them landed.
 pub struct Tx {
@@ -98,10 +89,6 @@ pub struct Tx {
 impl Tx {
     pub fn new(db: &IdbDatabase, stores: &[&str], mode: TransactionMode) -> Result<Self> {
         let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
-        let mode = match mode {
-            TransactionMode::Readonly => IdbTransactionMode::Readonly,
-            TransactionMode::Readwrite => IdbTransactionMode::Readwrite,
-        };
         let raw = db
             .transaction_with_str_sequence_and_mode(&names, mode)
             .map_err(fault)?;

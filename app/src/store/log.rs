@@ -40,7 +40,7 @@ impl Store {
     /// server answers the removal with 404, which counts as done.
     pub async fn remove_payee(&self, id: Uuid) -> Result<()> {
         let tx = self.tx(&[PAYEES, KV, MUTATIONS], TransactionMode::Readwrite)?;
-        Self::remove(&tx, PAYEES, &id.to_string())?;
+        tx.delete(PAYEES, &id.to_string())?;
         Self::append(&tx, &[Mutation::RemovePayee { id }]).await?;
         tx.commit().await
     }
@@ -48,7 +48,7 @@ impl Store {
     /// Takes a card off this phone's list now and tells the server when it can.
     pub async fn remove_card(&self, id: Uuid) -> Result<()> {
         let tx = self.tx(&[METHODS, KV, MUTATIONS], TransactionMode::Readwrite)?;
-        Self::remove(&tx, METHODS, &id.to_string())?;
+        tx.delete(METHODS, &id.to_string())?;
         Self::append(&tx, &[Mutation::RemoveCard { id }]).await?;
         tx.commit().await
     }
@@ -131,10 +131,10 @@ impl Store {
             Self::write(&tx, PAYEES, &key, &payee)?;
         }
         if !newer {
-            Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
+            tx.delete(MUTATIONS, &Logged::store_key(seq))?;
         }
         if pull_all {
-            Self::remove(&tx, KV, keys::CURSOR)?;
+            tx.delete(KV, keys::CURSOR)?;
         }
         tx.commit().await
     }
@@ -142,7 +142,7 @@ impl Store {
     /// The server has what entry `seq` carried (or never will): it leaves the log.
     pub async fn settle(&self, seq: u64) -> Result<()> {
         let tx = self.tx(&[MUTATIONS], TransactionMode::Readwrite)?;
-        Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
+        tx.delete(MUTATIONS, &Logged::store_key(seq))?;
         tx.commit().await
     }
 
@@ -152,7 +152,7 @@ impl Store {
         let tx = self.tx(&[APPLICATIONS, MUTATIONS], TransactionMode::Readwrite)?;
         Self::write(&tx, APPLICATIONS, &app.id.to_string(), app)?;
         if let Some(seq) = seq {
-            Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
+            tx.delete(MUTATIONS, &Logged::store_key(seq))?;
         }
         tx.commit().await
     }
@@ -161,8 +161,8 @@ impl Store {
     /// the beginning, so what the server still has shows again on the phone.
     pub async fn settle_and_pull_all(&self, seq: u64) -> Result<()> {
         let tx = self.tx(&[KV, MUTATIONS], TransactionMode::Readwrite)?;
-        Self::remove(&tx, MUTATIONS, &Logged::store_key(seq))?;
-        Self::remove(&tx, KV, keys::CURSOR)?;
+        tx.delete(MUTATIONS, &Logged::store_key(seq))?;
+        tx.delete(KV, keys::CURSOR)?;
         tx.commit().await
     }
 

@@ -358,8 +358,7 @@ async fn the_policy_kept_as_the_server_wrote_it_reads_back_with_its_window() {
     let json::Json::Obj(tree) = json::parse(&answer).unwrap() else {
         panic!("an object");
     };
-    let (_, policy_tree) = tree.entries().iter().find(|(k, _)| k == "policy").unwrap();
-    let kept = json::to_text(policy_tree);
+    let kept = json::to_text(tree.get("policy").unwrap());
     let window = CachedWindow {
         window: open_window(30),
         clock: ServerClock {

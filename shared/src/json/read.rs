@@ -119,6 +119,11 @@ impl Object {
         &self.0
     }
 
+    /// The value under `key`, left in place (of a repeated key the first, as `take`).
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
     /// Takes the value under `key` out of the object, if there is one.
     #[inline(never)]
     pub fn take(&mut self, key: &str) -> Option<Json> {
